@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run every test: a throwaway PostgreSQL on a free port, the whole suite, then clean up (even on failure).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deploy/pg.sh
+
+ensure_postgres
+command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+
+tmp=$(mktemp -d /tmp/kc-test.XXXXXX)
+chmod 755 "$tmp"
+mkdir -p "$tmp/data"
+pg_own "$tmp"
+port=$(free_port)
+cleanup() {
+  stop_cluster "$tmp/data"
+  rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+echo "==> private PostgreSQL for the tests on 127.0.0.1:$port ($tmp)"
+init_cluster "$tmp/data"
+start_cluster "$tmp/data" "$port" "$tmp/postgres.log" \
+  "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+
+export KC_TEST_ADMIN_URL="postgres://postgres@127.0.0.1:$port/postgres"
+echo "==> building and running every test"
+cargo nextest run --workspace --all-targets --no-fail-fast "$@"

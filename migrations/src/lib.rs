@@ -1,0 +1,201 @@
+//! All database migrations, roles and grants, and reference data.
+//!
+//! One Postgres schema per service (`identity`, `workflow`, `registry`, `notifications`), plus `audit`
+//! (the append-only audit trail), `outbox` (the transactional outbox) and `tenancy` (the functions that
+//! row-level security policies call). Migrations run as the **owner** role; each service connects as
+//! its own login role (`kc_identity`, ...), which is not superuser, not BYPASSRLS and not the owner, and
+//! holds only the grants written here.
+//!
+//! Every migration is plain SQL in `src/sql/` with its `down`; reference data (administrative units and
+//! the state organisations) is generated from the CSV files in `data/`.
+
+mod reference;
+
+pub use reference::{
+    AdminUnit, ORG_NAMESPACE, admin_units, centre_org_id, department_org_id, ministry_org_id,
+    unit_id,
+};
+pub use sea_orm_migration::MigratorTrait;
+
+use sea_orm::{ConnectionTrait, Database, DbErr, Statement};
+use sea_orm_migration::prelude::*;
+
+/// The migrations, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            sql(
+                "m0001_schemas_roles_tenancy",
+                include_str!("sql/m0001_up.sql").to_owned(),
+                include_str!("sql/m0001_down.sql"),
+            ),
+            sql(
+                "m0002_admin_units",
+                format!(
+                    "{}\n{}",
+                    include_str!("sql/m0002_up.sql"),
+                    reference::admin_units_sql()
+                ),
+                include_str!("sql/m0002_down.sql"),
+            ),
+            sql(
+                "m0003_identity",
+                include_str!("sql/m0003_up.sql").to_owned(),
+                include_str!("sql/m0003_down.sql"),
+            ),
+            sql(
+                "m0004_audit_outbox",
+                include_str!("sql/m0004_up.sql").to_owned(),
+                include_str!("sql/m0004_down.sql"),
+            ),
+            sql(
+                "m0005_state_organisations",
+                reference::state_organisations_sql(),
+                reference::STATE_ORGANISATIONS_DOWN,
+            ),
+        ]
+    }
+}
+
+struct SqlMigration {
+    name: &'static str,
+    up: String,
+    down: &'static str,
+}
+
+fn sql(name: &'static str, up: String, down: &'static str) -> Box<dyn MigrationTrait> {
+    Box::new(SqlMigration { name, up, down })
+}
+
+impl MigrationName for SqlMigration {
+    fn name(&self) -> &str {
+        self.name
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SqlMigration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(&self.up)
+            .await?;
+        Ok(())
+    }
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(self.down)
+            .await?;
+        Ok(())
+    }
+}
+
+/// The owner role that runs migrations and owns every object.
+pub const OWNER_ROLE: &str = "kc_owner";
+
+/// The login role of each service.
+pub const SERVICE_ROLES: [&str; 5] = [
+    "kc_identity",
+    "kc_workflow",
+    "kc_registry",
+    "kc_notifications",
+    "kc_portal",
+];
+
+/// As a superuser: make sure the owner role and the database exist (the database owned by the owner).
+/// Safe to run again.
+pub async fn bootstrap(admin_url: &str, db_name: &str) -> Result<(), DbErr> {
+    if !db_name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Err(DbErr::Custom(format!("unsafe database name {db_name}")));
+    }
+    let admin = Database::connect(admin_url).await?;
+    admin
+        .execute_unprepared(&format!(
+            "DO $$ BEGIN
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
+                 BEGIN
+                   CREATE ROLE {OWNER_ROLE} LOGIN CREATEROLE NOSUPERUSER NOBYPASSRLS;
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                 END;
+               END IF;
+             END $$;"
+        ))
+        .await?;
+    let exists = admin
+        .query_one_raw(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            [db_name.into()],
+        ))
+        .await?
+        .is_some();
+    if !exists {
+        admin
+            .execute_unprepared(&format!(
+                "CREATE DATABASE {db_name} OWNER {OWNER_ROLE} ENCODING 'UTF8' TEMPLATE template0"
+            ))
+            .await?;
+    }
+    admin.close().await?;
+    Ok(())
+}
+
+/// Replace the database name in a `postgres://` URL.
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+/// Replace the user in a `postgres://user@host` URL (local clusters use trust or peer auth).
+pub fn with_user(url: &str, user: &str) -> String {
+    let scheme_end = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let rest = &url[scheme_end..];
+    let host_part = match rest.find('@') {
+        Some(i) if rest[..i].find('/').is_none() => &rest[i + 1..],
+        _ => rest,
+    };
+    format!("{}{user}@{host_part}", &url[..scheme_end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "kc"),
+            "postgres://postgres@127.0.0.1:5432/kc"
+        );
+        assert_eq!(
+            with_database("postgres://a@h:1/x?sslmode=disable", "kc"),
+            "postgres://a@h:1/kc?sslmode=disable"
+        );
+        assert_eq!(
+            with_user("postgres://postgres@127.0.0.1:5432/kc", "kc_identity"),
+            "postgres://kc_identity@127.0.0.1:5432/kc"
+        );
+        assert_eq!(
+            with_user("postgres://127.0.0.1:5432/kc", "kc_owner"),
+            "postgres://kc_owner@127.0.0.1:5432/kc"
+        );
+    }
+}

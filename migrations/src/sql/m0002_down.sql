@@ -1,0 +1,1 @@
+DROP TABLE identity.admin_units;

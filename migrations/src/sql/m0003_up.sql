@@ -1,0 +1,98 @@
+-- Organisations, users and their credentials. Tenant tables: province_id is the tenant (NULL only for
+-- the ministry's national organisation and its users), row-level security is enabled and forced.
+CREATE TABLE identity.organisations (
+  id                      uuid PRIMARY KEY,
+  province_id             uuid REFERENCES identity.admin_units (id),
+  kind                    text NOT NULL CHECK (kind IN ('ministry', 'department', 'centre', 'enterprise')),
+  name                    text NOT NULL CHECK (length(name) BETWEEN 1 AND 300),
+  tax_code                text CHECK (tax_code ~ '^[0-9]{10}(-[0-9]{3})?$'),
+  enterprise_kind         text CHECK (enterprise_kind IN ('company', 'cooperative', 'household_business', 'cooperative_group')),
+  commune                 text CHECK (length(commune) <= 200),
+  address                 text CHECK (length(address) <= 500),
+  woman_owned             boolean NOT NULL DEFAULT false,
+  ethnic_minority_owned   boolean NOT NULL DEFAULT false,
+  status                  text NOT NULL DEFAULT 'active' CHECK (status IN ('pending', 'active', 'rejected', 'disabled')),
+  status_reason           text,
+  created_at              timestamptz NOT NULL DEFAULT now(),
+  updated_at              timestamptz NOT NULL DEFAULT now(),
+  CHECK ((kind = 'ministry') = (province_id IS NULL)),
+  CHECK ((kind = 'enterprise') = (tax_code IS NOT NULL AND enterprise_kind IS NOT NULL)),
+  UNIQUE (province_id, id)
+);
+CREATE UNIQUE INDEX organisations_tax_code ON identity.organisations (tax_code) WHERE tax_code IS NOT NULL;
+CREATE UNIQUE INDEX organisations_one_department ON identity.organisations (province_id) WHERE kind = 'department';
+CREATE UNIQUE INDEX organisations_one_centre ON identity.organisations (province_id) WHERE kind = 'centre';
+CREATE INDEX organisations_by_province ON identity.organisations (province_id, kind, status);
+
+CREATE TABLE identity.users (
+  id               uuid PRIMARY KEY,
+  province_id      uuid REFERENCES identity.admin_units (id),
+  organisation_id  uuid NOT NULL,
+  email            text NOT NULL CHECK (length(email) <= 254 AND email = lower(email)),
+  full_name        text NOT NULL CHECK (length(full_name) BETWEEN 1 AND 200),
+  phone            text CHECK (length(phone) <= 30),
+  role             text NOT NULL CHECK (role IN ('ministry', 'province', 'centre', 'enterprise')),
+  permissions      text[] NOT NULL DEFAULT '{}'
+                   CHECK (permissions <@ ARRAY['officer', 'approver', 'viewer', 'admin']),
+  password_hash    text NOT NULL,
+  status           text NOT NULL DEFAULT 'active' CHECK (status IN ('pending', 'active', 'rejected', 'disabled')),
+  failed_logins    integer NOT NULL DEFAULT 0,
+  locked_until     timestamptz,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  updated_at       timestamptz NOT NULL DEFAULT now(),
+  CHECK ((role = 'ministry') = (province_id IS NULL)),
+  FOREIGN KEY (province_id, organisation_id) REFERENCES identity.organisations (province_id, id),
+  UNIQUE (province_id, id)
+);
+CREATE UNIQUE INDEX users_email ON identity.users (lower(email));
+CREATE INDEX users_by_org ON identity.users (province_id, organisation_id);
+
+-- Opaque refresh tokens, stored as SHA-256 hashes, rotated on every use. A family is one login;
+-- presenting a rotated token revokes the whole family.
+CREATE TABLE identity.refresh_tokens (
+  id            uuid PRIMARY KEY,
+  family_id     uuid NOT NULL,
+  user_id       uuid NOT NULL REFERENCES identity.users (id),
+  province_id   uuid REFERENCES identity.admin_units (id),
+  token_hash    bytea NOT NULL UNIQUE,
+  issued_at     timestamptz NOT NULL DEFAULT now(),
+  expires_at    timestamptz NOT NULL,
+  rotated_at    timestamptz,
+  revoked_at    timestamptz,
+  revoke_reason text
+);
+CREATE INDEX refresh_tokens_family ON identity.refresh_tokens (family_id);
+
+-- Single-use password reset tokens (hash only).
+CREATE TABLE identity.password_resets (
+  id           uuid PRIMARY KEY,
+  user_id      uuid NOT NULL REFERENCES identity.users (id),
+  province_id  uuid REFERENCES identity.admin_units (id),
+  token_hash   bytea NOT NULL UNIQUE,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  expires_at   timestamptz NOT NULL,
+  used_at      timestamptz
+);
+
+-- Failed-login counters per client address (per-account counters live on users). Not tenant data.
+CREATE TABLE identity.login_throttle (
+  client_addr   text PRIMARY KEY,
+  failures      integer NOT NULL,
+  window_start  timestamptz NOT NULL,
+  locked_until  timestamptz
+);
+
+DO $$
+DECLARE t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['organisations', 'users', 'refresh_tokens', 'password_resets'] LOOP
+    EXECUTE format('ALTER TABLE identity.%I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('ALTER TABLE identity.%I FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY tenant ON identity.%I USING (tenancy.visible(province_id)) WITH CHECK (tenancy.visible(province_id))', t);
+  END LOOP;
+END $$;
+
+GRANT SELECT, INSERT, UPDATE ON identity.organisations, identity.users, identity.refresh_tokens, identity.password_resets TO kc_identity;
+GRANT SELECT, INSERT, UPDATE, DELETE ON identity.login_throttle TO kc_identity;
+-- Other services read organisations (names, kinds) under their own tenant scope.
+GRANT SELECT ON identity.organisations TO kc_workflow, kc_registry, kc_notifications;

@@ -1,0 +1,24 @@
+//! HTTP plumbing every service shares, so each service's `main` stays a few lines long:
+//!
+//! - [`ApiError`]: the one error type at the service boundary and its JSON envelope
+//!   `{"error": {"code", "message", "fields"}}`. Policy: 4xx for the caller's mistakes with a clear
+//!   Vietnamese (English) message naming the fields at fault; 5xx never carries SQL or internals and is
+//!   logged once; the database being down is 503.
+//! - [`Json`]: a JSON body extractor whose rejections use that envelope and name the field at fault.
+//! - [`layers`]: every middleware in one visible place (request id, one log line per request, body limit,
+//!   timeout, panic → 500 envelope).
+//! - [`health`]: `GET /health` and `GET /ready`.
+//! - [`serve`]: bind, serve with client addresses, shut down gracefully on SIGTERM/SIGINT.
+//! - [`telemetry`]: tracing subscriber set-up.
+
+mod error;
+pub mod health;
+mod json;
+pub mod layers;
+mod serve;
+pub mod telemetry;
+
+pub use error::{ApiError, ErrorBody, ErrorEnvelope, FieldErrors};
+pub use json::Json;
+pub use layers::RequestLog;
+pub use serve::{ServiceConfig, bind_addr, serve, serve_on};
