@@ -11,10 +11,7 @@
 
 mod reference;
 
-pub use reference::{
-    AdminUnit, ORG_NAMESPACE, admin_units, centre_org_id, department_org_id, ministry_org_id,
-    unit_id,
-};
+pub use reference::{AdminUnit, admin_units};
 pub use sea_orm_migration::MigratorTrait;
 
 use sea_orm::{ConnectionTrait, Database, DbErr, Statement};

@@ -2,13 +2,11 @@
 //! the state organisations (the ministry's agency; one department and one centre per province).
 
 use chrono::NaiveDate;
+use kc_kernel::ids::{self, centre_org_id, department_org_id, ministry_org_id};
 use uuid::Uuid;
 
 const UNITS_2004: &str = include_str!("../data/provinces-2004.csv");
 const UNITS_2025: &str = include_str!("../data/provinces-2025.csv");
-
-/// Namespace of the deterministic (UUIDv5) ids of reference data.
-pub const ORG_NAMESPACE: Uuid = Uuid::from_u128(0x6b63_2d6b_6875_7965_6e63_6f6e_672d_7669);
 
 /// The first day of the 63-unit map (Hà Tây merged into Hà Nội on 2008-08-01).
 const FORMER_FROM: (i32, u32, u32) = (2008, 8, 1);
@@ -19,25 +17,8 @@ fn date((y, m, d): (i32, u32, u32)) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
-/// The id of the unit with this code that came into force on `valid_from`.
-pub fn unit_id(valid_from: NaiveDate, code: &str) -> Uuid {
-    Uuid::new_v5(
-        &ORG_NAMESPACE,
-        format!("unit/{valid_from}/{code}").as_bytes(),
-    )
-}
-
-pub fn ministry_org_id() -> Uuid {
-    Uuid::new_v5(&ORG_NAMESPACE, b"org/ministry")
-}
-pub fn department_org_id(province: Uuid) -> Uuid {
-    Uuid::new_v5(
-        &ORG_NAMESPACE,
-        format!("org/department/{province}").as_bytes(),
-    )
-}
-pub fn centre_org_id(province: Uuid) -> Uuid {
-    Uuid::new_v5(&ORG_NAMESPACE, format!("org/centre/{province}").as_bytes())
+fn unit_id(valid_from: NaiveDate, code: &str) -> Uuid {
+    ids::unit_id(&valid_from.to_string(), code)
 }
 
 #[derive(Debug, Clone)]

@@ -1,1 +1,6 @@
-fn main() {}
+//! `kc-notifications`: serve the notifications service.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    kc_service::run(kc_notifications::SPEC, kc_notifications::routes).await
+}

@@ -1,1 +1,116 @@
+//! The web portal: server-rendered pages, Vietnamese first, that talk to the services over HTTP.
+//!
+//! Today: the home page, which shows whether each service is up (each service's `/ready`) and links to
+//! their API documentation. Sign-in and the working screens arrive with their issues.
 
+use axum::extract::State;
+use axum::response::Html;
+use kc_service::{ServiceSpec, ServiceState};
+use std::time::Duration;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub const SPEC: ServiceSpec = ServiceSpec {
+    name: "portal",
+    port_var: "KC_PORTAL_PORT",
+    default_port: 8080,
+};
+
+/// The services the portal talks to, from `KC_<NAME>_URL` (defaults: the local ports).
+#[derive(Clone)]
+pub struct Upstreams {
+    pub services: Vec<(&'static str, &'static str, String)>,
+    http: reqwest::Client,
+}
+
+impl Upstreams {
+    pub fn from_env() -> Upstreams {
+        let url = |var: &str, port: u16| {
+            std::env::var(var)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| format!("http://127.0.0.1:{port}"))
+        };
+        Upstreams {
+            services: vec![
+                (
+                    "identity",
+                    "Định danh và phân quyền",
+                    url("KC_IDENTITY_URL", 8081),
+                ),
+                (
+                    "workflow",
+                    "Quy trình đề án khuyến công",
+                    url("KC_WORKFLOW_URL", 8082),
+                ),
+                (
+                    "registry",
+                    "Cơ sở dữ liệu cụm công nghiệp",
+                    url("KC_REGISTRY_URL", 8083),
+                ),
+                (
+                    "notifications",
+                    "Nhắc hạn và thông báo",
+                    url("KC_NOTIFICATIONS_URL", 8084),
+                ),
+            ],
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(2))
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub fn routes(_state: &ServiceState) -> OpenApiRouter {
+    OpenApiRouter::new()
+        .routes(routes!(home))
+        .with_state(Upstreams::from_env())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The home page: what the system is, and whether each service is up.
+#[utoipa::path(get, path = "/", tag = "pages", responses((status = 200, content_type = "text/html")))]
+async fn home(State(up): State<Upstreams>) -> Html<String> {
+    let mut rows = String::new();
+    for (name, label, url) in &up.services {
+        let ready = up
+            .http
+            .get(format!("{url}/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        let (class, status) = if ready {
+            ("ok", "Đang hoạt động")
+        } else {
+            ("down", "Không phản hồi")
+        };
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td><code>{}</code></td><td class=\"{class}\">{status}</td><td><a href=\"{}/docs\">Tài liệu API</a></td></tr>",
+            escape(label),
+            escape(name),
+            escape(url)
+        ));
+    }
+    Html(format!(
+        r#"<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Hệ thống Khuyến công và Cụm công nghiệp</title>
+<style>
+body{{font-family:system-ui,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}}
+h1{{font-size:1.5rem;color:#a4161a}} table{{border-collapse:collapse;width:100%}}
+td,th{{border-bottom:1px solid #ddd;padding:.5rem;text-align:left}} .ok{{color:#1a7f37}} .down{{color:#a4161a;font-weight:bold}}
+</style></head><body>
+<h1>Hệ thống thông tin Khuyến công và Cụm công nghiệp</h1>
+<p>Doanh nghiệp nông thôn nộp hồ sơ đề nghị hỗ trợ trực tuyến; Trung tâm Khuyến công và Sở Công Thương tiếp nhận,
+thẩm định, phê duyệt; Bộ Công Thương phân bổ kinh phí và theo dõi toàn quốc.</p>
+<h2>Trạng thái dịch vụ</h2>
+<table><thead><tr><th>Dịch vụ</th><th>Tên</th><th>Trạng thái</th><th></th></tr></thead><tbody>{rows}</tbody></table>
+</body></html>"#
+    ))
+}

@@ -1,1 +1,6 @@
-fn main() {}
+//! `kc-registry`: serve the registry service.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    kc_service::run(kc_registry::SPEC, kc_registry::routes).await
+}

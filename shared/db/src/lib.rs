@@ -6,6 +6,10 @@
 //! query that forgets its `WHERE province_id = ...` still cannot see another province, and a connection
 //! with no tenant set sees nothing at all (the policies fail closed).
 
+mod journal;
+
+pub use journal::{AuditEvent, audit, enqueue};
+
 use kc_kernel::Scope;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -22,7 +26,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .min_connections(0)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Start even when the database is down: `/ready` says 503 until it answers.
+        .connect_lazy(true);
     Database::connect(opts).await
 }
 

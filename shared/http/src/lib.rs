@@ -11,6 +11,7 @@
 //! - [`serve`]: bind, serve with client addresses, shut down gracefully on SIGTERM/SIGINT.
 //! - [`telemetry`]: tracing subscriber set-up.
 
+mod client;
 mod error;
 pub mod health;
 mod json;
@@ -18,6 +19,7 @@ pub mod layers;
 mod serve;
 pub mod telemetry;
 
+pub use client::ClientMeta;
 pub use error::{ApiError, ErrorBody, ErrorEnvelope, FieldErrors};
 pub use json::Json;
 pub use layers::RequestLog;

@@ -7,6 +7,7 @@
 //! - [`Role`], [`Permission`] and [`Scope`]: who a caller is and which tenant they may see.
 //! - [`TaxCode`], [`Email`], [`nfc`]: parse-don't-validate input types.
 
+pub mod ids;
 mod money;
 mod roles;
 mod text;

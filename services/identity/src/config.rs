@@ -1,0 +1,182 @@
+//! Configuration from the environment. In production mode every secret must be given and the service
+//! refuses to start without it, naming the variable; development mode (`KC_MODE=dev`) generates a
+//! signing key into the git-ignored data folder.
+
+use anyhow::{Context, bail};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Dev,
+    Production,
+}
+
+/// Lock or slow down repeated login failures.
+#[derive(Debug, Clone, Copy)]
+pub struct LockoutPolicy {
+    /// Failures in a row after which the account is locked.
+    pub account_failures: i32,
+    /// How long an account stays locked.
+    pub account_lock: Duration,
+    /// Failures from one client address within `addr_window` after which that address is locked.
+    pub addr_failures: i32,
+    pub addr_window: Duration,
+    pub addr_lock: Duration,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        LockoutPolicy {
+            account_failures: 5,
+            account_lock: Duration::from_secs(15 * 60),
+            addr_failures: 20,
+            addr_window: Duration::from_secs(15 * 60),
+            addr_lock: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Argon2id cost parameters (recorded in every hash, so they can be raised later).
+#[derive(Debug, Clone, Copy)]
+pub struct Argon2Params {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Params {
+    /// OWASP's recommendation for Argon2id: 19 MiB, 2 iterations, 1 lane.
+    fn default() -> Self {
+        Argon2Params {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub mode: Mode,
+    pub database_url: String,
+    pub max_connections: u32,
+    pub signing_key_pem: String,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub reset_ttl: Duration,
+    pub lockout: LockoutPolicy,
+    pub argon2: Argon2Params,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Base URL of the web portal, for links in e-mails.
+    pub portal_url: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn secs(name: &str, default: u64) -> anyhow::Result<Duration> {
+    Ok(Duration::from_secs(match var(name) {
+        Some(v) => v
+            .parse()
+            .with_context(|| format!("{name} must be a number of seconds"))?,
+        None => default,
+    }))
+}
+
+fn num<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match var(name) {
+        Some(v) => v
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name} must be a number, got {v}")),
+        None => Ok(default),
+    }
+}
+
+pub fn mode() -> anyhow::Result<Mode> {
+    match var("KC_MODE").as_deref() {
+        Some("dev") | Some("development") => Ok(Mode::Dev),
+        Some("production") | None => Ok(Mode::Production),
+        Some(other) => bail!("KC_MODE must be 'dev' or 'production', got {other}"),
+    }
+}
+
+pub fn data_dir() -> PathBuf {
+    PathBuf::from(var("KC_DATA_DIR").unwrap_or_else(|| ".data".into()))
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Config> {
+        let mode = mode()?;
+        let database_url = var("KC_DATABASE_URL").context(
+            "KC_DATABASE_URL is required: the identity service's own login role (kc_identity), e.g. postgres://kc_identity@127.0.0.1:5432/kc",
+        )?;
+        let signing_key_pem = match (var("KC_JWT_SIGNING_KEY_FILE"), mode) {
+            (Some(path), _) => std::fs::read_to_string(&path)
+                .with_context(|| format!("KC_JWT_SIGNING_KEY_FILE: cannot read {path}"))?,
+            (None, Mode::Production) => bail!(
+                "KC_JWT_SIGNING_KEY_FILE is required in production mode: a PKCS#8 PEM Ed25519 private key"
+            ),
+            (None, Mode::Dev) => dev_signing_key()?,
+        };
+        let lockout = LockoutPolicy {
+            account_failures: num("KC_LOCKOUT_ACCOUNT_FAILURES", 5)?,
+            account_lock: secs("KC_LOCKOUT_ACCOUNT_SECONDS", 15 * 60)?,
+            addr_failures: num("KC_LOCKOUT_ADDR_FAILURES", 20)?,
+            addr_window: secs("KC_LOCKOUT_ADDR_WINDOW_SECONDS", 15 * 60)?,
+            addr_lock: secs("KC_LOCKOUT_ADDR_SECONDS", 15 * 60)?,
+        };
+        Ok(Config {
+            mode,
+            database_url,
+            max_connections: num("KC_DB_MAX_CONNECTIONS", 10)?,
+            signing_key_pem,
+            access_ttl: secs("KC_ACCESS_TOKEN_SECONDS", 15 * 60)?,
+            refresh_ttl: secs("KC_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)?,
+            reset_ttl: secs("KC_PASSWORD_RESET_SECONDS", 3600)?,
+            lockout,
+            argon2: Argon2Params::default(),
+            trust_forwarded_for: var("KC_TRUST_FORWARDED_FOR")
+                .is_some_and(|v| v == "1" || v == "true"),
+            portal_url: var("KC_PORTAL_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+        })
+    }
+
+    /// A configuration for tests: a fresh key, fast lockouts.
+    pub fn for_tests(database_url: String) -> anyhow::Result<Config> {
+        Ok(Config {
+            mode: Mode::Dev,
+            database_url,
+            max_connections: 5,
+            signing_key_pem: kc_auth::Signer::generate_pem()?,
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(3600),
+            reset_ttl: Duration::from_secs(3600),
+            lockout: LockoutPolicy {
+                account_failures: 5,
+                account_lock: Duration::from_secs(2),
+                addr_failures: 12,
+                addr_window: Duration::from_secs(60),
+                addr_lock: Duration::from_secs(60),
+            },
+            argon2: Argon2Params::default(),
+            trust_forwarded_for: false,
+            portal_url: "http://127.0.0.1:8080".into(),
+        })
+    }
+}
+
+fn dev_signing_key() -> anyhow::Result<String> {
+    let dir = data_dir();
+    let path = dir.join("jwt-signing-key.pem");
+    if let Ok(pem) = std::fs::read_to_string(&path) {
+        return Ok(pem);
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let pem = kc_auth::Signer::generate_pem()?;
+    std::fs::write(&path, &pem).with_context(|| format!("cannot write {}", path.display()))?;
+    tracing::info!(path = %path.display(), "development mode: generated a signing key");
+    Ok(pem)
+}

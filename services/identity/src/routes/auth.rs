@@ -1,0 +1,438 @@
+//! Login, token refresh, logout, password reset, and the public signing keys.
+
+use crate::routes::{SERVICE, audit_anon};
+use crate::tokens::{self, TokenPair};
+use crate::{AppState, passwords, store, throttle};
+use axum::extract::State;
+use axum::http::StatusCode;
+use kc_auth::Jwks;
+use kc_db::{AuditEvent, audit, begin, stmt};
+use kc_http::{ApiError, ClientMeta, FieldErrors, Json};
+use kc_kernel::{Email, Scope};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(request_password_reset))
+        .routes(routes!(confirm_password_reset))
+        .routes(routes!(jwks))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::Unauthorized("E-mail hoặc mật khẩu không đúng (invalid e-mail or password)".into())
+}
+
+/// Log in with e-mail and password.
+///
+/// Wrong e-mail and wrong password get the same 401 in about the same time. Repeated failures lock the
+/// account or the client address for a while (429 with `Retry-After`).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = kc_http::ErrorEnvelope),
+              (status = 403, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope),
+              (status = 429, body = kc_http::ErrorEnvelope)))]
+async fn login(
+    State(s): State<AppState>,
+    meta: ClientMeta,
+    Json(req): Json<LoginRequest>,
+) -> Result<Json<TokenPair>, ApiError> {
+    let email = Email::parse(&req.email).map_err(|e| ApiError::field("email", e.to_string()))?;
+    if req.password.is_empty() || req.password.chars().count() > passwords::MAX_LENGTH {
+        return Err(invalid_credentials());
+    }
+    let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
+    let lockout = s.config.lockout;
+
+    // 1. Is the client address or the account locked?
+    let tx = begin(&s.db, &Scope::System).await?;
+    if let Some(wait) = throttle::addr_locked(&tx, &addr).await? {
+        tx.commit().await?;
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: wait,
+        });
+    }
+    let user = store::user_by_email(&tx, email.as_str()).await?;
+    tx.commit().await?;
+    if let Some(wait) = user
+        .as_ref()
+        .and_then(|u| u.locked_until)
+        .and_then(throttle::remaining)
+    {
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: wait,
+        });
+    }
+
+    // 2. Verify (against a dummy hash when the e-mail is unknown), outside any transaction.
+    let ok = s
+        .passwords
+        .verify(req.password, user.as_ref().map(|u| u.password_hash.clone()))
+        .await;
+
+    // 3. Record the outcome.
+    let tx = begin(&s.db, &Scope::System).await?;
+    let base = AuditEvent {
+        actor_user_id: user.as_ref().map(|u| u.id),
+        actor_email: Some(email.as_str().to_owned()),
+        province_id: user.as_ref().and_then(|u| u.province_id),
+        entity_type: "user",
+        entity_id: user.as_ref().map(|u| u.id.to_string()),
+        ..audit_anon(&meta)
+    };
+    let Some(user) = user.filter(|_| ok) else {
+        audit(
+            &tx,
+            SERVICE,
+            AuditEvent {
+                action: "login.failed",
+                ..base.clone()
+            },
+        )
+        .await?;
+        if throttle::addr_failed(&tx, &addr, &lockout).await? {
+            audit(
+                &tx,
+                SERVICE,
+                AuditEvent {
+                    action: "lockout.address",
+                    entity_type: "client_address",
+                    entity_id: Some(addr.clone()),
+                    ..base.clone()
+                },
+            )
+            .await?;
+        }
+        if let Some(uid) = base.actor_user_id
+            && throttle::account_failed(&tx, uid, &lockout).await?
+        {
+            audit(
+                &tx,
+                SERVICE,
+                AuditEvent {
+                    action: "lockout.account",
+                    ..base.clone()
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        return Err(invalid_credentials());
+    };
+    if user.status != "active" {
+        audit(
+            &tx,
+            SERVICE,
+            AuditEvent {
+                action: "login.refused_inactive",
+                after: Some(json!({"status": user.status})),
+                ..base
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        let msg = match user.status.as_str() {
+            "pending" => {
+                "Tài khoản đang chờ Trung tâm Khuyến công xác minh (account pending verification)"
+            }
+            "rejected" => "Đăng ký tài khoản đã bị từ chối (registration was rejected)",
+            _ => "Tài khoản đã bị khoá (account disabled)",
+        };
+        return Err(ApiError::Forbidden(msg.into()));
+    }
+    throttle::account_succeeded(&tx, user.id).await?;
+    let pair = tokens::issue(&tx, &s, &user, Uuid::new_v4()).await?;
+    audit(
+        &tx,
+        SERVICE,
+        AuditEvent {
+            action: "login",
+            ..base
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(pair))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+fn invalid_refresh() -> ApiError {
+    ApiError::Unauthorized(
+        "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại (refresh token invalid or expired)"
+            .into(),
+    )
+}
+
+/// Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again
+/// revokes every token of that login (the legitimate holder must log in again).
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = kc_http::ErrorEnvelope)))]
+async fn refresh(
+    State(s): State<AppState>,
+    meta: ClientMeta,
+    Json(req): Json<RefreshRequest>,
+) -> Result<Json<TokenPair>, ApiError> {
+    if req.refresh_token.is_empty() || req.refresh_token.len() > 200 {
+        return Err(invalid_refresh());
+    }
+    let tx = begin(&s.db, &Scope::System).await?;
+    let Some(row) = tokens::find_refresh_for_update(&tx, &req.refresh_token).await? else {
+        tx.commit().await?;
+        return Err(invalid_refresh());
+    };
+    let base = AuditEvent {
+        actor_user_id: Some(row.user_id),
+        province_id: row.province_id,
+        entity_type: "refresh_token_family",
+        entity_id: Some(row.family_id.to_string()),
+        ..audit_anon(&meta)
+    };
+    if row.revoked_at.is_some() {
+        audit(
+            &tx,
+            SERVICE,
+            AuditEvent {
+                action: "token.refresh_revoked",
+                ..base
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(invalid_refresh());
+    }
+    if row.rotated_at.is_some() {
+        let n = tokens::revoke_family(&tx, row.family_id, "reuse").await?;
+        audit(
+            &tx,
+            SERVICE,
+            AuditEvent {
+                action: "token.reuse",
+                after: Some(json!({"revoked": n})),
+                ..base
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(invalid_refresh());
+    }
+    if row.expires_at <= chrono::Utc::now() {
+        tx.commit().await?;
+        return Err(invalid_refresh());
+    }
+    let user = store::user_by_id(&tx, row.user_id).await?;
+    let Some(user) = user.filter(|u| u.status == "active") else {
+        tokens::revoke_family(&tx, row.family_id, "user inactive").await?;
+        tx.commit().await?;
+        return Err(invalid_refresh());
+    };
+    tokens::mark_rotated(&tx, row.id).await?;
+    let pair = tokens::issue(&tx, &s, &user, row.family_id).await?;
+    audit(
+        &tx,
+        SERVICE,
+        AuditEvent {
+            action: "token.refresh",
+            actor_email: Some(user.email.clone()),
+            ..base
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(pair))
+}
+
+/// Log out: revoke the refresh token's whole family. Always 204, so a token cannot be probed.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+    responses((status = 204)))]
+async fn logout(
+    State(s): State<AppState>,
+    meta: ClientMeta,
+    Json(req): Json<RefreshRequest>,
+) -> Result<StatusCode, ApiError> {
+    let tx = begin(&s.db, &Scope::System).await?;
+    if let Some(row) = tokens::find_refresh_for_update(&tx, &req.refresh_token).await? {
+        let n = tokens::revoke_family(&tx, row.family_id, "logout").await?;
+        audit(
+            &tx,
+            SERVICE,
+            AuditEvent {
+                action: "logout",
+                actor_user_id: Some(row.user_id),
+                province_id: row.province_id,
+                entity_type: "refresh_token_family",
+                entity_id: Some(row.family_id.to_string()),
+                after: Some(json!({"revoked": n})),
+                ..audit_anon(&meta)
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResetRequest {
+    pub email: String,
+}
+
+/// Ask for a password reset e-mail. Always 202, whether or not the address is known.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = ResetRequest,
+    responses((status = 202), (status = 422, body = kc_http::ErrorEnvelope)))]
+async fn request_password_reset(
+    State(s): State<AppState>,
+    meta: ClientMeta,
+    Json(req): Json<ResetRequest>,
+) -> Result<StatusCode, ApiError> {
+    let email = Email::parse(&req.email).map_err(|e| ApiError::field("email", e.to_string()))?;
+    let tx = begin(&s.db, &Scope::System).await?;
+    if let Some(user) = store::user_by_email(&tx, email.as_str()).await?
+        && user.status == "active"
+    {
+        let secret = tokens::random_secret();
+        let expires_at = chrono::Utc::now() + s.config.reset_ttl;
+        tx.execute_raw(stmt(
+            "INSERT INTO identity.password_resets (id, user_id, province_id, token_hash, expires_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            [
+                Uuid::new_v4().into(),
+                user.id.into(),
+                user.province_id.into(),
+                tokens::hash_secret(&secret).into(),
+                expires_at.into(),
+            ],
+        ))
+        .await?;
+        let link = format!(
+            "{}/dat-lai-mat-khau?token={secret}",
+            s.config.portal_url.trim_end_matches('/')
+        );
+        kc_db::enqueue(
+            &tx,
+            SERVICE,
+            "email.password_reset",
+            user.province_id,
+            json!({
+                "to": user.email,
+                "full_name": user.full_name,
+                "reset_link": link,
+                "expires_at": expires_at,
+            }),
+        )
+        .await?;
+        audit(
+            &tx,
+            SERVICE,
+            AuditEvent {
+                action: "password_reset.requested",
+                actor_user_id: Some(user.id),
+                actor_email: Some(user.email.clone()),
+                province_id: user.province_id,
+                entity_type: "user",
+                entity_id: Some(user.id.to_string()),
+                ..audit_anon(&meta)
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResetConfirm {
+    pub token: String,
+    pub new_password: String,
+}
+
+/// Set a new password with the e-mailed single-use token. Every session of the user is revoked.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", request_body = ResetConfirm,
+    responses((status = 204), (status = 422, body = kc_http::ErrorEnvelope)))]
+async fn confirm_password_reset(
+    State(s): State<AppState>,
+    meta: ClientMeta,
+    Json(req): Json<ResetConfirm>,
+) -> Result<StatusCode, ApiError> {
+    if let Some(msg) = passwords::check_new(&req.new_password) {
+        return Err(ApiError::field("new_password", msg));
+    }
+    let bad_token = || {
+        let mut f = FieldErrors::new();
+        f.insert(
+            "token".into(),
+            "Liên kết đặt lại mật khẩu không hợp lệ hoặc đã hết hạn (reset token invalid or expired)".into(),
+        );
+        ApiError::validation(f)
+    };
+    if req.token.is_empty() || req.token.len() > 200 {
+        return Err(bad_token());
+    }
+    let hash = s.passwords.hash(req.new_password).await?;
+    let tx = begin(&s.db, &Scope::System).await?;
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: Uuid,
+        user_id: Uuid,
+        province_id: Option<Uuid>,
+    }
+    let row = Row::find_by_statement(stmt(
+        "SELECT id, user_id, province_id FROM identity.password_resets
+          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() FOR UPDATE",
+        [tokens::hash_secret(&req.token).into()],
+    ))
+    .one(&tx)
+    .await?;
+    let Some(row) = row else {
+        return Err(bad_token());
+    };
+    tx.execute_raw(stmt(
+        "UPDATE identity.password_resets SET used_at = now() WHERE id = $1",
+        [row.id.into()],
+    ))
+    .await?;
+    tx.execute_raw(stmt(
+        "UPDATE identity.users SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = now()
+          WHERE id = $1",
+        [row.user_id.into(), hash.into()],
+    ))
+    .await?;
+    let revoked = tokens::revoke_user(&tx, row.user_id, "password reset").await?;
+    audit(
+        &tx,
+        SERVICE,
+        AuditEvent {
+            action: "password_reset.completed",
+            actor_user_id: Some(row.user_id),
+            province_id: row.province_id,
+            entity_type: "user",
+            entity_id: Some(row.user_id.to_string()),
+            after: Some(json!({"sessions_revoked": revoked})),
+            ..audit_anon(&meta)
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The public keys that verify access tokens (JWKS, Ed25519).
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth", responses((status = 200, body = Jwks)))]
+async fn jwks(State(s): State<AppState>) -> axum::Json<Jwks> {
+    axum::Json(s.signer.jwks())
+}

@@ -1,0 +1,149 @@
+//! One module per resource; each handler parses, checks, calls the store, audits, and answers.
+
+pub mod auth;
+pub mod me;
+pub mod organisations;
+pub mod provinces;
+pub mod registrations;
+pub mod users;
+
+use crate::AppState;
+use kc_auth::Caller;
+use kc_db::AuditEvent;
+use kc_http::{ApiError, ClientMeta};
+use serde::{Deserialize, Serialize};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "kc-identity",
+        description = "Định danh, tổ chức, người dùng, đăng nhập (identity: organisations, users, login, tokens)"
+    ),
+    components(schemas(kc_http::ErrorEnvelope)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn router(state: AppState) -> OpenApiRouter {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::router())
+        .merge(me::router())
+        .merge(provinces::router())
+        .merge(organisations::router())
+        .merge(users::router())
+        .merge(registrations::router())
+        .with_state(state)
+}
+
+/// `?page=1&per_page=50` (per_page at most 200).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PageParams {
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+impl PageParams {
+    pub fn limit_offset(&self) -> Result<(u64, u64), ApiError> {
+        let per_page = self.per_page.unwrap_or(50);
+        if per_page == 0 || per_page > 200 {
+            return Err(ApiError::field(
+                "per_page",
+                "Số bản ghi mỗi trang từ 1 đến 200 (per_page must be 1 to 200)",
+            ));
+        }
+        let page = self.page.unwrap_or(1);
+        if page == 0 || page > 100_000 {
+            return Err(ApiError::field(
+                "page",
+                "Số trang phải từ 1 (page starts at 1)",
+            ));
+        }
+        Ok((per_page, (page - 1) * per_page))
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// An audit row for an action by a signed-in caller.
+pub fn audit_by(caller: &Caller, meta: &ClientMeta) -> AuditEvent {
+    AuditEvent {
+        actor_user_id: Some(caller.user_id()),
+        province_id: caller.scope.province(),
+        client_addr: meta.addr_string(),
+        request_id: meta.request_id.clone(),
+        ..Default::default()
+    }
+}
+
+/// An audit row for an anonymous or pre-authentication action.
+pub fn audit_anon(meta: &ClientMeta) -> AuditEvent {
+    AuditEvent {
+        client_addr: meta.addr_string(),
+        request_id: meta.request_id.clone(),
+        ..Default::default()
+    }
+}
+
+pub const SERVICE: &str = "identity";
+
+/// Parse an optional trimmed NFC string with a maximum length.
+pub fn opt_text(
+    fields: &mut kc_http::FieldErrors,
+    name: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let v = kc_kernel::nfc_trimmed(value?);
+    if v.is_empty() {
+        return None;
+    }
+    if v.chars().count() > max {
+        fields.insert(
+            name.into(),
+            format!("Tối đa {max} ký tự (at most {max} characters)"),
+        );
+    }
+    Some(v)
+}
+
+/// Parse a required trimmed NFC string with a maximum length.
+pub fn req_text(fields: &mut kc_http::FieldErrors, name: &str, value: &str, max: usize) -> String {
+    let v = kc_kernel::nfc_trimmed(value);
+    if v.is_empty() {
+        fields.insert(
+            name.into(),
+            "Không được để trống (must not be empty)".into(),
+        );
+    } else if v.chars().count() > max {
+        fields.insert(
+            name.into(),
+            format!("Tối đa {max} ký tự (at most {max} characters)"),
+        );
+    }
+    v
+}

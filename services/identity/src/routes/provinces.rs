@@ -1,0 +1,77 @@
+//! `GET /api/v1/provinces`: the province-level units in force on a day (today by default), each with
+//! its successor when it has one. Public reference data.
+
+use crate::AppState;
+use crate::store::{self, UnitRow};
+use axum::extract::{Query, State};
+use chrono::NaiveDate;
+use kc_http::{ApiError, Json};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_provinces))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ProvinceQuery {
+    /// A day `YYYY-MM-DD`; today when absent.
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Province {
+    #[serde(flatten)]
+    pub unit: UnitRow,
+    /// The unit that took this one over in the 2025 merger, if any.
+    pub successor: Option<UnitRow>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProvinceList {
+    pub as_of: NaiveDate,
+    pub count: usize,
+    pub items: Vec<Province>,
+}
+
+/// Province-level units in force on `as_of` (today by default): 34 since 2025-07-01, 63 before.
+#[utoipa::path(get, path = "/api/v1/provinces", tag = "provinces", params(ProvinceQuery),
+    responses((status = 200, body = ProvinceList), (status = 422, body = kc_http::ErrorEnvelope)))]
+async fn list_provinces(
+    State(s): State<AppState>,
+    Query(q): Query<ProvinceQuery>,
+) -> Result<Json<ProvinceList>, ApiError> {
+    let as_of = match q.as_of.as_deref() {
+        None | Some("") => chrono::Utc::now().date_naive(),
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+            ApiError::field(
+                "as_of",
+                "Ngày phải có dạng YYYY-MM-DD, ví dụ 2025-06-30 (date must be YYYY-MM-DD)",
+            )
+        })?,
+    };
+    let units = store::units_as_of(&s.db, as_of).await?;
+    let successor_ids: Vec<_> = units.iter().filter_map(|u| u.successor_id).collect();
+    let successors: HashMap<_, _> = if successor_ids.is_empty() {
+        HashMap::new()
+    } else {
+        store::units_by_ids(&s.db, successor_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect()
+    };
+    let items: Vec<Province> = units
+        .into_iter()
+        .map(|u| Province {
+            successor: u.successor_id.and_then(|id| successors.get(&id).cloned()),
+            unit: u,
+        })
+        .collect();
+    Ok(Json(ProvinceList {
+        as_of,
+        count: items.len(),
+        items,
+    }))
+}

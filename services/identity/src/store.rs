@@ -1,0 +1,297 @@
+//! Rows of the identity schema and the queries on them. Every query runs inside a tenant transaction
+//! (`kc_db::begin`), so row-level security applies on top of the `WHERE` clauses written here.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kc_db::stmt;
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub province_id: Option<Uuid>,
+    pub province_code: Option<String>,
+    pub organisation_id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub role: String,
+    pub permissions: Vec<String>,
+    pub password_hash: String,
+    pub status: String,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const USER_SELECT: &str =
+    "SELECT u.id, u.province_id, a.code AS province_code, u.organisation_id, u.email,
+        u.full_name, u.phone, u.role, u.permissions, u.password_hash, u.status, u.failed_logins,
+        u.locked_until, u.created_at, u.updated_at
+   FROM identity.users u LEFT JOIN identity.admin_units a ON a.id = u.province_id";
+
+/// A user as the API shows it (never the password hash).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    pub phone: Option<String>,
+    pub organisation_id: Uuid,
+    /// ministry, province, centre or enterprise
+    pub role: String,
+    pub permissions: Vec<String>,
+    /// pending, active, rejected or disabled
+    pub status: String,
+    pub province_id: Option<Uuid>,
+    pub province_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&UserRow> for UserView {
+    fn from(u: &UserRow) -> UserView {
+        UserView {
+            id: u.id,
+            email: u.email.clone(),
+            full_name: u.full_name.clone(),
+            phone: u.phone.clone(),
+            organisation_id: u.organisation_id,
+            role: u.role.clone(),
+            permissions: u.permissions.clone(),
+            status: u.status.clone(),
+            province_id: u.province_id,
+            province_code: u.province_code.clone(),
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+pub async fn user_by_email<C: ConnectionTrait>(
+    c: &C,
+    email: &str,
+) -> Result<Option<UserRow>, DbErr> {
+    UserRow::find_by_statement(stmt(
+        &format!("{USER_SELECT} WHERE lower(u.email) = lower($1)"),
+        [email.into()],
+    ))
+    .one(c)
+    .await
+}
+
+pub async fn user_by_id<C: ConnectionTrait>(c: &C, id: Uuid) -> Result<Option<UserRow>, DbErr> {
+    UserRow::find_by_statement(stmt(&format!("{USER_SELECT} WHERE u.id = $1"), [id.into()]))
+        .one(c)
+        .await
+}
+
+pub async fn user_by_id_for_update<C: ConnectionTrait>(
+    c: &C,
+    id: Uuid,
+) -> Result<Option<UserRow>, DbErr> {
+    UserRow::find_by_statement(stmt(
+        &format!("{USER_SELECT} WHERE u.id = $1 FOR UPDATE OF u"),
+        [id.into()],
+    ))
+    .one(c)
+    .await
+}
+
+pub async fn users_of_org<C: ConnectionTrait>(c: &C, org: Uuid) -> Result<Vec<UserRow>, DbErr> {
+    UserRow::find_by_statement(stmt(
+        &format!("{USER_SELECT} WHERE u.organisation_id = $1 ORDER BY u.email"),
+        [org.into()],
+    ))
+    .all(c)
+    .await
+}
+
+/// Users visible in the current scope, optionally of one organisation, a page at a time.
+pub async fn list_users<C: ConnectionTrait>(
+    c: &C,
+    org: Option<Uuid>,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<UserRow>, i64), DbErr> {
+    let rows = UserRow::find_by_statement(stmt(
+        &format!(
+            "{USER_SELECT} WHERE ($1::uuid IS NULL OR u.organisation_id = $1)
+             ORDER BY a.code NULLS FIRST, u.email LIMIT $2 OFFSET $3"
+        ),
+        [org.into(), (limit as i64).into(), (offset as i64).into()],
+    ))
+    .all(c)
+    .await?;
+    let total = count(
+        c,
+        "SELECT count(*) AS n FROM identity.users u WHERE ($1::uuid IS NULL OR u.organisation_id = $1)",
+        [org.into()],
+    )
+    .await?;
+    Ok((rows, total))
+}
+
+pub async fn count<C, I>(c: &C, sql: &str, values: I) -> Result<i64, DbErr>
+where
+    C: ConnectionTrait,
+    I: IntoIterator<Item = sea_orm::Value>,
+{
+    let row = c.query_one_raw(stmt(sql, values)).await?;
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+#[derive(Debug, Clone, FromQueryResult, Serialize, utoipa::ToSchema)]
+pub struct OrgView {
+    pub id: Uuid,
+    pub province_id: Option<Uuid>,
+    pub province_code: Option<String>,
+    pub province_name: Option<String>,
+    /// ministry, department, centre or enterprise
+    pub kind: String,
+    pub name: String,
+    pub tax_code: Option<String>,
+    /// company, cooperative, household_business or cooperative_group
+    pub enterprise_kind: Option<String>,
+    pub commune: Option<String>,
+    pub address: Option<String>,
+    pub woman_owned: bool,
+    pub ethnic_minority_owned: bool,
+    /// pending, active, rejected or disabled
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const ORG_SELECT: &str =
+    "SELECT o.id, o.province_id, a.code AS province_code, a.name AS province_name,
+        o.kind, o.name, o.tax_code, o.enterprise_kind, o.commune, o.address, o.woman_owned,
+        o.ethnic_minority_owned, o.status, o.status_reason, o.created_at, o.updated_at
+   FROM identity.organisations o LEFT JOIN identity.admin_units a ON a.id = o.province_id";
+
+pub async fn org_by_id<C: ConnectionTrait>(c: &C, id: Uuid) -> Result<Option<OrgView>, DbErr> {
+    OrgView::find_by_statement(stmt(&format!("{ORG_SELECT} WHERE o.id = $1"), [id.into()]))
+        .one(c)
+        .await
+}
+
+pub async fn org_by_id_for_update<C: ConnectionTrait>(
+    c: &C,
+    id: Uuid,
+) -> Result<Option<OrgView>, DbErr> {
+    OrgView::find_by_statement(stmt(
+        &format!("{ORG_SELECT} WHERE o.id = $1 FOR UPDATE OF o"),
+        [id.into()],
+    ))
+    .one(c)
+    .await
+}
+
+/// Filters for listing organisations.
+#[derive(Debug, Default)]
+pub struct OrgFilter {
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub province_id: Option<Uuid>,
+    pub q: Option<String>,
+}
+
+pub async fn list_orgs<C: ConnectionTrait>(
+    c: &C,
+    f: &OrgFilter,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<OrgView>, i64), DbErr> {
+    let cond = "($1::text IS NULL OR o.kind = $1) AND ($2::text IS NULL OR o.status = $2)
+        AND ($3::uuid IS NULL OR o.province_id = $3)
+        AND ($4::text IS NULL OR o.name ILIKE '%' || $4 || '%' OR o.tax_code LIKE $4 || '%')";
+    let vals = || -> Vec<sea_orm::Value> {
+        vec![
+            f.kind.clone().into(),
+            f.status.clone().into(),
+            f.province_id.into(),
+            f.q.clone().into(),
+        ]
+    };
+    let mut v = vals();
+    v.push((limit as i64).into());
+    v.push((offset as i64).into());
+    let rows = OrgView::find_by_statement(stmt(
+        &format!(
+            "{ORG_SELECT} WHERE {cond} ORDER BY a.code NULLS FIRST, o.kind, o.name LIMIT $5 OFFSET $6"
+        ),
+        v,
+    ))
+    .all(c)
+    .await?;
+    let total = count(
+        c,
+        &format!("SELECT count(*) AS n FROM identity.organisations o WHERE {cond}"),
+        vals(),
+    )
+    .await?;
+    Ok((rows, total))
+}
+
+#[derive(Debug, Clone, FromQueryResult, Serialize, utoipa::ToSchema)]
+pub struct UnitRow {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    /// province or city
+    pub kind: String,
+    /// north, central or south
+    pub region: String,
+    pub valid_from: NaiveDate,
+    /// Exclusive; `null` while in force.
+    pub valid_to: Option<NaiveDate>,
+    pub successor_id: Option<Uuid>,
+}
+
+const UNIT_SELECT: &str = "SELECT id, code, name, kind, region, valid_from, valid_to, successor_id FROM identity.admin_units";
+
+/// Units in force on a day.
+pub async fn units_as_of<C: ConnectionTrait>(c: &C, day: NaiveDate) -> Result<Vec<UnitRow>, DbErr> {
+    UnitRow::find_by_statement(stmt(
+        &format!(
+            "{UNIT_SELECT} WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1) ORDER BY code"
+        ),
+        [day.into()],
+    ))
+    .all(c)
+    .await
+}
+
+pub async fn units_by_ids<C: ConnectionTrait>(
+    c: &C,
+    ids: Vec<Uuid>,
+) -> Result<Vec<UnitRow>, DbErr> {
+    UnitRow::find_by_statement(stmt(
+        &format!("{UNIT_SELECT} WHERE id = ANY($1)"),
+        [ids.into()],
+    ))
+    .all(c)
+    .await
+}
+
+/// The unit with this code in force today.
+pub async fn current_unit_by_code<C: ConnectionTrait>(
+    c: &C,
+    code: &str,
+) -> Result<Option<UnitRow>, DbErr> {
+    UnitRow::find_by_statement(stmt(
+        &format!(
+            "{UNIT_SELECT} WHERE code = $1 AND valid_from <= current_date
+             AND (valid_to IS NULL OR valid_to > current_date)"
+        ),
+        [code.into()],
+    ))
+    .one(c)
+    .await
+}

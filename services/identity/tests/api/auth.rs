@@ -1,0 +1,301 @@
+use crate::helpers::{PASSWORD, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+#[tokio::test]
+async fn login_issues_tokens_and_me_answers() {
+    let app = TestApp::spawn().await;
+    let t = app.login("so.01@demo.test").await;
+    assert_eq!(t["token_type"], "Bearer");
+    assert_eq!(t["expires_in"], 900);
+    assert!(t["refresh_token"].as_str().unwrap().len() >= 40);
+    let me: Value = app
+        .get("/api/v1/me", t["access_token"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["user"]["email"], "so.01@demo.test");
+    assert_eq!(me["role"], "province");
+    assert_eq!(me["province"]["code"], "01");
+    assert_eq!(me["organisation"]["kind"], "department");
+    let mut perms: Vec<String> = serde_json::from_value(me["permissions"].clone()).unwrap();
+    perms.sort();
+    assert_eq!(perms, vec!["admin", "approver"]);
+    assert!(me["user"].get("password_hash").is_none());
+
+    let bo = app.me("bo@demo.test").await;
+    assert_eq!(bo["role"], "ministry");
+    assert!(bo["province"].is_null(), "the ministry has no province");
+
+    // E-mail is case-insensitive.
+    let r = app
+        .login_with(&app.http, "  SO.01@Demo.Test ", PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // The login was audited.
+    let n = app
+        .count(
+            "SELECT 1 FROM audit.events WHERE action = 'login' AND actor_email = 'so.01@demo.test'",
+        )
+        .await;
+    assert_eq!(n, 2);
+}
+
+#[tokio::test]
+async fn wrong_email_and_wrong_password_look_the_same() {
+    let app = TestApp::spawn().await;
+    let a = app
+        .login_with(&app.http, "nobody@demo.test", PASSWORD)
+        .await;
+    let b = app
+        .login_with(&app.http, "so.01@demo.test", "wrong-password")
+        .await;
+    assert_eq!(a.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(b.status(), StatusCode::UNAUTHORIZED);
+    let a: Value = a.json().await.unwrap();
+    let b: Value = b.json().await.unwrap();
+    assert_eq!(a, b);
+    let failed = app
+        .count("SELECT 1 FROM audit.events WHERE action = 'login.failed'")
+        .await;
+    assert_eq!(failed, 2);
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    let app = TestApp::spawn().await;
+    let first = app.login("ttkc.37@demo.test").await;
+    let r1 = first["refresh_token"].as_str().unwrap();
+
+    let second: Value = app
+        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": r1}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let r2 = second["refresh_token"].as_str().unwrap();
+    assert_ne!(r1, r2);
+    let me = app
+        .get("/api/v1/me", second["access_token"].as_str().unwrap())
+        .await;
+    assert_eq!(me.status(), StatusCode::OK);
+
+    // The rotated token presented again: refused, and the family is revoked...
+    let reuse = app
+        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": r1}))
+        .await;
+    assert_eq!(reuse.status(), StatusCode::UNAUTHORIZED);
+    // ...so the legitimate holder's newer token is dead too.
+    let after = app
+        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": r2}))
+        .await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.count("SELECT 1 FROM audit.events WHERE action = 'token.reuse'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT 1 FROM audit.events WHERE action = 'token.refresh'")
+            .await,
+        1
+    );
+
+    // Another login (another family) is unaffected.
+    let other = app.login("ttkc.37@demo.test").await;
+    let ok = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": other["refresh_token"]}),
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn logout_revokes_the_refresh_token() {
+    let app = TestApp::spawn().await;
+    let t = app.login("dn1.79@demo.test").await;
+    let r = app
+        .post(
+            "/api/v1/auth/logout",
+            None,
+            &json!({"refresh_token": t["refresh_token"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let again = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": t["refresh_token"]}),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    // Unknown tokens get the same 204.
+    let r = app
+        .post(
+            "/api/v1/auth/logout",
+            None,
+            &json!({"refresh_token": "nonsense"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_until_it_expires() {
+    // Account lock 2 s after 5 failures (Config::for_tests).
+    let app = TestApp::spawn().await;
+    let attacker = app.client_from(1);
+    for _ in 0..5 {
+        let r = app.login_with(&attacker, "so.79@demo.test", "guess").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Locked: even the right password gets 429 with Retry-After, from anywhere.
+    let r = app.login_with(&attacker, "so.79@demo.test", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "Retry-After {retry}");
+    let owner = app.client_from(2);
+    let r = app.login_with(&owner, "so.79@demo.test", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Other accounts are not affected.
+    let r = app.login_with(&owner, "so.01@demo.test", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        app.count("SELECT 1 FROM audit.events WHERE action = 'lockout.account'")
+            .await,
+        1
+    );
+
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // After the lock expires the owner logs in from another address.
+    let r = app.login_with(&owner, "so.79@demo.test", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn repeated_failures_from_one_address_lock_that_address_only() {
+    // Address lock after 12 failures within a minute (Config::for_tests), across accounts.
+    let app = TestApp::spawn().await;
+    let attacker = app.client_from(3);
+    for i in 0..12 {
+        let email = format!("unknown{i}@demo.test");
+        let r = app.login_with(&attacker, &email, "guess").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let r = app
+        .login_with(&attacker, "dn1.01@demo.test", PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    // The same user from elsewhere still gets in.
+    let r = app
+        .login_with(&app.client_from(4), "dn1.01@demo.test", PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        app.count("SELECT 1 FROM audit.events WHERE action = 'lockout.address'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn health_and_ready() {
+    let app = TestApp::spawn().await;
+    let r = app.http.get(app.url("/health")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app.http.get(app.url("/ready")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app.http.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let spec: Value = app
+        .http
+        .get(app.url("/api-docs/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/me",
+        "/api/v1/provinces",
+        "/api/v1/organisations",
+        "/api/v1/organisations/{id}",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/registrations",
+        "/api/v1/registrations/{id}/verify",
+        "/api/v1/registrations/{id}/reject",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/password-reset/confirm",
+        "/.well-known/jwks.json",
+        "/health",
+        "/ready",
+    ] {
+        assert!(
+            spec["paths"].get(path).is_some(),
+            "{path} missing from OpenAPI"
+        );
+    }
+}
+
+#[tokio::test]
+async fn ready_is_503_when_the_database_is_unreachable() {
+    let db = kc_testing::TestDb::new().await;
+    // A port nothing listens on.
+    let mut config =
+        kc_identity::Config::for_tests("postgres://kc_identity@127.0.0.1:1/nothing".into())
+            .unwrap();
+    config.max_connections = 1;
+    let state = kc_identity::AppState::new(config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(kc_http::serve_on(
+        "identity",
+        listener,
+        kc_identity::app(state),
+    ));
+    let http = reqwest::Client::new();
+    assert_eq!(
+        http.get(format!("{base}/health"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        http.get(format!("{base}/ready"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    // A request that needs the database gets 503 with the envelope, not 500.
+    let r = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": "so.01@demo.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unavailable");
+    drop(db);
+}

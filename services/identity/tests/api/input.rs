@@ -1,0 +1,103 @@
+use crate::helpers::{TestApp, error_fields};
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn bad_input_gets_a_4xx_envelope_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let login = app.url("/api/v1/auth/login");
+
+    // Malformed JSON.
+    let r = app
+        .http
+        .post(&login)
+        .header("content-type", "application/json")
+        .body("{\"email\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    error_fields(r).await;
+
+    // Missing field.
+    let r = app
+        .post("/api/v1/auth/login", None, &json!({"email": "a@b.vn"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(r).await, vec!["password"]);
+
+    // Wrong type.
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": 12, "password": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(r).await, vec!["email"]);
+
+    // Invalid e-mail.
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": "not-an-email", "password": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(r).await, vec!["email"]);
+
+    // Not JSON at all.
+    let r = app.http.post(&login).body("email=a").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    error_fields(r).await;
+
+    // Oversize body (limit 64 KiB).
+    let big = "x".repeat(100 * 1024);
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": "a@b.vn", "password": big}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    error_fields(r).await;
+
+    // Unknown route: 404 envelope.
+    let r = app
+        .http
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    error_fields(r).await;
+
+    // A path id that is not a UUID.
+    let t = app.token("so.01@demo.test").await;
+    let r = app.get("/api/v1/organisations/not-a-uuid", &t).await;
+    assert!(r.status().is_client_error(), "{}", r.status());
+
+    // Bad paging.
+    let r = app.get("/api/v1/organisations?per_page=100000", &t).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(r).await, vec!["per_page"]);
+
+    // Unknown province code filter.
+    let r = app.get("/api/v1/organisations?province_code=99", &t).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(r).await, vec!["province_code"]);
+
+    // Unknown field in a patch.
+    let org = app.me("so.01@demo.test").await["organisation"]["id"].clone();
+    let r = app
+        .patch(
+            &format!("/api/v1/organisations/{}", org.as_str().unwrap()),
+            &t,
+            &json!({"nmae": "x"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -1,0 +1,12 @@
+//! Black-box tests of the identity service over HTTP, each against its own database on the real
+//! PostgreSQL that the test command starts.
+
+mod auth;
+mod helpers;
+mod input;
+mod jwt;
+mod password_reset;
+mod provinces;
+mod registration;
+mod rls;
+mod tenancy;

@@ -1,0 +1,72 @@
+use crate::helpers::{TestApp, error_fields};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+#[tokio::test]
+async fn thirty_four_today_sixty_three_before_the_merger() {
+    let app = TestApp::spawn().await;
+    let today: Value = app
+        .http
+        .get(app.url("/api/v1/provinces"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(today["count"], 34);
+    let items = today["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .all(|p| p["successor"].is_null() && p["valid_to"].is_null())
+    );
+    let hn = items.iter().find(|p| p["code"] == "01").unwrap();
+    assert_eq!(hn["name"], "Thành phố Hà Nội");
+    assert_eq!(hn["region"], "north");
+
+    let before: Value = app
+        .http
+        .get(app.url("/api/v1/provinces?as_of=2025-06-30"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(before["count"], 63);
+    let items = before["items"].as_array().unwrap();
+    assert!(
+        items.iter().all(|p| p["successor"].is_object()),
+        "each former unit has a successor"
+    );
+    // Bắc Giang (24) became part of Bắc Ninh, which now holds code 24: same code, other identity.
+    let bg = items.iter().find(|p| p["code"] == "24").unwrap();
+    assert_eq!(bg["name"], "Bắc Giang");
+    assert_eq!(bg["successor"]["name"], "Bắc Ninh");
+    assert_eq!(bg["successor"]["code"], "24");
+    assert_ne!(bg["id"], bg["successor"]["id"]);
+    // Hà Nam (35) became part of Ninh Bình (37).
+    let hnam = items.iter().find(|p| p["code"] == "35").unwrap();
+    assert_eq!(hnam["successor"]["code"], "37");
+
+    let merger_day: Value = app
+        .http
+        .get(app.url("/api/v1/provinces?as_of=2025-07-01"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(merger_day["count"], 34);
+
+    let r = app
+        .http
+        .get(app.url("/api/v1/provinces?as_of=30/06/2025"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(r).await, vec!["as_of"]);
+}

@@ -1,0 +1,224 @@
+//! Row-level security is the backstop: with no tenant set, the service roles read nothing; they cannot
+//! switch it off; the audit trail is append-only.
+
+use crate::helpers::TestApp;
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
+
+/// Every table in the service schemas that has a province_id column (the tenant tables).
+async fn tenant_tables(app: &TestApp) -> Vec<String> {
+    app.query(
+        "SELECT table_schema || '.' || table_name AS tbl FROM information_schema.columns
+          WHERE column_name = 'province_id'
+            AND table_schema IN ('identity','workflow','registry','notifications','audit','outbox')
+          ORDER BY 1",
+    )
+    .await
+    .iter()
+    .map(|r| r["tbl"].as_str().unwrap().to_owned())
+    .collect()
+}
+
+#[tokio::test]
+async fn every_tenant_table_has_forced_rls_and_reads_nothing_without_a_tenant() {
+    let app = TestApp::spawn().await;
+    // Put rows in every tenant table: logins (refresh tokens, audit), a reset (outbox, resets).
+    app.login("so.01@demo.test").await;
+    app.post(
+        "/api/v1/auth/password-reset",
+        None,
+        &serde_json::json!({"email": "dn1.01@demo.test"}),
+    )
+    .await;
+
+    let tables = tenant_tables(&app).await;
+    for t in [
+        "identity.organisations",
+        "identity.users",
+        "identity.refresh_tokens",
+        "identity.password_resets",
+        "audit.events",
+        "outbox.events",
+    ] {
+        assert!(
+            tables.contains(&t.to_owned()),
+            "{t} should be a tenant table"
+        );
+    }
+    for t in &tables {
+        let (schema, name) = t.split_once('.').unwrap();
+        let flags = app
+            .query(&format!(
+                "SELECT c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced
+                   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE n.nspname = '{schema}' AND c.relname = '{name}'"
+            ))
+            .await;
+        assert_eq!(flags[0]["enabled"], true, "{t}: RLS not enabled");
+        assert_eq!(flags[0]["forced"], true, "{t}: RLS not forced");
+        assert!(
+            app.count(&format!("SELECT 1 FROM {t}")).await > 0,
+            "{t} has rows to hide"
+        );
+    }
+
+    let roles = [
+        "kc_identity",
+        "kc_workflow",
+        "kc_registry",
+        "kc_notifications",
+        "kc_owner",
+    ];
+    for role in roles {
+        let db = Database::connect(app.db.url_as(role)).await.unwrap();
+        for t in &tables {
+            // No tenant set at all; then set and reset to '' as a finished transaction leaves it.
+            for prelude in [
+                "",
+                "SELECT set_config('app.province', '', false), set_config('app.scope', '', false)",
+            ] {
+                let tx = db.begin().await.unwrap();
+                if !prelude.is_empty() {
+                    tx.execute_unprepared(prelude).await.unwrap();
+                }
+                let r = tx
+                    .query_one_raw(Statement::from_string(
+                        DbBackend::Postgres,
+                        format!("SELECT count(*) AS n FROM {t}"),
+                    ))
+                    .await;
+                match r {
+                    Ok(row) => {
+                        let n: i64 = row.unwrap().try_get("", "n").unwrap();
+                        assert_eq!(n, 0, "{role} reads {n} rows of {t} with no tenant");
+                    }
+                    // No grant at all is even better than zero rows.
+                    Err(e) => assert!(
+                        e.to_string().contains("permission denied"),
+                        "{role} {t}: {e}"
+                    ),
+                }
+                tx.rollback().await.unwrap();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_province_scope_reads_only_its_province_and_cannot_write_another() {
+    let app = TestApp::spawn().await;
+    let p01 = app.me("so.01@demo.test").await["province"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let p79 = app.me("so.79@demo.test").await["province"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let db = Database::connect(app.db.url_as("kc_identity"))
+        .await
+        .unwrap();
+    let tx = db.begin().await.unwrap();
+    tx.execute_unprepared(&format!(
+        "SELECT set_config('app.scope', 'province', true), set_config('app.province', '{p01}', true)"
+    ))
+    .await
+    .unwrap();
+    let rows = tx
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT DISTINCT province_id::text AS p FROM identity.users",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].try_get::<String>("", "p").unwrap(), p01);
+    // Updating another province's rows touches nothing; inserting one is refused.
+    let r = tx
+        .execute_unprepared(&format!(
+            "UPDATE identity.users SET full_name = 'x' WHERE province_id = '{p79}'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r.rows_affected(), 0);
+    let err = tx
+        .execute_unprepared(&format!(
+            "INSERT INTO identity.organisations (id, province_id, kind, name, tax_code, enterprise_kind)
+             VALUES (gen_random_uuid(), '{p79}', 'enterprise', 'x', '7909999999', 'company')"
+        ))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("row-level security"), "{err}");
+    tx.rollback().await.unwrap();
+}
+
+#[tokio::test]
+async fn service_roles_cannot_turn_rls_off_or_rewrite_the_audit() {
+    let app = TestApp::spawn().await;
+    app.login("so.01@demo.test").await;
+    let db = Database::connect(app.db.url_as("kc_identity"))
+        .await
+        .unwrap();
+    // row_security = off makes a query fail rather than bypass the policies.
+    let tx = db.begin().await.unwrap();
+    tx.execute_unprepared("SET LOCAL row_security = off")
+        .await
+        .unwrap();
+    let err = tx
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT count(*) FROM identity.users",
+        ))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("row-level security"), "{err}");
+    tx.rollback().await.unwrap();
+
+    // The audit trail: no UPDATE or DELETE for the service role, not even in national scope...
+    for sql in [
+        "UPDATE audit.events SET action = 'x'",
+        "DELETE FROM audit.events",
+        "TRUNCATE audit.events",
+    ] {
+        let tx = db.begin().await.unwrap();
+        tx.execute_unprepared("SELECT set_config('app.scope', 'national', true)")
+            .await
+            .unwrap();
+        let err = tx.execute_unprepared(sql).await.unwrap_err();
+        assert!(
+            err.to_string().contains("permission denied"),
+            "{sql}: {err}"
+        );
+        tx.rollback().await.unwrap();
+    }
+    // ...and the owner: no policy lets it update or delete a row (RLS is forced on it too), and the
+    // trigger refuses TRUNCATE, which RLS does not cover.
+    let owner = Database::connect(app.db.owner_url()).await.unwrap();
+    let tx = owner.begin().await.unwrap();
+    tx.execute_unprepared("SELECT set_config('app.scope', 'national', true)")
+        .await
+        .unwrap();
+    let r = tx
+        .execute_unprepared("DELETE FROM audit.events")
+        .await
+        .unwrap();
+    assert_eq!(r.rows_affected(), 0);
+    let r = tx
+        .execute_unprepared("UPDATE audit.events SET action = 'x'")
+        .await
+        .unwrap();
+    assert_eq!(r.rows_affected(), 0);
+    let err = tx
+        .execute_unprepared("TRUNCATE audit.events")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    tx.rollback().await.unwrap();
+    // Even a superuser (who bypasses RLS) is stopped by the trigger.
+    let su = Database::connect(app.db.superuser_url()).await.unwrap();
+    let err = su
+        .execute_unprepared("DELETE FROM audit.events")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    assert!(app.count("SELECT 1 FROM audit.events").await > 0);
+}
