@@ -24,5 +24,6 @@ start_cluster "$tmp/data" "$port" "$tmp/postgres.log" \
   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
 
 export KC_TEST_ADMIN_URL="postgres://postgres@127.0.0.1:$port/postgres"
-echo "==> building and running every test"
+echo "==> building the binaries (the e2e tests start them) and every test"
+cargo build --workspace --bins
 cargo nextest run --workspace --all-targets --no-fail-fast "$@"

@@ -1,5 +1,7 @@
 //! Migrations against a real PostgreSQL: up, down to zero, up again; and the roles they create.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 use kc_migrations::{Migrator, MigratorTrait};
 use kc_testing::TestDb;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};

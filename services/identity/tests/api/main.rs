@@ -1,6 +1,8 @@
 //! Black-box tests of the identity service over HTTP, each against its own database on the real
 //! PostgreSQL that the test command starts.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 mod auth;
 mod helpers;
 mod input;

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Run the whole system locally: a private PostgreSQL kept in .data/ (git-ignored), migrations, reference
+# and demo data, a mail sink, and every service. Logs are prefixed with the service's name.
+# Ctrl-C stops everything, PostgreSQL included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deploy/pg.sh
+
+DATA="$PWD/.data"
+PG_PORT=${KC_PG_PORT:-55432}
+SMTP_PORT=${KC_SMTP_PORT:-2525}
+DEMO_PASSWORD="KhuyenCong@2025"
+SERVICES=(identity:8081 workflow:8082 registry:8083 notifications:8084 portal:8080)
+
+mkdir -p "$DATA"
+exec 9>"$DATA/run.lock"
+if ! flock -n 9; then
+  echo "Hệ thống đã đang chạy từ thư mục này (another copy of the run command is already running here)." >&2
+  echo "Stop it with Ctrl-C in its terminal first." >&2
+  exit 1
+fi
+for sp in "${SERVICES[@]}"; do
+  port=${sp#*:}
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "Port $port (${sp%%:*}) is already in use by another program: stop it or set KC_${sp%%:*}_PORT." >&2
+    exit 1
+  fi
+done
+
+ensure_postgres
+echo "==> building (cargo build --workspace --bins)"
+cargo build --workspace --bins
+BIN="$PWD/target/debug"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo
+  echo "==> stopping services"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "==> stopping PostgreSQL"
+  stop_cluster "$DATA/postgres"
+  echo "==> stopped"
+}
+trap cleanup INT TERM EXIT
+
+# PostgreSQL: initialise once, start, keep the data between runs.
+if [ ! -f "$DATA/postgres/PG_VERSION" ]; then
+  echo "==> creating the private PostgreSQL cluster in $DATA/postgres"
+  chmod 755 "$DATA"
+  mkdir -p "$DATA/postgres"
+  chmod 700 "$DATA/postgres"
+  pg_own "$DATA/postgres"
+  init_cluster "$DATA/postgres"
+fi
+if ! as_pg "$(pg_bindir)/pg_ctl" -D "$DATA/postgres" status >/dev/null 2>&1; then
+  echo "==> starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  touch "$DATA/postgres.log" && pg_own "$DATA/postgres.log"
+  start_cluster "$DATA/postgres" "$PG_PORT" "$DATA/postgres.log"
+fi
+ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+db_url() { echo "postgres://kc_$1@127.0.0.1:$PG_PORT/kc"; }
+
+echo "==> migrations and reference data"
+"$BIN/kc-migrate" setup "$ADMIN_URL" kc
+
+export KC_MODE=dev KC_DATA_DIR="$DATA" KC_IDENTITY_URL=http://127.0.0.1:8081
+export KC_WORKFLOW_URL=http://127.0.0.1:8082 KC_REGISTRY_URL=http://127.0.0.1:8083
+export KC_NOTIFICATIONS_URL=http://127.0.0.1:8084 KC_PORTAL_URL=http://127.0.0.1:8080
+export KC_SMTP_HOST=127.0.0.1 KC_SMTP_PORT="$SMTP_PORT"
+
+echo "==> demo data"
+KC_DATABASE_URL=$(db_url identity) "$BIN/kc-identity" seed-demo
+
+# Mail sink: Python's aiosmtpd (a real SMTP server), each message kept in .data/mailbox (Maildir).
+if [ ! -x "$DATA/venv/bin/aiosmtpd" ]; then
+  echo "==> installing the mail sink (aiosmtpd from PyPI) into $DATA/venv"
+  python3 -m venv "$DATA/venv"
+  "$DATA/venv/bin/pip" install --quiet aiosmtpd
+fi
+mkdir -p "$DATA/mailbox"
+"$DATA/venv/bin/aiosmtpd" -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$DATA/mailbox" \
+  > >(sed -u "s/^/[mail] /") 2>&1 &
+pids+=($!)
+
+for sp in "${SERVICES[@]}"; do
+  name=${sp%%:*}
+  KC_DATABASE_URL=$(db_url "$name") "$BIN/kc-$name" > >(sed -u "s/^/[$name] /") 2>&1 &
+  pids+=($!)
+done
+
+for sp in "${SERVICES[@]}"; do
+  port=${sp#*:}
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+done
+
+cat <<MSG
+
+==================================================================================
+ Hệ thống Khuyến công đang chạy (the system is up). Ctrl-C để dừng (to stop).
+
+ Cổng thông tin (portal)   http://127.0.0.1:8080
+ identity                  http://127.0.0.1:8081/docs
+ workflow                  http://127.0.0.1:8082/docs
+ registry                  http://127.0.0.1:8083/docs
+ notifications             http://127.0.0.1:8084/docs
+ PostgreSQL                postgres://postgres@127.0.0.1:$PG_PORT/kc (data in .data/postgres)
+ Mail sink (SMTP)          127.0.0.1:$SMTP_PORT, messages in .data/mailbox
+
+ Demo logins, password: $DEMO_PASSWORD
+   bo@demo.test                         Bộ Công Thương (admin, approver)
+   so.01@ / so.37@ / so.79@demo.test    Sở Công Thương (approver, admin)
+   ttkc.01@ / ttkc.37@ / ttkc.79@...    Trung tâm Khuyến công (officer)
+   dn1.01@ / dn2.01@ ... dn2.79@...     Doanh nghiệp (enterprise)
+
+ Try: curl -s http://127.0.0.1:8081/api/v1/auth/login -H 'content-type: application/json' \\
+        -d '{"email":"so.01@demo.test","password":"$DEMO_PASSWORD"}'
+==================================================================================
+
+MSG
+
+# Stay up until Ctrl-C or until a service dies.
+while true; do
+  for pid in "${pids[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "==> a process (pid $pid) exited; stopping the rest" >&2
+      exit 1
+    fi
+  done
+  sleep 1
+done
