@@ -11,9 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn bin(name: &str) -> PathBuf {
-    let dir = std::env::var("KC_BIN_DIR").map(PathBuf::from).unwrap_or_else(|_| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug")
-    });
+    let dir = std::env::var("KC_BIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug"));
     let path = dir.join(name);
     assert!(
         path.exists(),
@@ -163,7 +163,11 @@ async fn one_token_works_in_every_service_and_forgeries_in_none() {
         .json()
         .await
         .unwrap();
-    let claims: Claims = Verifier::from_jwks(&jwks).unwrap().verify(token).await.unwrap();
+    let claims: Claims = Verifier::from_jwks(&jwks)
+        .unwrap()
+        .verify(token)
+        .await
+        .unwrap();
     let key_pem = std::fs::read_to_string(data.join("jwt-signing-key.pem")).unwrap();
     let bad = kc_testing::jwt::bad_tokens(&key_pem, &claims);
 
@@ -174,7 +178,12 @@ async fn one_token_works_in_every_service_and_forgeries_in_none() {
             "{} ready",
             p.name
         );
-        let r = http.get(p.url("/api/v1/whoami")).bearer_auth(token).send().await.unwrap();
+        let r = http
+            .get(p.url("/api/v1/whoami"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{} whoami", p.name);
         let who: Value = r.json().await.unwrap();
         assert_eq!(who["service"], p.name);
@@ -182,9 +191,19 @@ async fn one_token_works_in_every_service_and_forgeries_in_none() {
         assert_eq!(who["claims"]["role"], "centre");
         assert_eq!(who["claims"]["province"]["code"], "79");
         let r = http.get(p.url("/api/v1/whoami")).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{} without token", p.name);
+        assert_eq!(
+            r.status(),
+            StatusCode::UNAUTHORIZED,
+            "{} without token",
+            p.name
+        );
         for (case, t) in &bad {
-            let r = http.get(p.url("/api/v1/whoami")).bearer_auth(t).send().await.unwrap();
+            let r = http
+                .get(p.url("/api/v1/whoami"))
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{}: {case}", p.name);
         }
         let docs = http.get(p.url("/docs/")).send().await.unwrap();
@@ -193,7 +212,9 @@ async fn one_token_works_in_every_service_and_forgeries_in_none() {
 
     // Every process shuts down cleanly on SIGTERM.
     for mut p in others.into_iter().chain([identity]) {
-        let status = p.terminate().unwrap_or_else(|| panic!("{} ignored SIGTERM", p.name));
+        let status = p
+            .terminate()
+            .unwrap_or_else(|| panic!("{} ignored SIGTERM", p.name));
         assert!(status.success(), "{} exited with {status}", p.name);
     }
     let _ = std::fs::remove_dir_all(&data);
@@ -206,7 +227,10 @@ fn run_expecting_failure(name: &str, envs: &[(&str, &str)]) -> String {
         cmd.env(k, v);
     }
     let out = cmd.output().unwrap();
-    assert!(!out.status.success(), "{name} started without its configuration");
+    assert!(
+        !out.status.success(),
+        "{name} started without its configuration"
+    );
     String::from_utf8_lossy(&out.stderr).to_string()
 }
 
@@ -238,10 +262,16 @@ fn services_refuse_to_start_without_their_secrets_and_name_them() {
         ],
     );
     assert!(err.contains("KC_JWT_SIGNING_KEY_FILE"), "{err}");
-    for name in ["kc-workflow", "kc-registry", "kc-notifications", "kc-portal"] {
+    for name in [
+        "kc-workflow",
+        "kc-registry",
+        "kc-notifications",
+        "kc-portal",
+    ] {
         let err = run_expecting_failure(name, &[]);
         assert!(err.contains("KC_DATABASE_URL"), "{name}: {err}");
-        let err = run_expecting_failure(name, &[("KC_DATABASE_URL", "postgres://x@127.0.0.1:1/kc")]);
+        let err =
+            run_expecting_failure(name, &[("KC_DATABASE_URL", "postgres://x@127.0.0.1:1/kc")]);
         assert!(err.contains("KC_IDENTITY_URL"), "{name}: {err}");
     }
 }
