@@ -8,7 +8,7 @@ source deploy/pg.sh
 
 DATA="$PWD/.data"
 PG_PORT=${KC_PG_PORT:-55432}
-SMTP_PORT=${KC_SMTP_PORT:-2525}
+SMTP_PORT=${KC_MAIL_PORT:-2525}
 DEMO_PASSWORD="KhuyenCong@2025"
 SERVICES=(identity:8081 workflow:8082 registry:8083 notifications:8084 portal:8080)
 
@@ -19,10 +19,12 @@ if ! flock -n 9; then
   echo "Stop it with Ctrl-C in its terminal first." >&2
   exit 1
 fi
-for sp in "${SERVICES[@]}"; do
-  port=${sp#*:}
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "Port $port (${sp%%:*}) is already in use by another program: stop it or set KC_${sp%%:*}_PORT." >&2
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for sp in "${SERVICES[@]}" mail:"$SMTP_PORT"; do
+  name=${sp%%:*} port=${sp#*:}
+  if port_busy "$port"; then
+    echo "Cổng $port ($name) đang bị chương trình khác dùng (port $port is in use, perhaps by another copy" >&2
+    echo "of this system in another folder): stop it, or choose another port with KC_${name^^}_PORT." >&2
     exit 1
   fi
 done
@@ -55,6 +57,10 @@ if [ ! -f "$DATA/postgres/PG_VERSION" ]; then
   init_cluster "$DATA/postgres"
 fi
 if ! as_pg "$(pg_bindir)/pg_ctl" -D "$DATA/postgres" status >/dev/null 2>&1; then
+  if port_busy "$PG_PORT"; then
+    echo "Cổng PostgreSQL $PG_PORT đang bị dùng (port $PG_PORT is in use): set KC_PG_PORT to another port." >&2
+    exit 1
+  fi
   echo "==> starting PostgreSQL on 127.0.0.1:$PG_PORT"
   touch "$DATA/postgres.log" && pg_own "$DATA/postgres.log"
   start_cluster "$DATA/postgres" "$PG_PORT" "$DATA/postgres.log"

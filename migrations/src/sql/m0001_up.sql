@@ -36,6 +36,13 @@ CREATE FUNCTION tenancy.sees_all() RETURNS boolean
 CREATE FUNCTION tenancy.visible(p uuid) RETURNS boolean
   LANGUAGE sql STABLE AS $f$ SELECT tenancy.sees_all() OR (p IS NOT NULL AND p = tenancy.current_province()) $f$;
 
+-- In enterprise scope a transaction sees only its own organisation's rows.
+CREATE FUNCTION tenancy.org_visible(org uuid) RETURNS boolean
+  LANGUAGE sql STABLE AS $f$
+    SELECT coalesce(current_setting('app.scope', true), '') <> 'enterprise'
+        OR (org IS NOT NULL AND org = tenancy.current_org())
+  $f$;
+
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA tenancy TO kc_identity, kc_workflow, kc_registry, kc_notifications, kc_portal;
 GRANT USAGE ON SCHEMA identity TO kc_identity, kc_workflow, kc_registry, kc_notifications, kc_portal;

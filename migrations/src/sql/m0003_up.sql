@@ -36,8 +36,6 @@ CREATE TABLE identity.users (
                    CHECK (permissions <@ ARRAY['officer', 'approver', 'viewer', 'admin']),
   password_hash    text NOT NULL,
   status           text NOT NULL DEFAULT 'active' CHECK (status IN ('pending', 'active', 'rejected', 'disabled')),
-  failed_logins    integer NOT NULL DEFAULT 0,
-  locked_until     timestamptz,
   created_at       timestamptz NOT NULL DEFAULT now(),
   updated_at       timestamptz NOT NULL DEFAULT now(),
   CHECK ((role = 'ministry') = (province_id IS NULL)),
@@ -74,9 +72,10 @@ CREATE TABLE identity.password_resets (
   used_at      timestamptz
 );
 
--- Failed-login counters per client address (per-account counters live on users). Not tenant data.
+-- Failed-login counters, one row per subject: 'account:<e-mail>' (whether or not the account exists,
+-- so a lock does not reveal which e-mails have accounts) and 'addr:<client address>'. Not tenant data.
 CREATE TABLE identity.login_throttle (
-  client_addr   text PRIMARY KEY,
+  subject       text PRIMARY KEY CHECK (length(subject) <= 300),
   failures      integer NOT NULL,
   window_start  timestamptz NOT NULL,
   locked_until  timestamptz
@@ -88,9 +87,19 @@ BEGIN
   FOREACH t IN ARRAY ARRAY['organisations', 'users', 'refresh_tokens', 'password_resets'] LOOP
     EXECUTE format('ALTER TABLE identity.%I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('ALTER TABLE identity.%I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY tenant ON identity.%I USING (tenancy.visible(province_id)) WITH CHECK (tenancy.visible(province_id))', t);
   END LOOP;
 END $$;
+-- The province is the tenant; an enterprise further sees only its own organisation and its users.
+CREATE POLICY tenant ON identity.organisations
+  USING (tenancy.visible(province_id) AND tenancy.org_visible(id))
+  WITH CHECK (tenancy.visible(province_id) AND tenancy.org_visible(id));
+CREATE POLICY tenant ON identity.users
+  USING (tenancy.visible(province_id) AND tenancy.org_visible(organisation_id))
+  WITH CHECK (tenancy.visible(province_id) AND tenancy.org_visible(organisation_id));
+CREATE POLICY tenant ON identity.refresh_tokens
+  USING (tenancy.visible(province_id)) WITH CHECK (tenancy.visible(province_id));
+CREATE POLICY tenant ON identity.password_resets
+  USING (tenancy.visible(province_id)) WITH CHECK (tenancy.visible(province_id));
 
 GRANT SELECT, INSERT, UPDATE ON identity.organisations, identity.users, identity.refresh_tokens, identity.password_resets TO kc_identity;
 GRANT SELECT, INSERT, UPDATE, DELETE ON identity.login_throttle TO kc_identity;

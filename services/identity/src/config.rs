@@ -15,8 +15,9 @@ pub enum Mode {
 /// Lock or slow down repeated login failures.
 #[derive(Debug, Clone, Copy)]
 pub struct LockoutPolicy {
-    /// Failures in a row after which the account is locked.
+    /// Failures on one e-mail within `account_window` after which it is locked.
     pub account_failures: i32,
+    pub account_window: Duration,
     /// How long an account stays locked.
     pub account_lock: Duration,
     /// Failures from one client address within `addr_window` after which that address is locked.
@@ -29,6 +30,7 @@ impl Default for LockoutPolicy {
     fn default() -> Self {
         LockoutPolicy {
             account_failures: 5,
+            account_window: Duration::from_secs(15 * 60),
             account_lock: Duration::from_secs(15 * 60),
             addr_failures: 20,
             addr_window: Duration::from_secs(15 * 60),
@@ -123,6 +125,7 @@ impl Config {
         };
         let lockout = LockoutPolicy {
             account_failures: num("KC_LOCKOUT_ACCOUNT_FAILURES", 5)?,
+            account_window: secs("KC_LOCKOUT_ACCOUNT_WINDOW_SECONDS", 15 * 60)?,
             account_lock: secs("KC_LOCKOUT_ACCOUNT_SECONDS", 15 * 60)?,
             addr_failures: num("KC_LOCKOUT_ADDR_FAILURES", 20)?,
             addr_window: secs("KC_LOCKOUT_ADDR_WINDOW_SECONDS", 15 * 60)?,
@@ -156,6 +159,7 @@ impl Config {
             reset_ttl: Duration::from_secs(3600),
             lockout: LockoutPolicy {
                 account_failures: 5,
+                account_window: Duration::from_secs(60),
                 account_lock: Duration::from_secs(2),
                 addr_failures: 12,
                 addr_window: Duration::from_secs(60),

@@ -20,16 +20,14 @@ pub struct UserRow {
     pub permissions: Vec<String>,
     pub password_hash: String,
     pub status: String,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 const USER_SELECT: &str =
     "SELECT u.id, u.province_id, a.code AS province_code, u.organisation_id, u.email,
-        u.full_name, u.phone, u.role, u.permissions, u.password_hash, u.status, u.failed_logins,
-        u.locked_until, u.created_at, u.updated_at
+        u.full_name, u.phone, u.role, u.permissions, u.password_hash, u.status,
+        u.created_at, u.updated_at
    FROM identity.users u LEFT JOIN identity.admin_units a ON a.id = u.province_id";
 
 /// A user as the API shows it (never the password hash).

@@ -1,8 +1,9 @@
 //! Login, token refresh, logout, password reset, and the public signing keys.
 
 use crate::routes::{SERVICE, audit_anon};
+use crate::throttle::Subject;
 use crate::tokens::{self, TokenPair};
-use crate::{AppState, passwords, store, throttle};
+use crate::{AppState, passwords, store};
 use axum::extract::State;
 use axum::http::StatusCode;
 use kc_auth::Jwks;
@@ -56,9 +57,15 @@ async fn login(
     let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
     let lockout = s.config.lockout;
 
-    // 1. Is the client address or the account locked?
+    // 1. Is the client address or the e-mail locked?
+    let addr_subject = Subject::addr(&addr, &lockout);
+    let account = Subject::account(email.as_str(), &lockout);
     let tx = begin(&s.db, &Scope::System).await?;
-    if let Some(wait) = throttle::addr_locked(&tx, &addr).await? {
+    let wait = match addr_subject.locked(&tx).await? {
+        Some(w) => Some(w),
+        None => account.locked(&tx).await?,
+    };
+    if let Some(wait) = wait {
         tx.commit().await?;
         return Err(ApiError::TooManyRequests {
             retry_after_secs: wait,
@@ -66,15 +73,6 @@ async fn login(
     }
     let user = store::user_by_email(&tx, email.as_str()).await?;
     tx.commit().await?;
-    if let Some(wait) = user
-        .as_ref()
-        .and_then(|u| u.locked_until)
-        .and_then(throttle::remaining)
-    {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: wait,
-        });
-    }
 
     // 2. Verify (against a dummy hash when the e-mail is unknown), outside any transaction.
     let ok = s
@@ -102,7 +100,7 @@ async fn login(
             },
         )
         .await?;
-        if throttle::addr_failed(&tx, &addr, &lockout).await? {
+        if addr_subject.failed(&tx).await? {
             audit(
                 &tx,
                 SERVICE,
@@ -115,9 +113,7 @@ async fn login(
             )
             .await?;
         }
-        if let Some(uid) = base.actor_user_id
-            && throttle::account_failed(&tx, uid, &lockout).await?
-        {
+        if account.failed(&tx).await? {
             audit(
                 &tx,
                 SERVICE,
@@ -152,7 +148,7 @@ async fn login(
         };
         return Err(ApiError::Forbidden(msg.into()));
     }
-    throttle::account_succeeded(&tx, user.id).await?;
+    account.clear(&tx).await?;
     let pair = tokens::issue(&tx, &s, &user, Uuid::new_v4()).await?;
     audit(
         &tx,
@@ -407,11 +403,15 @@ async fn confirm_password_reset(
     ))
     .await?;
     tx.execute_raw(stmt(
-        "UPDATE identity.users SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = now()
-          WHERE id = $1",
+        "UPDATE identity.users SET password_hash = $2, updated_at = now() WHERE id = $1",
         [row.user_id.into(), hash.into()],
     ))
     .await?;
+    if let Some(user) = store::user_by_id(&tx, row.user_id).await? {
+        Subject::account(&user.email, &s.config.lockout)
+            .clear(&tx)
+            .await?;
+    }
     let revoked = tokens::revoke_user(&tx, row.user_id, "password reset").await?;
     audit(
         &tx,

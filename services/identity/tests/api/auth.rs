@@ -177,6 +177,18 @@ async fn repeated_failures_lock_the_account_until_it_expires() {
         1
     );
 
+    // An e-mail without an account locks the same way, so a lock reveals nothing.
+    for _ in 0..5 {
+        let r = app
+            .login_with(&owner, "nobody.here@demo.test", "guess")
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = app
+        .login_with(&owner, "nobody.here@demo.test", "guess")
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+
     tokio::time::sleep(Duration::from_millis(2100)).await;
     // After the lock expires the owner logs in from another address.
     let r = app.login_with(&owner, "so.79@demo.test", PASSWORD).await;

@@ -222,3 +222,39 @@ async fn service_roles_cannot_turn_rls_off_or_rewrite_the_audit() {
     assert!(err.to_string().contains("append-only"), "{err}");
     assert!(app.count("SELECT 1 FROM audit.events").await > 0);
 }
+
+#[tokio::test]
+async fn an_enterprise_scope_sees_only_its_own_organisation() {
+    let app = TestApp::spawn().await;
+    let me = app.me("dn1.37@demo.test").await;
+    let p = me["province"]["id"].as_str().unwrap().to_owned();
+    let org = me["organisation"]["id"].as_str().unwrap().to_owned();
+    let db = Database::connect(app.db.url_as("kc_identity"))
+        .await
+        .unwrap();
+    let tx = db.begin().await.unwrap();
+    tx.execute_unprepared(&format!(
+        "SELECT set_config('app.scope', 'enterprise', true), set_config('app.province', '{p}', true),
+                set_config('app.org', '{org}', true)"
+    ))
+    .await
+    .unwrap();
+    for (sql, col) in [
+        (
+            "SELECT DISTINCT id::text AS v FROM identity.organisations",
+            "organisations",
+        ),
+        (
+            "SELECT DISTINCT organisation_id::text AS v FROM identity.users",
+            "users",
+        ),
+    ] {
+        let rows = tx
+            .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{col}");
+        assert_eq!(rows[0].try_get::<String>("", "v").unwrap(), org, "{col}");
+    }
+    tx.rollback().await.unwrap();
+}
