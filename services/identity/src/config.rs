@@ -69,8 +69,6 @@ pub struct Config {
     pub reset_ttl: Duration,
     pub lockout: LockoutPolicy,
     pub argon2: Argon2Params,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_forwarded_for: bool,
     /// Base URL of the web portal, for links in e-mails.
     pub portal_url: String,
 }
@@ -141,8 +139,6 @@ impl Config {
             reset_ttl: secs("KC_PASSWORD_RESET_SECONDS", 3600)?,
             lockout,
             argon2: Argon2Params::default(),
-            trust_forwarded_for: var("KC_TRUST_FORWARDED_FOR")
-                .is_some_and(|v| v == "1" || v == "true"),
             portal_url: var("KC_PORTAL_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into()),
         })
     }
@@ -166,7 +162,6 @@ impl Config {
                 addr_lock: Duration::from_secs(60),
             },
             argon2: Argon2Params::default(),
-            trust_forwarded_for: false,
             portal_url: "http://127.0.0.1:8080".into(),
         })
     }

@@ -130,33 +130,31 @@ pub async fn mark_rotated<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), 
     Ok(())
 }
 
-/// Revoke every live token of a family; returns how many were revoked.
-pub async fn revoke_family<C: ConnectionTrait>(
-    conn: &C,
-    family: Uuid,
-    reason: &str,
-) -> Result<u64, DbErr> {
-    let r = conn
-        .execute_raw(stmt(
-            "UPDATE identity.refresh_tokens SET revoked_at = now(), revoke_reason = $2
-              WHERE family_id = $1 AND revoked_at IS NULL",
-            [family.into(), reason.into()],
-        ))
-        .await?;
-    Ok(r.rows_affected())
+/// Which refresh tokens to revoke.
+pub enum Revoke {
+    /// One login's tokens (reuse detected, logout).
+    Family(Uuid),
+    /// Every login of a user (password reset, account disabled).
+    User(Uuid),
 }
 
-/// Revoke every live refresh token of a user (password reset, account disabled).
-pub async fn revoke_user<C: ConnectionTrait>(
+/// Revoke the live refresh tokens chosen; returns how many were revoked.
+pub async fn revoke<C: ConnectionTrait>(
     conn: &C,
-    user: Uuid,
+    which: Revoke,
     reason: &str,
 ) -> Result<u64, DbErr> {
+    let (column, id) = match which {
+        Revoke::Family(id) => ("family_id", id),
+        Revoke::User(id) => ("user_id", id),
+    };
     let r = conn
         .execute_raw(stmt(
-            "UPDATE identity.refresh_tokens SET revoked_at = now(), revoke_reason = $2
-              WHERE user_id = $1 AND revoked_at IS NULL",
-            [user.into(), reason.into()],
+            &format!(
+                "UPDATE identity.refresh_tokens SET revoked_at = now(), revoke_reason = $2
+                  WHERE {column} = $1 AND revoked_at IS NULL"
+            ),
+            [id.into(), reason.into()],
         ))
         .await?;
     Ok(r.rows_affected())

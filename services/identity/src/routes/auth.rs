@@ -213,7 +213,7 @@ async fn refresh(
         return Err(invalid_refresh());
     }
     if row.rotated_at.is_some() {
-        let n = tokens::revoke_family(&tx, row.family_id, "reuse").await?;
+        let n = tokens::revoke(&tx, tokens::Revoke::Family(row.family_id), "reuse").await?;
         audit(
             &tx,
             SERVICE,
@@ -233,7 +233,7 @@ async fn refresh(
     }
     let user = store::user_by_id(&tx, row.user_id).await?;
     let Some(user) = user.filter(|u| u.status == "active") else {
-        tokens::revoke_family(&tx, row.family_id, "user inactive").await?;
+        tokens::revoke(&tx, tokens::Revoke::Family(row.family_id), "user inactive").await?;
         tx.commit().await?;
         return Err(invalid_refresh());
     };
@@ -263,7 +263,7 @@ async fn logout(
 ) -> Result<StatusCode, ApiError> {
     let tx = begin(&s.db, &Scope::System).await?;
     if let Some(row) = tokens::find_refresh_for_update(&tx, &req.refresh_token).await? {
-        let n = tokens::revoke_family(&tx, row.family_id, "logout").await?;
+        let n = tokens::revoke(&tx, tokens::Revoke::Family(row.family_id), "logout").await?;
         audit(
             &tx,
             SERVICE,
@@ -412,7 +412,7 @@ async fn confirm_password_reset(
             .clear(&tx)
             .await?;
     }
-    let revoked = tokens::revoke_user(&tx, row.user_id, "password reset").await?;
+    let revoked = tokens::revoke(&tx, tokens::Revoke::User(row.user_id), "password reset").await?;
     audit(
         &tx,
         SERVICE,

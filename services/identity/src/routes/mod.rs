@@ -147,3 +147,17 @@ pub fn req_text(fields: &mut kc_http::FieldErrors, name: &str, value: &str, max:
     }
     v
 }
+
+/// The statuses an admin may set on an organisation or a user: `active` or `disabled` (`pending` and
+/// `rejected` belong to registration).
+pub fn check_admin_status(fields: &mut kc_http::FieldErrors, status: Option<&str>) {
+    if let Some(st) = status
+        && !["active", "disabled"].contains(&st)
+    {
+        fields.insert(
+            "status".into(),
+            "Trạng thái chỉ có thể là active hoặc disabled (status must be active or disabled)"
+                .into(),
+        );
+    }
+}

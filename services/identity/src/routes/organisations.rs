@@ -2,7 +2,7 @@
 //! per province); admins create and edit enterprises, and edit names and status of the others.
 
 use crate::AppState;
-use crate::routes::{PageParams, Paged, SERVICE, audit_by, opt_text, req_text};
+use crate::routes::{PageParams, Paged, SERVICE, audit_by, check_admin_status, opt_text, req_text};
 use crate::store::{self, OrgFilter, OrgView};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -331,15 +331,7 @@ async fn update_organisation(
         .as_deref()
         .map(|n| req_text(&mut fields, "commune", n, 200));
     let address = opt_text(&mut fields, "address", req.address.as_deref(), 500);
-    if let Some(st) = &req.status
-        && !["active", "disabled"].contains(&st.as_str())
-    {
-        fields.insert(
-            "status".into(),
-            "Trạng thái chỉ có thể là active hoặc disabled (status must be active or disabled)"
-                .into(),
-        );
-    }
+    check_admin_status(&mut fields, req.status.as_deref());
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
     }

@@ -2,7 +2,7 @@
 //! manages the users of its own province's department, centre and enterprises.
 
 use crate::routes::organisations::conflict_field;
-use crate::routes::{PageParams, Paged, SERVICE, audit_by, opt_text, req_text};
+use crate::routes::{PageParams, Paged, SERVICE, audit_by, check_admin_status, opt_text, req_text};
 use crate::store::{self, UserView};
 use crate::{AppState, passwords, tokens};
 use axum::extract::{Path, Query, State};
@@ -250,15 +250,7 @@ async fn update_user(
         .permissions
         .as_ref()
         .map(|p| parse_permissions(p, &mut fields));
-    if let Some(st) = &req.status
-        && !["active", "disabled"].contains(&st.as_str())
-    {
-        fields.insert(
-            "status".into(),
-            "Trạng thái chỉ có thể là active hoặc disabled (status must be active or disabled)"
-                .into(),
-        );
-    }
+    check_admin_status(&mut fields, req.status.as_deref());
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
     }
@@ -281,7 +273,7 @@ async fn update_user(
     ))
     .await?;
     if req.status.as_deref() == Some("disabled") {
-        tokens::revoke_user(&tx, id, "user disabled").await?;
+        tokens::revoke(&tx, tokens::Revoke::User(id), "user disabled").await?;
     }
     let after = store::user_by_id(&tx, id)
         .await?
