@@ -21,7 +21,8 @@ tmp=$(mktemp -d /tmp/kc-bench.XXXXXX); chmod 755 "$tmp"; mkdir -p "$tmp/data"; p
 port=$(free_port); app_port=$(free_port)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; stop_cluster "$tmp/data"; rm -rf "$tmp"; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 init_cluster "$tmp/data"
 start_cluster "$tmp/data" "$port" "$tmp/pg.log"
 "$BIN/kc-migrate" setup "postgres://postgres@127.0.0.1:$port/postgres" kc >/dev/null

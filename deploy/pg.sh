@@ -35,8 +35,17 @@ pg_own() {
   if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$@"; fi
 }
 
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# A TCP port on 127.0.0.1 that nothing listens on (bash only: no other tool needed).
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  local p
+  for _ in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 40000 ))
+    port_busy "$p" || { echo "$p"; return 0; }
+  done
+  echo "no free port found" >&2
+  return 1
 }
 
 # init_cluster DATADIR: a private cluster that trusts loopback connections (local development and tests only).
@@ -50,7 +59,8 @@ init_cluster() {
 start_cluster() {
   local data=$1 port=$2 log=$3 extra=${4:-} bin
   bin=$(pg_bindir)
-  as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
+  # 9>&-: PostgreSQL must not inherit the run command's lock.
+  as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 9>&- \
     -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$data $extra" start >/dev/null
 }
 

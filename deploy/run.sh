@@ -10,7 +10,11 @@ DATA="$PWD/.data"
 PG_PORT=${KC_PG_PORT:-55432}
 SMTP_PORT=${KC_MAIL_PORT:-2525}
 DEMO_PASSWORD="KhuyenCong@2025"
-SERVICES=(identity:8081 workflow:8082 registry:8083 notifications:8084 portal:8080)
+IDENTITY_PORT=${KC_IDENTITY_PORT:-8081} WORKFLOW_PORT=${KC_WORKFLOW_PORT:-8082}
+REGISTRY_PORT=${KC_REGISTRY_PORT:-8083} NOTIFICATIONS_PORT=${KC_NOTIFICATIONS_PORT:-8084}
+PORTAL_PORT=${KC_PORTAL_PORT:-8080}
+SERVICES=(identity:$IDENTITY_PORT workflow:$WORKFLOW_PORT registry:$REGISTRY_PORT
+          notifications:$NOTIFICATIONS_PORT portal:$PORTAL_PORT)
 
 mkdir -p "$DATA"
 exec 9>"$DATA/run.lock"
@@ -19,7 +23,6 @@ if ! flock -n 9; then
   echo "Stop it with Ctrl-C in its terminal first." >&2
   exit 1
 fi
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for sp in "${SERVICES[@]}" mail:"$SMTP_PORT"; do
   name=${sp%%:*} port=${sp#*:}
   if port_busy "$port"; then
@@ -36,7 +39,7 @@ BIN="$PWD/target/debug"
 
 pids=()
 cleanup() {
-  trap - INT TERM EXIT
+  trap - EXIT
   echo
   echo "==> stopping services"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -45,15 +48,24 @@ cleanup() {
   stop_cluster "$DATA/postgres"
   echo "==> stopped"
 }
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-# PostgreSQL: initialise once, start, keep the data between runs.
+# PostgreSQL: initialise once, start, keep the data between runs. As root the server runs as the
+# 'postgres' user, which must be able to reach the folder; when this checkout sits where it cannot
+# (a home folder of mode 700), the cluster lives in /var/tmp and .data/postgres links to it.
+if [ "$(id -u)" = 0 ] && [ ! -e "$DATA/postgres" ] && ! runuser -u postgres -- test -x "$DATA"; then
+  outside="/var/tmp/khuyencong-$(echo -n "$DATA" | md5sum | cut -c1-12)"
+  echo "==> the postgres user cannot reach $DATA; keeping the cluster in $outside"
+  mkdir -p "$outside/postgres" && chmod 755 "$outside"
+  ln -s "$outside/postgres" "$DATA/postgres"
+fi
 if [ ! -f "$DATA/postgres/PG_VERSION" ]; then
   echo "==> creating the private PostgreSQL cluster in $DATA/postgres"
   chmod 755 "$DATA"
-  mkdir -p "$DATA/postgres"
-  chmod 700 "$DATA/postgres"
-  pg_own "$DATA/postgres"
+  mkdir -p "$DATA/postgres/"
+  chmod 700 "$DATA/postgres/"
+  pg_own "$DATA/postgres/"
   init_cluster "$DATA/postgres"
 fi
 if ! as_pg "$(pg_bindir)/pg_ctl" -D "$DATA/postgres" status >/dev/null 2>&1; then
@@ -62,8 +74,8 @@ if ! as_pg "$(pg_bindir)/pg_ctl" -D "$DATA/postgres" status >/dev/null 2>&1; the
     exit 1
   fi
   echo "==> starting PostgreSQL on 127.0.0.1:$PG_PORT"
-  touch "$DATA/postgres.log" && pg_own "$DATA/postgres.log"
-  start_cluster "$DATA/postgres" "$PG_PORT" "$DATA/postgres.log"
+  touch "$DATA/postgres/../postgres.log" && pg_own "$DATA/postgres/../postgres.log"
+  start_cluster "$DATA/postgres" "$PG_PORT" "$(cd "$DATA/postgres/.." && pwd)/postgres.log"
 fi
 ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 db_url() { echo "postgres://kc_$1@127.0.0.1:$PG_PORT/kc"; }
@@ -71,9 +83,11 @@ db_url() { echo "postgres://kc_$1@127.0.0.1:$PG_PORT/kc"; }
 echo "==> migrations and reference data"
 "$BIN/kc-migrate" setup "$ADMIN_URL" kc
 
-export KC_MODE=dev KC_DATA_DIR="$DATA" KC_IDENTITY_URL=http://127.0.0.1:8081
-export KC_WORKFLOW_URL=http://127.0.0.1:8082 KC_REGISTRY_URL=http://127.0.0.1:8083
-export KC_NOTIFICATIONS_URL=http://127.0.0.1:8084 KC_PORTAL_URL=http://127.0.0.1:8080
+export KC_MODE=dev KC_DATA_DIR="$DATA" KC_IDENTITY_URL=http://127.0.0.1:$IDENTITY_PORT
+export KC_WORKFLOW_URL=http://127.0.0.1:$WORKFLOW_PORT KC_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT
+export KC_NOTIFICATIONS_URL=http://127.0.0.1:$NOTIFICATIONS_PORT KC_PORTAL_URL=http://127.0.0.1:$PORTAL_PORT
+export KC_IDENTITY_PORT=$IDENTITY_PORT KC_WORKFLOW_PORT=$WORKFLOW_PORT KC_REGISTRY_PORT=$REGISTRY_PORT
+export KC_NOTIFICATIONS_PORT=$NOTIFICATIONS_PORT KC_PORTAL_PORT=$PORTAL_PORT
 export KC_SMTP_HOST=127.0.0.1 KC_SMTP_PORT="$SMTP_PORT"
 
 echo "==> demo data"
@@ -82,17 +96,24 @@ KC_DATABASE_URL=$(db_url identity) "$BIN/kc-identity" seed-demo
 # Mail sink: Python's aiosmtpd (a real SMTP server), each message kept in .data/mailbox (Maildir).
 if [ ! -x "$DATA/venv/bin/aiosmtpd" ]; then
   echo "==> installing the mail sink (aiosmtpd from PyPI) into $DATA/venv"
-  python3 -m venv "$DATA/venv"
+  if ! python3 -m venv "$DATA/venv" >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq >/dev/null && apt-get install -y -qq python3-venv >/dev/null
+      rm -rf "$DATA/venv"; python3 -m venv "$DATA/venv"
+    else
+      echo "Python's venv module is missing: sudo apt-get install python3-venv" >&2; exit 1
+    fi
+  fi
   "$DATA/venv/bin/pip" install --quiet aiosmtpd
 fi
 mkdir -p "$DATA/mailbox"
 "$DATA/venv/bin/aiosmtpd" -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$DATA/mailbox" \
-  > >(sed -u "s/^/[mail] /") 2>&1 &
+  > >(sed -u "s/^/[mail] /") 2>&1 9>&- &
 pids+=($!)
 
 for sp in "${SERVICES[@]}"; do
   name=${sp%%:*}
-  KC_DATABASE_URL=$(db_url "$name") "$BIN/kc-$name" > >(sed -u "s/^/[$name] /") 2>&1 &
+  KC_DATABASE_URL=$(db_url "$name") "$BIN/kc-$name" > >(sed -u "s/^/[$name] /") 2>&1 9>&- &
   pids+=($!)
 done
 
@@ -109,11 +130,11 @@ cat <<MSG
 ==================================================================================
  Hệ thống Khuyến công đang chạy (the system is up). Ctrl-C để dừng (to stop).
 
- Cổng thông tin (portal)   http://127.0.0.1:8080
- identity                  http://127.0.0.1:8081/docs
- workflow                  http://127.0.0.1:8082/docs
- registry                  http://127.0.0.1:8083/docs
- notifications             http://127.0.0.1:8084/docs
+ Cổng thông tin (portal)   http://127.0.0.1:$PORTAL_PORT
+ identity                  http://127.0.0.1:$IDENTITY_PORT/docs
+ workflow                  http://127.0.0.1:$WORKFLOW_PORT/docs
+ registry                  http://127.0.0.1:$REGISTRY_PORT/docs
+ notifications             http://127.0.0.1:$NOTIFICATIONS_PORT/docs
  PostgreSQL                postgres://postgres@127.0.0.1:$PG_PORT/kc (data in .data/postgres)
  Mail sink (SMTP)          127.0.0.1:$SMTP_PORT, messages in .data/mailbox
 
@@ -123,7 +144,7 @@ cat <<MSG
    ttkc.01@ / ttkc.37@ / ttkc.79@...    Trung tâm Khuyến công (officer)
    dn1.01@ / dn2.01@ ... dn2.79@...     Doanh nghiệp (enterprise)
 
- Try: curl -s http://127.0.0.1:8081/api/v1/auth/login -H 'content-type: application/json' \\
+ Try: curl -s http://127.0.0.1:$IDENTITY_PORT/api/v1/auth/login -H 'content-type: application/json' \\
         -d '{"email":"so.01@demo.test","password":"$DEMO_PASSWORD"}'
 ==================================================================================
 

@@ -8,15 +8,16 @@ ensure_postgres
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
 
 tmp=$(mktemp -d /tmp/kc-test.XXXXXX)
-chmod 755 "$tmp"
-mkdir -p "$tmp/data"
-pg_own "$tmp"
-port=$(free_port)
 cleanup() {
   stop_cluster "$tmp/data"
   rm -rf "$tmp"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+chmod 755 "$tmp"
+mkdir -p "$tmp/data"
+pg_own "$tmp"
+port=$(free_port)
 
 echo "==> private PostgreSQL for the tests on 127.0.0.1:$port ($tmp)"
 init_cluster "$tmp/data"

@@ -19,7 +19,9 @@ CREATE TABLE identity.organisations (
   CHECK ((kind = 'enterprise') = (tax_code IS NOT NULL AND enterprise_kind IS NOT NULL)),
   UNIQUE (province_id, id)
 );
-CREATE UNIQUE INDEX organisations_tax_code ON identity.organisations (tax_code) WHERE tax_code IS NOT NULL;
+-- A rejected registration does not hold its tax code or e-mail: the real enterprise can still register.
+CREATE UNIQUE INDEX organisations_tax_code ON identity.organisations (tax_code)
+  WHERE tax_code IS NOT NULL AND status <> 'rejected';
 CREATE UNIQUE INDEX organisations_one_department ON identity.organisations (province_id) WHERE kind = 'department';
 CREATE UNIQUE INDEX organisations_one_centre ON identity.organisations (province_id) WHERE kind = 'centre';
 CREATE INDEX organisations_by_province ON identity.organisations (province_id, kind, status);
@@ -42,7 +44,7 @@ CREATE TABLE identity.users (
   FOREIGN KEY (province_id, organisation_id) REFERENCES identity.organisations (province_id, id),
   UNIQUE (province_id, id)
 );
-CREATE UNIQUE INDEX users_email ON identity.users (lower(email));
+CREATE UNIQUE INDEX users_email ON identity.users (lower(email)) WHERE status <> 'rejected';
 CREATE INDEX users_by_org ON identity.users (province_id, organisation_id);
 
 -- Opaque refresh tokens, stored as SHA-256 hashes, rotated on every use. A family is one login;

@@ -175,7 +175,17 @@ fn dev_signing_key() -> anyhow::Result<String> {
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let pem = kc_auth::Signer::generate_pem()?;
-    std::fs::write(&path, &pem).with_context(|| format!("cannot write {}", path.display()))?;
+    write_private(&path, &pem).with_context(|| format!("cannot write {}", path.display()))?;
     tracing::info!(path = %path.display(), "development mode: generated a signing key");
     Ok(pem)
+}
+
+/// Write a secret readable by its owner only.
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
 }

@@ -6,6 +6,7 @@
 use crate::config::Argon2Params;
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
+use kc_kernel::nfc;
 use rand::RngCore;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -33,11 +34,18 @@ impl Passwords {
         })
     }
 
-    /// Hash a new password (PHC string with algorithm, version, parameters and salt).
+    /// Hash a new password (PHC string with algorithm, version, parameters and salt). Passwords are
+    /// NFC-normalised first, so the same Vietnamese password typed on any keyboard matches.
     pub async fn hash(&self, password: String) -> anyhow::Result<String> {
         let params = self.params.clone();
-        let _permit = self.permits.acquire().await?;
-        tokio::task::spawn_blocking(move || hash_with(&params, &password)).await?
+        // The permit moves into the blocking task: a cancelled request cannot free it while the hash
+        // still runs.
+        let permit = self.permits.clone().acquire_owned().await?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            hash_with(&params, &nfc(&password))
+        })
+        .await?
     }
 
     /// Verify a password against a stored hash, or against the dummy hash when there is none.
@@ -46,12 +54,15 @@ impl Passwords {
             Some(h) => (h, true),
             None => (self.dummy_hash.clone(), false),
         };
-        let Ok(_permit) = self.permits.acquire().await else {
+        let Ok(permit) = self.permits.clone().acquire_owned().await else {
             return false;
         };
-        let ok = tokio::task::spawn_blocking(move || verify_with(&password, &hash))
-            .await
-            .unwrap_or(false);
+        let ok = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            verify_with(&nfc(&password), &hash)
+        })
+        .await
+        .unwrap_or(false);
         ok && real
     }
 
@@ -181,6 +192,27 @@ mod tests {
             Argon2::default()
                 .verify_password(b"abc12346", ours.as_str())
                 .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn passwords_are_compared_in_nfc() {
+        let p = Passwords::new(crate::config::Argon2Params {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        })
+        .unwrap();
+        let h = p.hash("Mật khẩu".into()).await.unwrap();
+        // The same password with combining marks (as some keyboards send it).
+        assert!(
+            p.verify("Mâ\u{0323}t khâ\u{0309}u".into(), Some(h.clone()))
+                .await
+        );
+        assert!(!p.verify("Mat khau".into(), Some(h)).await);
+        assert!(
+            !p.verify("Mật khẩu".into(), None).await,
+            "no account never verifies"
         );
     }
 

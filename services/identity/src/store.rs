@@ -20,6 +20,8 @@ pub struct UserRow {
     pub permissions: Vec<String>,
     pub password_hash: String,
     pub status: String,
+    /// The status of the user's organisation (a disabled organisation's users cannot sign in).
+    pub org_status: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -27,8 +29,9 @@ pub struct UserRow {
 const USER_SELECT: &str =
     "SELECT u.id, u.province_id, a.code AS province_code, u.organisation_id, u.email,
         u.full_name, u.phone, u.role, u.permissions, u.password_hash, u.status,
-        u.created_at, u.updated_at
-   FROM identity.users u LEFT JOIN identity.admin_units a ON a.id = u.province_id";
+        o.status AS org_status, u.created_at, u.updated_at
+   FROM identity.users u LEFT JOIN identity.admin_units a ON a.id = u.province_id
+   JOIN identity.organisations o ON o.id = u.organisation_id";
 
 /// A user as the API shows it (never the password hash).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -73,7 +76,10 @@ pub async fn user_by_email<C: ConnectionTrait>(
     email: &str,
 ) -> Result<Option<UserRow>, DbErr> {
     UserRow::find_by_statement(stmt(
-        &format!("{USER_SELECT} WHERE lower(u.email) = lower($1)"),
+        // At most one account per e-mail is not rejected; it comes first.
+        &format!(
+            "{USER_SELECT} WHERE lower(u.email) = lower($1) ORDER BY u.status = 'rejected', u.created_at DESC LIMIT 1"
+        ),
         [email.into()],
     ))
     .one(c)

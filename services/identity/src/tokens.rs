@@ -136,6 +136,8 @@ pub enum Revoke {
     Family(Uuid),
     /// Every login of a user (password reset, account disabled).
     User(Uuid),
+    /// Every login of every user of an organisation (organisation disabled).
+    Organisation(Uuid),
 }
 
 /// Revoke the live refresh tokens chosen; returns how many were revoked.
@@ -144,15 +146,19 @@ pub async fn revoke<C: ConnectionTrait>(
     which: Revoke,
     reason: &str,
 ) -> Result<u64, DbErr> {
-    let (column, id) = match which {
-        Revoke::Family(id) => ("family_id", id),
-        Revoke::User(id) => ("user_id", id),
+    let (condition, id) = match which {
+        Revoke::Family(id) => ("family_id = $1", id),
+        Revoke::User(id) => ("user_id = $1", id),
+        Revoke::Organisation(id) => (
+            "user_id IN (SELECT id FROM identity.users WHERE organisation_id = $1)",
+            id,
+        ),
     };
     let r = conn
         .execute_raw(stmt(
             &format!(
                 "UPDATE identity.refresh_tokens SET revoked_at = now(), revoke_reason = $2
-                  WHERE {column} = $1 AND revoked_at IS NULL"
+                  WHERE {condition} AND revoked_at IS NULL"
             ),
             [id.into(), reason.into()],
         ))

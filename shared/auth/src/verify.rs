@@ -38,6 +38,7 @@ pub struct Verifier {
 }
 
 const REFETCH_EVERY: Duration = Duration::from_secs(30);
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(2);
 
 impl Verifier {
     fn new(jwks_url: Option<String>) -> Self {
@@ -117,8 +118,9 @@ impl Verifier {
             Ok(()) => tracing::info!(%url, "fetched signing keys"),
             Err(e) => {
                 tracing::warn!(%url, error = %e, "cannot fetch signing keys");
-                // Try again at the next token rather than waiting the full interval.
-                *last = None;
+                // Try again after a short pause rather than the full interval (identity may be
+                // starting), but never on every request.
+                *last = Some(Instant::now() - REFETCH_EVERY + RETRY_AFTER_FAILURE);
             }
         }
     }

@@ -80,3 +80,23 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
 }
+
+/// The SQLSTATE of a database error, if the database sent one.
+pub fn sqlstate(err: &DbErr) -> Option<String> {
+    use sea_orm::RuntimeErr;
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e.as_ref() {
+                sea_orm::sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Did the database refuse the data itself (SQLSTATE class 22: invalid text, out of range, ...)?
+/// The caller's input slipped past validation: a 422, not a 500.
+pub fn is_data_exception(err: &DbErr) -> bool {
+    sqlstate(err).is_some_and(|c| c.starts_with("22"))
+}

@@ -42,7 +42,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
                     .headers
                     .get("x-forwarded-for")
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.split(',').next())
+                    // The rightmost entry is the one the trusted proxy added; the ones to its left
+                    // come from the client and can say anything.
+                    .and_then(|v| v.rsplit(',').next())
                     .and_then(|v| v.trim().parse::<IpAddr>().ok())
             })
             .flatten();

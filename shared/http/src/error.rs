@@ -169,6 +169,13 @@ impl From<sea_orm::DbErr> for ApiError {
         if kc_db::is_unavailable(&err) {
             tracing::warn!(error = %err, "database unavailable");
             ApiError::Unavailable
+        } else if kc_db::is_data_exception(&err) {
+            tracing::warn!(error = %err, "input refused by the database");
+            ApiError::bad_request(
+                "invalid_data",
+                "Dữ liệu chứa ký tự hoặc giá trị không hợp lệ (the data contains invalid characters or values)",
+                FieldErrors::new(),
+            )
         } else {
             ApiError::Internal(err.to_string())
         }

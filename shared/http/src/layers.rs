@@ -3,8 +3,9 @@
 //! 1. request id: `x-request-id` is taken from the caller or made up (UUID), and sent back;
 //! 2. panic → 500 envelope (a panic never kills the connection without an answer);
 //! 3. one structured log line per request: method, route, status, latency, request id, user, province;
-//! 4. a timeout (30 s) → 503 envelope;
-//! 5. a body limit (64 KiB unless the service asks for more) → 413 envelope.
+//! 4. error answers without a body (405, a timeout) get the JSON envelope too;
+//! 5. a timeout (30 s) → 503;
+//! 6. a body limit (64 KiB unless the service asks for more) → 413 envelope.
 
 use crate::ApiError;
 use axum::Router;
@@ -52,6 +53,7 @@ pub fn apply(router: Router, body_limit: usize) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(middleware::from_fn(log_request))
+            .layer(middleware::from_fn(envelope_bare_errors))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 Duration::from_secs(30),
@@ -97,4 +99,40 @@ async fn log_request(mut req: Request, next: Next) -> Response {
         tracing::info!(target: "request", %method, %route, status, latency_ms, %request_id, %user, %province, "request");
     }
     resp
+}
+
+/// Give every error answer that has no body of its own (405 from routing, 503 from the timeout) the
+/// JSON envelope, so that clients see one error shape everywhere.
+async fn envelope_bare_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if status.as_u16() < 400
+        || resp
+            .headers()
+            .contains_key(axum::http::header::CONTENT_TYPE)
+    {
+        return resp;
+    }
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "Phương thức không được hỗ trợ cho đường dẫn này (method not allowed)",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => (
+            "unavailable",
+            "Hệ thống tạm thời không sẵn sàng, vui lòng thử lại (service temporarily unavailable)",
+        ),
+        _ => ("error", "Yêu cầu không thực hiện được (request failed)"),
+    };
+    let (mut parts, _) = resp.into_parts();
+    let body = crate::ErrorEnvelope {
+        error: crate::ErrorBody {
+            code: code.into(),
+            message: message.into(),
+            fields: Default::default(),
+        },
+    };
+    let fresh = (status, axum::Json(body)).into_response();
+    parts.headers.extend(fresh.headers().clone());
+    Response::from_parts(parts, fresh.into_body())
 }

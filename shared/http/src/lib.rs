@@ -4,7 +4,8 @@
 //!   `{"error": {"code", "message", "fields"}}`. Policy: 4xx for the caller's mistakes with a clear
 //!   Vietnamese (English) message naming the fields at fault; 5xx never carries SQL or internals and is
 //!   logged once; the database being down is 503.
-//! - [`Json`]: a JSON body extractor whose rejections use that envelope and name the field at fault.
+//! - [`Json`], [`Path`], [`Query`]: extractors whose rejections use that envelope and name the field
+//!   or parameter at fault.
 //! - [`layers`]: every middleware in one visible place (request id, one log line per request, body limit,
 //!   timeout, panic → 500 envelope).
 //! - [`health`]: `GET /health` and `GET /ready`.
@@ -16,6 +17,7 @@ mod error;
 pub mod health;
 mod json;
 pub mod layers;
+mod params;
 mod serve;
 pub mod telemetry;
 
@@ -23,4 +25,5 @@ pub use client::ClientMeta;
 pub use error::{ApiError, ErrorBody, ErrorEnvelope, FieldErrors};
 pub use json::Json;
 pub use layers::RequestLog;
+pub use params::{Path, Query};
 pub use serve::{ServiceConfig, bind_addr, serve, serve_on};

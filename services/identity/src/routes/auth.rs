@@ -1,7 +1,7 @@
 //! Login, token refresh, logout, password reset, and the public signing keys.
 
 use crate::routes::{SERVICE, audit_anon};
-use crate::throttle::Subject;
+use crate::throttle::{Attempt, Subject};
 use crate::tokens::{self, TokenPair};
 use crate::{AppState, passwords, store};
 use axum::extract::State;
@@ -33,6 +33,22 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// Why an account that knows its password may not sign in: its own status or its organisation's.
+fn inactive(user: &store::UserRow) -> Option<ApiError> {
+    let msg = match (user.status.as_str(), user.org_status.as_str()) {
+        ("active", "active") => return None,
+        ("pending", _) | (_, "pending") => {
+            "Tài khoản đang chờ Trung tâm Khuyến công xác minh (account pending verification)"
+        }
+        ("rejected", _) | (_, "rejected") => {
+            "Đăng ký tài khoản đã bị từ chối (registration was rejected)"
+        }
+        (_, "disabled") => "Tổ chức của tài khoản đã bị khoá (the organisation is disabled)",
+        _ => "Tài khoản đã bị khoá (account disabled)",
+    };
+    Some(ApiError::Forbidden(msg.into()))
+}
+
 fn invalid_credentials() -> ApiError {
     ApiError::Unauthorized("E-mail hoặc mật khẩu không đúng (invalid e-mail or password)".into())
 }
@@ -56,32 +72,12 @@ async fn login(
     }
     let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
     let lockout = s.config.lockout;
-
-    // 1. Is the client address or the e-mail locked?
     let addr_subject = Subject::addr(&addr, &lockout);
     let account = Subject::account(email.as_str(), &lockout);
+
+    // 1. Count the attempt against the client address and the e-mail, atomically, before anything else.
     let tx = begin(&s.db, &Scope::System).await?;
-    let wait = match addr_subject.locked(&tx).await? {
-        Some(w) => Some(w),
-        None => account.locked(&tx).await?,
-    };
-    if let Some(wait) = wait {
-        tx.commit().await?;
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: wait,
-        });
-    }
     let user = store::user_by_email(&tx, email.as_str()).await?;
-    tx.commit().await?;
-
-    // 2. Verify (against a dummy hash when the e-mail is unknown), outside any transaction.
-    let ok = s
-        .passwords
-        .verify(req.password, user.as_ref().map(|u| u.password_hash.clone()))
-        .await;
-
-    // 3. Record the outcome.
-    let tx = begin(&s.db, &Scope::System).await?;
     let base = AuditEvent {
         actor_user_id: user.as_ref().map(|u| u.id),
         actor_email: Some(email.as_str().to_owned()),
@@ -90,65 +86,69 @@ async fn login(
         entity_id: user.as_ref().map(|u| u.id.to_string()),
         ..audit_anon(&meta)
     };
-    let Some(user) = user.filter(|_| ok) else {
-        audit(
-            &tx,
-            SERVICE,
-            AuditEvent {
-                action: "login.failed",
+    let mut verdict = addr_subject.attempt(&tx).await?;
+    if let Attempt::Locked {
+        just_locked: true, ..
+    } = verdict
+    {
+        let event = AuditEvent {
+            action: "lockout.address",
+            entity_type: "client_address",
+            entity_id: Some(addr.clone()),
+            ..base.clone()
+        };
+        audit(&tx, SERVICE, event).await?;
+    }
+    if verdict == Attempt::Allowed {
+        verdict = account.attempt(&tx).await?;
+        if let Attempt::Locked {
+            just_locked: true, ..
+        } = verdict
+        {
+            let event = AuditEvent {
+                action: "lockout.account",
                 ..base.clone()
-            },
-        )
-        .await?;
-        if addr_subject.failed(&tx).await? {
-            audit(
-                &tx,
-                SERVICE,
-                AuditEvent {
-                    action: "lockout.address",
-                    entity_type: "client_address",
-                    entity_id: Some(addr.clone()),
-                    ..base.clone()
-                },
-            )
-            .await?;
+            };
+            audit(&tx, SERVICE, event).await?;
         }
-        if account.failed(&tx).await? {
-            audit(
-                &tx,
-                SERVICE,
-                AuditEvent {
-                    action: "lockout.account",
-                    ..base.clone()
-                },
-            )
-            .await?;
-        }
+    }
+    tx.commit().await?;
+    if let Attempt::Locked {
+        retry_after_secs, ..
+    } = verdict
+    {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
+
+    // 2. Verify (against a dummy hash when the e-mail is unknown), outside any transaction.
+    let ok = s
+        .passwords
+        .verify(req.password, user.as_ref().map(|u| u.password_hash.clone()))
+        .await;
+
+    // 3. Record the outcome (a failure is already counted).
+    let tx = begin(&s.db, &Scope::System).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        let event = AuditEvent {
+            action: "login.failed",
+            ..base
+        };
+        audit(&tx, SERVICE, event).await?;
         tx.commit().await?;
         return Err(invalid_credentials());
     };
-    if user.status != "active" {
-        audit(
-            &tx,
-            SERVICE,
-            AuditEvent {
-                action: "login.refused_inactive",
-                after: Some(json!({"status": user.status})),
-                ..base
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        let msg = match user.status.as_str() {
-            "pending" => {
-                "Tài khoản đang chờ Trung tâm Khuyến công xác minh (account pending verification)"
-            }
-            "rejected" => "Đăng ký tài khoản đã bị từ chối (registration was rejected)",
-            _ => "Tài khoản đã bị khoá (account disabled)",
-        };
-        return Err(ApiError::Forbidden(msg.into()));
-    }
     account.clear(&tx).await?;
+    addr_subject.succeeded(&tx).await?;
+    if let Some(refusal) = inactive(&user) {
+        let event = AuditEvent {
+            action: "login.refused_inactive",
+            after: Some(json!({"status": user.status, "organisation_status": user.org_status})),
+            ..base
+        };
+        audit(&tx, SERVICE, event).await?;
+        tx.commit().await?;
+        return Err(refusal);
+    }
     let pair = tokens::issue(&tx, &s, &user, Uuid::new_v4()).await?;
     audit(
         &tx,
@@ -232,7 +232,7 @@ async fn refresh(
         return Err(invalid_refresh());
     }
     let user = store::user_by_id(&tx, row.user_id).await?;
-    let Some(user) = user.filter(|u| u.status == "active") else {
+    let Some(user) = user.filter(|u| inactive(u).is_none()) else {
         tokens::revoke(&tx, tokens::Revoke::Family(row.family_id), "user inactive").await?;
         tx.commit().await?;
         return Err(invalid_refresh());
@@ -297,7 +297,17 @@ async fn request_password_reset(
     Json(req): Json<ResetRequest>,
 ) -> Result<StatusCode, ApiError> {
     let email = Email::parse(&req.email).map_err(|e| ApiError::field("email", e.to_string()))?;
+    let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
     let tx = begin(&s.db, &Scope::System).await?;
+    // Each request may send an e-mail: limit them per client address.
+    let throttle = Subject::action("reset", &addr, &s.config.lockout);
+    if let Attempt::Locked {
+        retry_after_secs, ..
+    } = throttle.attempt(&tx).await?
+    {
+        tx.commit().await?;
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
     if let Some(user) = store::user_by_email(&tx, email.as_str()).await?
         && user.status == "active"
     {
@@ -379,27 +389,36 @@ async fn confirm_password_reset(
     if req.token.is_empty() || req.token.len() > 200 {
         return Err(bad_token());
     }
-    let hash = s.passwords.hash(req.new_password).await?;
-    let tx = begin(&s.db, &Scope::System).await?;
     #[derive(FromQueryResult)]
     struct Row {
-        id: Uuid,
         user_id: Uuid,
         province_id: Option<Uuid>,
     }
-    let row = Row::find_by_statement(stmt(
-        "SELECT id, user_id, province_id FROM identity.password_resets
-          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() FOR UPDATE",
-        [tokens::hash_secret(&req.token).into()],
-    ))
-    .one(&tx)
-    .await?;
-    let Some(row) = row else {
+    let find = |lock: &'static str| {
+        Row::find_by_statement(stmt(
+            &format!(
+                "SELECT user_id, province_id FROM identity.password_resets
+                  WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() {lock}"
+            ),
+            [tokens::hash_secret(&req.token).into()],
+        ))
+    };
+    // Check the token before spending a hash on it (and hold no transaction while hashing).
+    let probe = begin(&s.db, &Scope::System).await?;
+    let known = find("").one(&probe).await?.is_some();
+    probe.commit().await?;
+    if !known {
+        return Err(bad_token());
+    }
+    let hash = s.passwords.hash(req.new_password).await?;
+    let tx = begin(&s.db, &Scope::System).await?;
+    let Some(row) = find("FOR UPDATE").one(&tx).await? else {
         return Err(bad_token());
     };
+    // Every open reset link of the user dies with this one.
     tx.execute_raw(stmt(
-        "UPDATE identity.password_resets SET used_at = now() WHERE id = $1",
-        [row.id.into()],
+        "UPDATE identity.password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
+        [row.user_id.into()],
     ))
     .await?;
     tx.execute_raw(stmt(

@@ -111,6 +111,14 @@ pub fn audit_anon(meta: &ClientMeta) -> AuditEvent {
 
 pub const SERVICE: &str = "identity";
 
+/// Control characters (NUL and the like) are refused in every text field; line breaks and tabs pass.
+pub fn has_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+const CONTROL_MESSAGE: &str = "Có ký tự điều khiển không hợp lệ (contains control characters)";
+
 /// Parse an optional trimmed NFC string with a maximum length.
 pub fn opt_text(
     fields: &mut kc_http::FieldErrors,
@@ -122,7 +130,9 @@ pub fn opt_text(
     if v.is_empty() {
         return None;
     }
-    if v.chars().count() > max {
+    if has_control(&v) {
+        fields.insert(name.into(), CONTROL_MESSAGE.into());
+    } else if v.chars().count() > max {
         fields.insert(
             name.into(),
             format!("Tối đa {max} ký tự (at most {max} characters)"),
@@ -134,7 +144,9 @@ pub fn opt_text(
 /// Parse a required trimmed NFC string with a maximum length.
 pub fn req_text(fields: &mut kc_http::FieldErrors, name: &str, value: &str, max: usize) -> String {
     let v = kc_kernel::nfc_trimmed(value);
-    if v.is_empty() {
+    if has_control(&v) {
+        fields.insert(name.into(), CONTROL_MESSAGE.into());
+    } else if v.is_empty() {
         fields.insert(
             name.into(),
             "Không được để trống (must not be empty)".into(),

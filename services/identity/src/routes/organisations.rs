@@ -1,14 +1,15 @@
 //! Organisations within the caller's scope. Departments and centres are reference data (one of each
 //! per province); admins create and edit enterprises, and edit names and status of the others.
 
-use crate::AppState;
 use crate::routes::{PageParams, Paged, SERVICE, audit_by, check_admin_status, opt_text, req_text};
 use crate::store::{self, OrgFilter, OrgView};
-use axum::extract::{Path, Query, State};
+use crate::{AppState, tokens};
+use axum::extract::State;
 use axum::http::StatusCode;
 use kc_auth::{AnyUser, Authorized, MinistryOrProvinceAdmin, ProvinceStaff};
 use kc_db::{AuditEvent, audit, begin, stmt};
 use kc_http::{ApiError, ClientMeta, FieldErrors, Json};
+use kc_http::{Path, Query};
 use kc_kernel::{EnterpriseKind, ProvinceCode, Role, Scope, TaxCode};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde::Deserialize;
@@ -68,6 +69,17 @@ async fn list_organisations(
             "Trạng thái không hợp lệ (unknown status)".into(),
         );
     }
+    let search = match q.q.as_deref().map(kc_kernel::nfc_trimmed) {
+        Some(text) if crate::routes::has_control(&text) || text.chars().count() > 200 => {
+            fields.insert(
+                "q".into(),
+                "Từ khoá tìm kiếm không hợp lệ (search text invalid or longer than 200)".into(),
+            );
+            None
+        }
+        Some(text) if !text.is_empty() => Some(text),
+        _ => None,
+    };
     let tx = begin(&s.db, &caller.scope).await?;
     let province_id = match &q.province_code {
         Some(code) => Some(province_by_code(&tx, code, &mut fields).await?),
@@ -80,10 +92,7 @@ async fn list_organisations(
         kind: q.kind.clone(),
         status: q.status.clone(),
         province_id: province_id.flatten(),
-        q: q.q
-            .as_deref()
-            .map(kc_kernel::nfc_trimmed)
-            .filter(|s| !s.is_empty()),
+        q: search,
     };
     let (items, total) = store::list_orgs(&tx, &filter, limit, offset).await?;
     tx.commit().await?;
@@ -340,6 +349,12 @@ async fn update_organisation(
         .await?
         .filter(|o| caller.scope.can_see_province(o.province_id))
         .ok_or(ApiError::NotFound)?;
+    if req.status.is_some() && !["active", "disabled"].contains(&before.status.as_str()) {
+        return Err(ApiError::Conflict(format!(
+            "Tổ chức đang ở trạng thái {}: việc xác minh do Trung tâm Khuyến công thực hiện (a {} registration is decided by the centre)",
+            before.status, before.status
+        )));
+    }
     tx.execute_raw(stmt(
         "UPDATE identity.organisations SET
             name = coalesce($2, name), commune = coalesce($3, commune), address = coalesce($4, address),
@@ -357,6 +372,14 @@ async fn update_organisation(
         ],
     ))
     .await?;
+    if req.status.as_deref() == Some("disabled") {
+        tokens::revoke(
+            &tx,
+            tokens::Revoke::Organisation(id),
+            "organisation disabled",
+        )
+        .await?;
+    }
     let after = store::org_by_id(&tx, id).await?.ok_or(ApiError::NotFound)?;
     audit(
         &tx,

@@ -3,8 +3,9 @@
 
 use crate::AppState;
 use crate::store::{self, UnitRow};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::NaiveDate;
+use kc_http::Query;
 use kc_http::{ApiError, Json};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

@@ -8,12 +8,14 @@ use crate::routes::organisations::{
 use crate::routes::users::insert_user;
 use crate::routes::{PageParams, Paged, SERVICE, audit_anon, audit_by, opt_text, req_text};
 use crate::store::{self, OrgFilter, OrgView, UserView};
+use crate::throttle::{Attempt, Subject};
 use crate::{AppState, passwords};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use kc_auth::{Authorized, Claims, Policy, ProvinceStaff};
 use kc_db::{AuditEvent, audit, begin, stmt};
 use kc_http::{ApiError, ClientMeta, FieldErrors, Json};
+use kc_http::{Path, Query};
 use kc_kernel::{Email, Permission, Role, Scope};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
@@ -42,8 +44,20 @@ impl Policy for CentreOfficer {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegistrationRequest {
-    #[serde(flatten)]
-    pub enterprise: EnterpriseInput,
+    /// 10 digits, or 10 digits, a dash and 3 digits.
+    pub tax_code: String,
+    pub name: String,
+    /// company, cooperative, household_business or cooperative_group
+    pub enterprise_kind: String,
+    /// 2-digit code of the province in force today.
+    pub province_code: String,
+    /// Commune (xã / phường / đặc khu).
+    pub commune: String,
+    pub address: Option<String>,
+    #[serde(default)]
+    pub woman_owned: bool,
+    #[serde(default)]
+    pub ethnic_minority_owned: bool,
     /// The person registering (the owner or a representative).
     pub full_name: String,
     pub email: String,
@@ -70,7 +84,17 @@ async fn register(
     Json(req): Json<RegistrationRequest>,
 ) -> Result<(StatusCode, Json<RegistrationReceipt>), ApiError> {
     let mut fields = FieldErrors::new();
-    let parsed = parse_enterprise(&req.enterprise, &mut fields);
+    let enterprise = EnterpriseInput {
+        tax_code: req.tax_code.clone(),
+        name: req.name.clone(),
+        enterprise_kind: req.enterprise_kind.clone(),
+        province_code: Some(req.province_code.clone()),
+        commune: req.commune.clone(),
+        address: req.address.clone(),
+        woman_owned: req.woman_owned,
+        ethnic_minority_owned: req.ethnic_minority_owned,
+    };
+    let parsed = parse_enterprise(&enterprise, &mut fields);
     let full_name = req_text(&mut fields, "full_name", &req.full_name, 200);
     let phone = opt_text(&mut fields, "phone", req.phone.as_deref(), 30);
     let email = Email::parse(&req.email)
@@ -79,19 +103,26 @@ async fn register(
     if let Some(msg) = passwords::check_new(&req.password) {
         fields.insert("password".into(), msg);
     }
-    let Some(code) = req.enterprise.province_code.clone() else {
-        fields.insert(
-            "province_code".into(),
-            "Cần chọn tỉnh/thành phố (province is required)".into(),
-        );
-        return Err(ApiError::validation(fields));
-    };
+    let code = req.province_code.clone();
     let lookup = begin(&s.db, &Scope::System).await?;
     let province_id = province_by_code(&lookup, &code, &mut fields).await?;
     lookup.commit().await?;
     let (Some(email), Some(province_id), true) = (email, province_id, fields.is_empty()) else {
         return Err(ApiError::validation(fields));
     };
+    // Each registration costs a password hash: limit them per client address.
+    let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
+    let throttle = begin(&s.db, &Scope::System).await?;
+    let verdict = Subject::action("register", &addr, &s.config.lockout)
+        .attempt(&throttle)
+        .await?;
+    throttle.commit().await?;
+    if let Attempt::Locked {
+        retry_after_secs, ..
+    } = verdict
+    {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
     let hash = s.passwords.hash(req.password).await?;
 
     let tx = begin(&s.db, &Scope::Province(province_id)).await?;

@@ -5,11 +5,12 @@ use crate::routes::organisations::conflict_field;
 use crate::routes::{PageParams, Paged, SERVICE, audit_by, check_admin_status, opt_text, req_text};
 use crate::store::{self, UserView};
 use crate::{AppState, passwords, tokens};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use kc_auth::{Authorized, MinistryOrProvinceAdmin};
 use kc_db::{AuditEvent, audit, begin, stmt};
 use kc_http::{ApiError, ClientMeta, FieldErrors, Json};
+use kc_http::{Path, Query};
 use kc_kernel::{Email, OrgKind, Permission, Role};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde::Deserialize;
@@ -183,6 +184,12 @@ async fn create_user(
                 "Không tìm thấy tổ chức trong phạm vi quản lý (organisation not found)",
             )
         })?;
+    if org.status != "active" {
+        return Err(ApiError::field(
+            "organisation_id",
+            "Tổ chức chưa được xác minh hoặc đã bị khoá (organisation is not active)",
+        ));
+    }
     let kind = OrgKind::parse(&org.kind).ok_or_else(|| ApiError::internal("bad org kind"))?;
     let id = insert_user(
         &tx,
@@ -259,6 +266,12 @@ async fn update_user(
         .await?
         .filter(|u| caller.scope.can_see_province(u.province_id))
         .ok_or(ApiError::NotFound)?;
+    if req.status.is_some() && !["active", "disabled"].contains(&before.status.as_str()) {
+        return Err(ApiError::Conflict(format!(
+            "Tài khoản đang ở trạng thái {}: việc xác minh do Trung tâm Khuyến công thực hiện (a {} registration is decided by the centre)",
+            before.status, before.status
+        )));
+    }
     tx.execute_raw(stmt(
         "UPDATE identity.users SET full_name = coalesce($2, full_name), phone = coalesce($3, phone),
             permissions = coalesce($4, permissions), status = coalesce($5, status), updated_at = now()

@@ -311,3 +311,37 @@ async fn ready_is_503_when_the_database_is_unreachable() {
     assert_eq!(body["error"]["code"], "unavailable");
     drop(db);
 }
+
+#[tokio::test]
+async fn parallel_guesses_cannot_slip_past_the_account_limit() {
+    let app = TestApp::spawn().await;
+    let mut tasks = Vec::new();
+    for i in 0..20u8 {
+        let client = app.client_from(10 + i);
+        let url = app.url("/api/v1/auth/login");
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .json(&json!({"email": "so.37@demo.test", "password": format!("guess-{i}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut checked = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // Only the limit's worth of guesses reached the password check (5 in Config::for_tests).
+    assert_eq!(checked, 5, "{checked} guesses were checked");
+    assert_eq!(
+        app.count("SELECT 1 FROM audit.events WHERE action = 'login.failed'")
+            .await,
+        5
+    );
+}

@@ -75,10 +75,33 @@ async fn bad_input_gets_a_4xx_envelope_naming_the_field() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     error_fields(r).await;
 
-    // A path id that is not a UUID.
+    // A path id that is not a UUID, a query parameter of the wrong type, a wrong method.
     let t = app.token("so.01@demo.test").await;
     let r = app.get("/api/v1/organisations/not-a-uuid", &t).await;
-    assert!(r.status().is_client_error(), "{}", r.status());
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_fields(r).await, vec!["id"]);
+    let r = app.get("/api/v1/organisations?page=abc", &t).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(r).await, vec!["page"]);
+    let r = app.http.delete(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    error_fields(r).await;
+
+    // Control characters (a NUL byte) in text: a 4xx naming the field, never a 500.
+    let r = app
+        .post(
+            "/api/v1/registrations",
+            None,
+            &json!({"tax_code": "0101234567", "name": "Cơ sở\u{0000}X", "enterprise_kind": "company",
+                    "province_code": "01", "commune": "Xã A", "full_name": "A", "email": "nul@x.vn",
+                    "password": "mat-khau-dai-du"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(r).await, vec!["name"]);
+    let r = app.get("/api/v1/organisations?q=%00", &t).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(r).await, vec!["q"]);
 
     // Bad paging.
     let r = app.get("/api/v1/organisations?per_page=100000", &t).await;

@@ -153,6 +153,36 @@ async fn rejection_needs_a_reason_and_keeps_the_account_out() {
         .login_with(&app.http, "a@b37.vn", "mat-khau-rat-dai")
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The rejected registration does not hold the tax code or the e-mail: the real enterprise (or the
+    // same one, corrected) can register again, and an admin cannot revive the rejected one.
+    let r = app
+        .post(
+            "/api/v1/registrations",
+            None,
+            &form("3700000123-001", "a@b37.vn", "37"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let so37 = app.token("so.37@demo.test").await;
+    let r = app
+        .patch(
+            &format!("/api/v1/organisations/{org_id}"),
+            &so37,
+            &json!({"status": "active"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // And an admin cannot add users to an organisation that is not active.
+    let r = app
+        .post(
+            "/api/v1/users",
+            Some(&so37),
+            &json!({"organisation_id": org_id, "email": "late@b37.vn", "full_name": "B",
+                    "permissions": ["officer"], "password": "mat-khau-dai-du"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(r).await, vec!["organisation_id"]);
 }
 
 #[tokio::test]
@@ -214,6 +244,12 @@ async fn invalid_or_duplicate_registrations_write_nothing() {
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(error_fields(r).await, vec!["tax_code"]);
 
+    // A wrong type names its field.
+    let mut typed = form("0101111111", "t@y.vn", "01");
+    typed["woman_owned"] = json!("có");
+    let r = app.post("/api/v1/registrations", None, &typed).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(r).await, vec!["woman_owned"]);
     assert_eq!(
         app.count("SELECT 1 FROM identity.organisations").await,
         orgs_before

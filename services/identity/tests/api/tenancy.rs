@@ -345,3 +345,47 @@ async fn the_ministry_sees_and_manages_every_province() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let _ = PASSWORD;
 }
+
+#[tokio::test]
+async fn disabling_an_organisation_ends_its_users_sessions() {
+    let app = TestApp::spawn().await;
+    let session = app.login("dn2.79@demo.test").await;
+    let org = app.me("dn2.79@demo.test").await["organisation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let so79 = app.token("so.79@demo.test").await;
+    let r = app
+        .patch(
+            &format!("/api/v1/organisations/{org}"),
+            &so79,
+            &json!({"status": "disabled"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .login_with(&app.http, "dn2.79@demo.test", PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": session["refresh_token"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // Re-enabled: the users sign in again.
+    let r = app
+        .patch(
+            &format!("/api/v1/organisations/{org}"),
+            &so79,
+            &json!({"status": "active"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .login_with(&app.http, "dn2.79@demo.test", PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
