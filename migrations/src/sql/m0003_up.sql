@@ -44,6 +44,30 @@ CREATE TABLE identity.users (
   FOREIGN KEY (province_id, organisation_id) REFERENCES identity.organisations (province_id, id),
   UNIQUE (province_id, id)
 );
+-- A user belongs to the province of its organisation and has the role of its organisation's kind
+-- (the composite foreign key above does not bind when province_id is NULL, as for the ministry).
+CREATE FUNCTION identity.check_user_organisation() RETURNS trigger LANGUAGE plpgsql AS $f$
+DECLARE
+  org_province uuid;
+  expected_role text;
+BEGIN
+  SELECT province_id,
+         CASE kind WHEN 'ministry' THEN 'ministry' WHEN 'department' THEN 'province'
+                   WHEN 'centre' THEN 'centre' ELSE 'enterprise' END
+    INTO org_province, expected_role
+    FROM identity.organisations WHERE id = NEW.organisation_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'organisation % not found', NEW.organisation_id USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  IF org_province IS DISTINCT FROM NEW.province_id OR NEW.role <> expected_role THEN
+    RAISE EXCEPTION 'user province or role does not match organisation %', NEW.organisation_id
+      USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END $f$;
+CREATE TRIGGER user_matches_organisation BEFORE INSERT OR UPDATE OF organisation_id, province_id, role
+  ON identity.users FOR EACH ROW EXECUTE FUNCTION identity.check_user_organisation();
+
 CREATE UNIQUE INDEX users_email ON identity.users (lower(email)) WHERE status <> 'rejected';
 CREATE INDEX users_by_org ON identity.users (province_id, organisation_id);
 

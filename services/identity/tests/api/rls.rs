@@ -258,3 +258,42 @@ async fn an_enterprise_scope_sees_only_its_own_organisation() {
     }
     tx.rollback().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_user_always_matches_its_organisation() {
+    let app = TestApp::spawn().await;
+    let dn = app.me("dn1.01@demo.test").await;
+    let bo = app.me("bo@demo.test").await;
+    let db = Database::connect(app.db.url_as("kc_identity"))
+        .await
+        .unwrap();
+    let tries = [
+        // A "ministry" user attached to an enterprise.
+        format!(
+            "INSERT INTO identity.users (id, province_id, organisation_id, email, full_name, role, password_hash)
+             VALUES (gen_random_uuid(), NULL, '{}', 'x1@demo.test', 'X', 'ministry', 'h')",
+            dn["organisation"]["id"].as_str().unwrap()
+        ),
+        // An enterprise user of province 01 attached to the ministry.
+        format!(
+            "INSERT INTO identity.users (id, province_id, organisation_id, email, full_name, role, password_hash)
+             VALUES (gen_random_uuid(), '{}', '{}', 'x2@demo.test', 'X', 'enterprise', 'h')",
+            dn["province"]["id"].as_str().unwrap(),
+            bo["organisation"]["id"].as_str().unwrap()
+        ),
+        // Promoting an enterprise user to a centre role.
+        format!(
+            "UPDATE identity.users SET role = 'centre' WHERE id = '{}'",
+            dn["user"]["id"].as_str().unwrap()
+        ),
+    ];
+    for sql in tries {
+        let tx = db.begin().await.unwrap();
+        tx.execute_unprepared("SELECT set_config('app.scope', 'national', true)")
+            .await
+            .unwrap();
+        let err = tx.execute_unprepared(&sql).await.unwrap_err();
+        assert!(err.to_string().contains("does not match"), "{sql}: {err}");
+        tx.rollback().await.unwrap();
+    }
+}
