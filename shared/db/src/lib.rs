@@ -68,9 +68,12 @@ async fn tokio_ping(db: &DatabaseConnection) -> bool {
         .is_ok()
 }
 
-/// Is this error the database being unreachable (answer 503) rather than a bug (answer 500)?
+/// Is this error the database being unreachable, or a transaction that lost a deadlock or a
+/// serialization conflict (SQLSTATE class 40), so that trying again later can work (answer 503) rather
+/// than a bug (answer 500)?
 pub fn is_unavailable(err: &DbErr) -> bool {
     matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+        || sqlstate(err).is_some_and(|c| c.starts_with("40"))
 }
 
 /// Is this error a unique-constraint violation?

@@ -137,8 +137,9 @@ async fn login(
         tx.commit().await?;
         return Err(invalid_credentials());
     };
-    account.clear(&tx).await?;
+    // The same order as the attempt (address, then e-mail): rows locked in one order cannot deadlock.
     addr_subject.succeeded(&tx).await?;
+    account.clear(&tx).await?;
     if let Some(refusal) = inactive(&user) {
         let event = AuditEvent {
             action: "login.refused_inactive",

@@ -345,3 +345,27 @@ async fn parallel_guesses_cannot_slip_past_the_account_limit() {
         5
     );
 }
+
+#[tokio::test]
+async fn parallel_logins_of_one_account_all_succeed() {
+    // Regression: the attempt and the success path once locked the throttle rows in opposite orders
+    // and deadlocked under parallel logins of one account from one address.
+    let app = TestApp::spawn().await;
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let client = app.http.clone();
+        let url = app.url("/api/v1/auth/login");
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .json(&json!({"email": "so.01@demo.test", "password": PASSWORD}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+}
