@@ -102,8 +102,11 @@ CREATE TABLE identity.password_resets (
 -- so a lock does not reveal which e-mails have accounts) and 'addr:<client address>'. Not tenant data.
 CREATE TABLE identity.login_throttle (
   subject       text PRIMARY KEY CHECK (length(subject) <= 300),
-  failures      integer NOT NULL,
-  window_start  timestamptz NOT NULL,
+  -- wrong passwords (or, for other actions, actions) in the current window
+  failures      integer NOT NULL DEFAULT 0,
+  -- attempts in flight: counted before the password is checked, so parallel guesses cannot pass the limit
+  pending       integer NOT NULL DEFAULT 0,
+  window_start  timestamptz NOT NULL DEFAULT now(),
   locked_until  timestamptz
 );
 

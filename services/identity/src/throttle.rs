@@ -1,14 +1,18 @@
-//! Login throttling, one mechanism for two subjects:
+//! Login throttling, one mechanism for every subject:
 //!
-//! - `account:<e-mail>`: after N failures within a window the e-mail is locked for a while, whether or
-//!   not an account exists for it (so a lock reveals nothing); a successful login clears it;
-//! - `addr:<client address>`: after M failures within a window the address is locked, whichever
-//!   e-mails it tried.
+//! - `account:<e-mail>`: after N wrong passwords within a window the e-mail is locked for a while,
+//!   whether or not an account exists for it (so a lock reveals nothing); a correct login clears it;
+//! - `addr:<client address>`: after M wrong passwords within a window the address is locked, whichever
+//!   e-mails it tried;
+//! - `register:<address>`, `reset:<address>`: actions that cost a password hash or an e-mail, counted
+//!   and capped per address.
 //!
-//! Every attempt is counted *before* the password is checked (so parallel guesses cannot slip past the
-//! limit); a successful login gives its attempt back. A locked subject gets 429 with `Retry-After`. When an account's lock expires its owner can log in
-//! again from any address that is not itself locked. Counters live in the database, so every replica of
-//! the service sees the same ones.
+//! A login attempt is reserved *before* the password is checked (`pending`), under a row lock, and may
+//! proceed only while failures + attempts in flight stay below the limit: parallel guesses cannot slip
+//! past it. Too many in flight is a short 429 (slow down); only real failures lock (429 with
+//! `Retry-After` until the lock expires). When an account's lock expires its owner can log in again from
+//! any address that is not itself locked. Counters live in the database, so every replica sees them.
+//! Within a transaction, rows are always touched in the order address, then e-mail.
 
 use crate::config::LockoutPolicy;
 use chrono::{DateTime, Utc};
@@ -22,6 +26,37 @@ pub struct Subject {
     max_failures: i32,
     window: Duration,
     lock: Duration,
+}
+
+/// The outcome of a reservation or a counted action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    Allowed,
+    /// Too many attempts in flight at once: try again in a second (no lock).
+    Busy,
+    /// Locked until the lock expires.
+    Locked {
+        retry_after_secs: u64,
+    },
+}
+
+impl Attempt {
+    /// The 429 for a refused attempt.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Attempt::Allowed => None,
+            Attempt::Busy => Some(1),
+            Attempt::Locked { retry_after_secs } => Some(*retry_after_secs),
+        }
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Row {
+    failures: i32,
+    pending: i32,
+    expired: bool,
+    locked_until: Option<DateTime<Utc>>,
 }
 
 impl Subject {
@@ -43,8 +78,8 @@ impl Subject {
         }
     }
 
-    /// Other unauthenticated actions that cost a password hash or an e-mail (registration, password
-    /// reset requests), per client address: `what` names the action.
+    /// Other unauthenticated actions that cost a password hash or an e-mail, per client address:
+    /// `what` names the action.
     pub fn action(what: &str, addr: &str, p: &LockoutPolicy) -> Subject {
         Subject {
             key: format!("{what}:{addr}"),
@@ -54,67 +89,126 @@ impl Subject {
         }
     }
 
-    /// Count an attempt before the password is checked, atomically (the row stays locked until the
-    /// transaction commits), so that parallel attempts cannot slip past the limit. A successful login
-    /// gives its attempt back with [`Subject::succeeded`].
-    pub async fn attempt<C: ConnectionTrait>(&self, conn: &C) -> Result<Attempt, DbErr> {
-        #[derive(FromQueryResult)]
-        struct Row {
-            failures: i32,
-            locked_until: Option<DateTime<Utc>>,
-        }
+    /// The subject's row, created if missing and locked until the transaction ends; `expired` says
+    /// whether its window is over (its counts no longer matter).
+    async fn lock_row<C: ConnectionTrait>(&self, conn: &C) -> Result<Row, DbErr> {
+        conn.execute_raw(stmt(
+            "INSERT INTO identity.login_throttle (subject) VALUES ($1) ON CONFLICT (subject) DO NOTHING",
+            [self.key.clone().into()],
+        ))
+        .await?;
         let row = Row::find_by_statement(stmt(
-            "INSERT INTO identity.login_throttle AS t (subject, failures, window_start)
-             VALUES ($1, 1, now())
-             ON CONFLICT (subject) DO UPDATE SET
-               failures = CASE WHEN t.locked_until > now() THEN t.failures
-                               WHEN t.window_start < now() - make_interval(secs => $2) THEN 1
-                               ELSE t.failures + 1 END,
-               window_start = CASE WHEN t.locked_until > now() THEN t.window_start
-                                   WHEN t.window_start < now() - make_interval(secs => $2) THEN now()
-                                   ELSE t.window_start END
-             RETURNING failures, locked_until",
+            "SELECT failures, pending, locked_until,
+                    window_start < now() - make_interval(secs => $2) AS expired
+               FROM identity.login_throttle WHERE subject = $1 FOR UPDATE",
             [self.key.clone().into(), self.window.as_secs_f64().into()],
         ))
         .one(conn)
         .await?;
-        let Some(row) = row else {
-            return Ok(Attempt::Allowed);
-        };
+        row.ok_or_else(|| DbErr::RecordNotFound(self.key.clone()))
+    }
+
+    /// Reserve a login attempt before the password is checked. Follow with [`Subject::failed`] or
+    /// [`Subject::succeeded`].
+    pub async fn attempt<C: ConnectionTrait>(&self, conn: &C) -> Result<Attempt, DbErr> {
+        let row = self.lock_row(conn).await?;
         if let Some(wait) = row.locked_until.and_then(remaining) {
             return Ok(Attempt::Locked {
                 retry_after_secs: wait,
-                just_locked: false,
             });
         }
-        if row.failures > self.max_failures {
-            conn.execute_raw(stmt(
-                "UPDATE identity.login_throttle
-                    SET locked_until = now() + make_interval(secs => $2), failures = 0, window_start = now()
-                  WHERE subject = $1",
-                [self.key.clone().into(), self.lock.as_secs_f64().into()],
-            ))
-            .await?;
-            return Ok(Attempt::Locked {
-                retry_after_secs: self.lock.as_secs().max(1),
-                just_locked: true,
-            });
+        let (failures, pending) = if row.expired {
+            (0, 0)
+        } else {
+            (row.failures, row.pending)
+        };
+        if failures + pending >= self.max_failures {
+            return Ok(Attempt::Busy);
         }
+        conn.execute_raw(stmt(
+            "UPDATE identity.login_throttle SET failures = $2, pending = $3 + 1,
+                    window_start = CASE WHEN $4 THEN now() ELSE window_start END
+              WHERE subject = $1",
+            [
+                self.key.clone().into(),
+                failures.into(),
+                pending.into(),
+                row.expired.into(),
+            ],
+        ))
+        .await?;
         Ok(Attempt::Allowed)
     }
 
-    /// The attempt succeeded: it does not count as a failure.
-    pub async fn succeeded<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
+    /// The reserved attempt failed; true when this failure locked the subject.
+    pub async fn failed<C: ConnectionTrait>(&self, conn: &C) -> Result<bool, DbErr> {
+        #[derive(FromQueryResult)]
+        struct Count {
+            failures: i32,
+        }
+        let row = Count::find_by_statement(stmt(
+            "UPDATE identity.login_throttle
+                SET pending = greatest(pending - 1, 0), failures = failures + 1
+              WHERE subject = $1 RETURNING failures",
+            [self.key.clone().into()],
+        ))
+        .one(conn)
+        .await?;
+        if row.is_some_and(|r| r.failures >= self.max_failures) {
+            self.set_lock(conn).await?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Give a reserved attempt back without counting it (the other subject refused it, or the
+    /// password was right: an address keeps its other failures).
+    pub async fn release<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
         conn.execute_raw(stmt(
-            "UPDATE identity.login_throttle SET failures = greatest(failures - 1, 0)
-              WHERE subject = $1 AND (locked_until IS NULL OR locked_until <= now())",
+            "UPDATE identity.login_throttle SET pending = greatest(pending - 1, 0) WHERE subject = $1",
             [self.key.clone().into()],
         ))
         .await?;
         Ok(())
     }
 
-    /// Forget every failure (a successful login on an account, a password reset).
+    /// The reserved attempt was the right password for this e-mail: its failures are forgotten.
+    pub async fn succeeded<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
+        conn.execute_raw(stmt(
+            "UPDATE identity.login_throttle SET pending = greatest(pending - 1, 0), failures = 0
+              WHERE subject = $1",
+            [self.key.clone().into()],
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Count one action (registration, reset request); refused once the window's quota is used.
+    pub async fn hit<C: ConnectionTrait>(&self, conn: &C) -> Result<Attempt, DbErr> {
+        let row = self.lock_row(conn).await?;
+        if let Some(wait) = row.locked_until.and_then(remaining) {
+            return Ok(Attempt::Locked {
+                retry_after_secs: wait,
+            });
+        }
+        let count = if row.expired { 1 } else { row.failures + 1 };
+        conn.execute_raw(stmt(
+            "UPDATE identity.login_throttle SET failures = $2,
+                    window_start = CASE WHEN $3 THEN now() ELSE window_start END
+              WHERE subject = $1",
+            [self.key.clone().into(), count.into(), row.expired.into()],
+        ))
+        .await?;
+        if count > self.max_failures {
+            self.set_lock(conn).await?;
+            return Ok(Attempt::Locked {
+                retry_after_secs: self.lock.as_secs().max(1),
+            });
+        }
+        Ok(Attempt::Allowed)
+    }
+
+    /// Forget everything about the subject (a password reset clears its e-mail's lock).
     pub async fn clear<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
         conn.execute_raw(stmt(
             "DELETE FROM identity.login_throttle WHERE subject = $1",
@@ -123,17 +217,17 @@ impl Subject {
         .await?;
         Ok(())
     }
-}
 
-/// The outcome of [`Subject::attempt`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Attempt {
-    Allowed,
-    Locked {
-        retry_after_secs: u64,
-        /// This attempt set the lock (audit it once).
-        just_locked: bool,
-    },
+    async fn set_lock<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
+        conn.execute_raw(stmt(
+            "UPDATE identity.login_throttle
+                SET locked_until = now() + make_interval(secs => $2), failures = 0, window_start = now()
+              WHERE subject = $1",
+            [self.key.clone().into(), self.lock.as_secs_f64().into()],
+        ))
+        .await?;
+        Ok(())
+    }
 }
 
 /// Seconds left until `until`, if it is in the future.

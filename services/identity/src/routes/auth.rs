@@ -75,7 +75,7 @@ async fn login(
     let addr_subject = Subject::addr(&addr, &lockout);
     let account = Subject::account(email.as_str(), &lockout);
 
-    // 1. Count the attempt against the client address and the e-mail, atomically, before anything else.
+    // 1. Reserve the attempt for the client address, then the e-mail, before checking anything.
     let tx = begin(&s.db, &Scope::System).await?;
     let user = store::user_by_email(&tx, email.as_str()).await?;
     let base = AuditEvent {
@@ -87,36 +87,14 @@ async fn login(
         ..audit_anon(&meta)
     };
     let mut verdict = addr_subject.attempt(&tx).await?;
-    if let Attempt::Locked {
-        just_locked: true, ..
-    } = verdict
-    {
-        let event = AuditEvent {
-            action: "lockout.address",
-            entity_type: "client_address",
-            entity_id: Some(addr.clone()),
-            ..base.clone()
-        };
-        audit(&tx, SERVICE, event).await?;
-    }
     if verdict == Attempt::Allowed {
         verdict = account.attempt(&tx).await?;
-        if let Attempt::Locked {
-            just_locked: true, ..
-        } = verdict
-        {
-            let event = AuditEvent {
-                action: "lockout.account",
-                ..base.clone()
-            };
-            audit(&tx, SERVICE, event).await?;
+        if verdict != Attempt::Allowed {
+            addr_subject.release(&tx).await?;
         }
     }
     tx.commit().await?;
-    if let Attempt::Locked {
-        retry_after_secs, ..
-    } = verdict
-    {
+    if let Some(retry_after_secs) = verdict.retry_after() {
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
 
@@ -126,20 +104,35 @@ async fn login(
         .verify(req.password, user.as_ref().map(|u| u.password_hash.clone()))
         .await;
 
-    // 3. Record the outcome (a failure is already counted).
+    // 3. Settle the reservations (address first, then e-mail: one lock order, no deadlock).
     let tx = begin(&s.db, &Scope::System).await?;
     let Some(user) = user.filter(|_| ok) else {
         let event = AuditEvent {
             action: "login.failed",
-            ..base
+            ..base.clone()
         };
         audit(&tx, SERVICE, event).await?;
+        if addr_subject.failed(&tx).await? {
+            let event = AuditEvent {
+                action: "lockout.address",
+                entity_type: "client_address",
+                entity_id: Some(addr.clone()),
+                ..base.clone()
+            };
+            audit(&tx, SERVICE, event).await?;
+        }
+        if account.failed(&tx).await? {
+            let event = AuditEvent {
+                action: "lockout.account",
+                ..base
+            };
+            audit(&tx, SERVICE, event).await?;
+        }
         tx.commit().await?;
         return Err(invalid_credentials());
     };
-    // The same order as the attempt (address, then e-mail): rows locked in one order cannot deadlock.
-    addr_subject.succeeded(&tx).await?;
-    account.clear(&tx).await?;
+    addr_subject.release(&tx).await?;
+    account.succeeded(&tx).await?;
     if let Some(refusal) = inactive(&user) {
         let event = AuditEvent {
             action: "login.refused_inactive",
@@ -302,10 +295,7 @@ async fn request_password_reset(
     let tx = begin(&s.db, &Scope::System).await?;
     // Each request may send an e-mail: limit them per client address.
     let throttle = Subject::action("reset", &addr, &s.config.lockout);
-    if let Attempt::Locked {
-        retry_after_secs, ..
-    } = throttle.attempt(&tx).await?
-    {
+    if let Some(retry_after_secs) = throttle.hit(&tx).await?.retry_after() {
         tx.commit().await?;
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }

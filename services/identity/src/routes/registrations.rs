@@ -8,7 +8,7 @@ use crate::routes::organisations::{
 use crate::routes::users::insert_user;
 use crate::routes::{PageParams, Paged, SERVICE, audit_anon, audit_by, opt_text, req_text};
 use crate::store::{self, OrgFilter, OrgView, UserView};
-use crate::throttle::{Attempt, Subject};
+use crate::throttle::Subject;
 use crate::{AppState, passwords};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -114,13 +114,10 @@ async fn register(
     let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
     let throttle = begin(&s.db, &Scope::System).await?;
     let verdict = Subject::action("register", &addr, &s.config.lockout)
-        .attempt(&throttle)
+        .hit(&throttle)
         .await?;
     throttle.commit().await?;
-    if let Attempt::Locked {
-        retry_after_secs, ..
-    } = verdict
-    {
+    if let Some(retry_after_secs) = verdict.retry_after() {
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
     let hash = s.passwords.hash(req.password).await?;
