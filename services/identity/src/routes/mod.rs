@@ -173,3 +173,14 @@ pub fn check_admin_status(fields: &mut kc_http::FieldErrors, status: Option<&str
         );
     }
 }
+
+/// An admin may switch between `active` and `disabled` only: a `pending` or `rejected` record is
+/// decided by the centre's verification (409 otherwise).
+pub fn check_status_change(current: &str, wanted: Option<&str>) -> Result<(), ApiError> {
+    if wanted.is_some() && !["active", "disabled"].contains(&current) {
+        return Err(ApiError::Conflict(format!(
+            "Bản ghi đang ở trạng thái {current}: việc xác minh do Trung tâm Khuyến công thực hiện (a {current} registration is decided by the centre)"
+        )));
+    }
+    Ok(())
+}

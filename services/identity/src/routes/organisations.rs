@@ -1,7 +1,10 @@
 //! Organisations within the caller's scope. Departments and centres are reference data (one of each
 //! per province); admins create and edit enterprises, and edit names and status of the others.
 
-use crate::routes::{PageParams, Paged, SERVICE, audit_by, check_admin_status, opt_text, req_text};
+use crate::routes::{
+    PageParams, Paged, SERVICE, audit_by, check_admin_status, check_status_change, opt_text,
+    req_text,
+};
 use crate::store::{self, OrgFilter, OrgView};
 use crate::{AppState, tokens};
 use axum::extract::State;
@@ -349,12 +352,7 @@ async fn update_organisation(
         .await?
         .filter(|o| caller.scope.can_see_province(o.province_id))
         .ok_or(ApiError::NotFound)?;
-    if req.status.is_some() && !["active", "disabled"].contains(&before.status.as_str()) {
-        return Err(ApiError::Conflict(format!(
-            "Tổ chức đang ở trạng thái {}: việc xác minh do Trung tâm Khuyến công thực hiện (a {} registration is decided by the centre)",
-            before.status, before.status
-        )));
-    }
+    check_status_change(&before.status, req.status.as_deref())?;
     tx.execute_raw(stmt(
         "UPDATE identity.organisations SET
             name = coalesce($2, name), commune = coalesce($3, commune), address = coalesce($4, address),

@@ -2,7 +2,10 @@
 //! manages the users of its own province's department, centre and enterprises.
 
 use crate::routes::organisations::conflict_field;
-use crate::routes::{PageParams, Paged, SERVICE, audit_by, check_admin_status, opt_text, req_text};
+use crate::routes::{
+    PageParams, Paged, SERVICE, audit_by, check_admin_status, check_status_change, opt_text,
+    req_text,
+};
 use crate::store::{self, UserView};
 use crate::{AppState, passwords, tokens};
 use axum::extract::State;
@@ -266,12 +269,7 @@ async fn update_user(
         .await?
         .filter(|u| caller.scope.can_see_province(u.province_id))
         .ok_or(ApiError::NotFound)?;
-    if req.status.is_some() && !["active", "disabled"].contains(&before.status.as_str()) {
-        return Err(ApiError::Conflict(format!(
-            "Tài khoản đang ở trạng thái {}: việc xác minh do Trung tâm Khuyến công thực hiện (a {} registration is decided by the centre)",
-            before.status, before.status
-        )));
-    }
+    check_status_change(&before.status, req.status.as_deref())?;
     tx.execute_raw(stmt(
         "UPDATE identity.users SET full_name = coalesce($2, full_name), phone = coalesce($3, phone),
             permissions = coalesce($4, permissions), status = coalesce($5, status), updated_at = now()
