@@ -77,13 +77,15 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn secs(name: &str, default: u64) -> anyhow::Result<Duration> {
-    Ok(Duration::from_secs(match var(name) {
-        Some(v) => v
-            .parse()
-            .with_context(|| format!("{name} must be a number of seconds"))?,
-        None => default,
-    }))
+fn secs(name: &str, default: Duration) -> anyhow::Result<Duration> {
+    match var(name) {
+        Some(v) => {
+            Ok(Duration::from_secs(v.parse().with_context(|| {
+                format!("{name} must be a number of seconds")
+            })?))
+        }
+        None => Ok(default),
+    }
 }
 
 fn num<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
@@ -121,22 +123,26 @@ impl Config {
             ),
             (None, Mode::Dev) => dev_signing_key()?,
         };
+        let d = LockoutPolicy::default();
         let lockout = LockoutPolicy {
-            account_failures: num("KC_LOCKOUT_ACCOUNT_FAILURES", 5)?,
-            account_window: secs("KC_LOCKOUT_ACCOUNT_WINDOW_SECONDS", 15 * 60)?,
-            account_lock: secs("KC_LOCKOUT_ACCOUNT_SECONDS", 15 * 60)?,
-            addr_failures: num("KC_LOCKOUT_ADDR_FAILURES", 20)?,
-            addr_window: secs("KC_LOCKOUT_ADDR_WINDOW_SECONDS", 15 * 60)?,
-            addr_lock: secs("KC_LOCKOUT_ADDR_SECONDS", 15 * 60)?,
+            account_failures: num("KC_LOCKOUT_ACCOUNT_FAILURES", d.account_failures)?,
+            account_window: secs("KC_LOCKOUT_ACCOUNT_WINDOW_SECONDS", d.account_window)?,
+            account_lock: secs("KC_LOCKOUT_ACCOUNT_SECONDS", d.account_lock)?,
+            addr_failures: num("KC_LOCKOUT_ADDR_FAILURES", d.addr_failures)?,
+            addr_window: secs("KC_LOCKOUT_ADDR_WINDOW_SECONDS", d.addr_window)?,
+            addr_lock: secs("KC_LOCKOUT_ADDR_SECONDS", d.addr_lock)?,
         };
         Ok(Config {
             mode,
             database_url,
             max_connections: num("KC_DB_MAX_CONNECTIONS", 10)?,
             signing_key_pem,
-            access_ttl: secs("KC_ACCESS_TOKEN_SECONDS", 15 * 60)?,
-            refresh_ttl: secs("KC_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600)?,
-            reset_ttl: secs("KC_PASSWORD_RESET_SECONDS", 3600)?,
+            access_ttl: secs("KC_ACCESS_TOKEN_SECONDS", Duration::from_secs(15 * 60))?,
+            refresh_ttl: secs(
+                "KC_REFRESH_TOKEN_SECONDS",
+                Duration::from_secs(30 * 24 * 3600),
+            )?,
+            reset_ttl: secs("KC_PASSWORD_RESET_SECONDS", Duration::from_secs(3600))?,
             lockout,
             argon2: Argon2Params::default(),
             portal_url: var("KC_PORTAL_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into()),

@@ -16,50 +16,10 @@ pub const DEMO_PASSWORD: &str = "KhuyenCong@2025";
 /// The demo provinces.
 pub const DEMO_PROVINCES: [&str; 3] = ["01", "37", "79"];
 
-pub struct DemoAccount {
-    pub email: String,
-    pub role: Role,
-    pub description: String,
-}
-
-/// Every demo account: e-mail, role and what it is for.
-pub fn accounts() -> Vec<DemoAccount> {
-    let mut v = vec![DemoAccount {
-        email: "bo@demo.test".into(),
-        role: Role::Ministry,
-        description: "Bộ Công Thương (quản trị, phê duyệt)".into(),
-    }];
-    for code in DEMO_PROVINCES {
-        v.push(DemoAccount {
-            email: format!("so.{code}@demo.test"),
-            role: Role::Province,
-            description: format!("Sở Công Thương tỉnh/thành {code} (phê duyệt, quản trị)"),
-        });
-        v.push(DemoAccount {
-            email: format!("ttkc.{code}@demo.test"),
-            role: Role::Centre,
-            description: format!("Trung tâm Khuyến công {code} (chuyên viên)"),
-        });
-        for n in 1..=2 {
-            v.push(DemoAccount {
-                email: format!("dn{n}.{code}@demo.test"),
-                role: Role::Enterprise,
-                description: format!("Doanh nghiệp {n} tại {code}"),
-            });
-        }
-    }
-    v
-}
-
-const ENTERPRISES: [(&str, &str, &str, bool, bool); 2] = [
-    ("Cơ sở Mây tre đan", "household_business", "xã", true, false),
-    (
-        "Hợp tác xã Chế biến nông sản",
-        "cooperative",
-        "xã",
-        false,
-        true,
-    ),
+/// Demo enterprises in each demo province: name, legal form, owned by a woman, by an ethnic minority.
+const ENTERPRISES: [(&str, &str, bool, bool); 2] = [
+    ("Cơ sở Mây tre đan", "household_business", true, false),
+    ("Hợp tác xã Chế biến nông sản", "cooperative", false, true),
 ];
 
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
@@ -134,7 +94,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             }
         }
-        for (n, (name, kind, _, woman, ethnic)) in ENTERPRISES.iter().enumerate() {
+        for (n, (name, kind, woman, ethnic)) in ENTERPRISES.iter().enumerate() {
             let n = n + 1;
             let email = add(&format!("dn{n}.{code}@demo.test"))?;
             if store::user_by_email(&tx, email.as_str()).await?.is_some() {

@@ -46,10 +46,6 @@ impl FromRef<AppState> for Arc<Verifier> {
 impl AppState {
     pub async fn new(config: Config) -> anyhow::Result<AppState> {
         let db = kc_db::connect(&config.database_url, config.max_connections).await?;
-        Self::with_db(config, db)
-    }
-
-    pub fn with_db(config: Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
         let signer = Signer::from_pkcs8_pem(&config.signing_key_pem)?;
         let verifier = Verifier::from_jwks(&signer.jwks())?;
         Ok(AppState {
@@ -62,13 +58,7 @@ impl AppState {
     }
 }
 
-/// The whole HTTP application: routes, OpenAPI + Swagger UI at `/docs`, and the standard layers.
+/// The whole HTTP application: routes, health, OpenAPI + Swagger UI at `/docs`, the standard layers.
 pub fn app(state: AppState) -> axum::Router {
-    let db = state.db.clone();
-    let (router, api) = routes::router(state)
-        .merge(kc_http::health::router("identity", db))
-        .split_for_parts();
-    let router =
-        router.merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/api-docs/openapi.json", api));
-    kc_http::layers::apply(router, kc_http::layers::DEFAULT_BODY_LIMIT)
+    kc_http::finish("identity", state.db.clone(), routes::router(state))
 }

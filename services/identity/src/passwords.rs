@@ -65,10 +65,6 @@ impl Passwords {
         .unwrap_or(false);
         ok && real
     }
-
-    pub fn params(&self) -> &Params {
-        &self.params
-    }
 }
 
 thread_local! {

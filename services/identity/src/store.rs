@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kc_db::stmt;
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use serde::Serialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, FromQueryResult)]
@@ -24,6 +25,25 @@ pub struct UserRow {
     pub org_status: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    /// Why a user who knows the password may not sign in (or keep a session): the account's own
+    /// status or its organisation's. `None` when both are active. The one place for this rule.
+    pub fn sign_in_refusal(&self) -> Option<kc_http::ApiError> {
+        let msg = match (self.status.as_str(), self.org_status.as_str()) {
+            ("active", "active") => return None,
+            ("pending", _) | (_, "pending") => {
+                "Tài khoản đang chờ Trung tâm Khuyến công xác minh (account pending verification)"
+            }
+            ("rejected", _) | (_, "rejected") => {
+                "Đăng ký tài khoản đã bị từ chối (registration was rejected)"
+            }
+            (_, "disabled") => "Tổ chức của tài khoản đã bị khoá (the organisation is disabled)",
+            _ => "Tài khoản đã bị khoá (account disabled)",
+        };
+        Some(kc_http::ApiError::Forbidden(msg.into()))
+    }
 }
 
 const USER_SELECT: &str =
@@ -104,13 +124,22 @@ pub async fn user_by_id_for_update<C: ConnectionTrait>(
     .await
 }
 
-pub async fn users_of_org<C: ConnectionTrait>(c: &C, org: Uuid) -> Result<Vec<UserRow>, DbErr> {
-    UserRow::find_by_statement(stmt(
-        &format!("{USER_SELECT} WHERE u.organisation_id = $1 ORDER BY u.email"),
-        [org.into()],
+/// The users of several organisations in one query, by organisation.
+pub async fn users_of_orgs<C: ConnectionTrait>(
+    c: &C,
+    orgs: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Vec<UserRow>>, DbErr> {
+    let rows = UserRow::find_by_statement(stmt(
+        &format!("{USER_SELECT} WHERE u.organisation_id = ANY($1) ORDER BY u.email"),
+        [orgs.into()],
     ))
     .all(c)
-    .await
+    .await?;
+    let mut by_org: HashMap<Uuid, Vec<UserRow>> = HashMap::new();
+    for u in rows {
+        by_org.entry(u.organisation_id).or_default().push(u);
+    }
+    Ok(by_org)
 }
 
 /// Users visible in the current scope, optionally of one organisation, a page at a time.

@@ -77,14 +77,18 @@ fn escape(s: &str) -> String {
 /// The home page: what the system is, and whether each service is up.
 #[utoipa::path(get, path = "/", tag = "pages", responses((status = 200, content_type = "text/html")))]
 async fn home(State(up): State<Upstreams>) -> Html<String> {
+    // Every service at once: a page waits for the slowest answer (2 s at most), not for their sum.
+    let checks: Vec<_> = up
+        .services
+        .iter()
+        .map(|(_, _, url)| {
+            let request = up.http.get(format!("{url}/ready"));
+            tokio::spawn(async move { request.send().await.is_ok_and(|r| r.status().is_success()) })
+        })
+        .collect();
     let mut rows = String::new();
-    for (name, label, url) in &up.services {
-        let ready = up
-            .http
-            .get(format!("{url}/ready"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success());
+    for ((name, label, url), check) in up.services.iter().zip(checks) {
+        let ready = check.await.unwrap_or(false);
         let (class, status) = if ready {
             ("ok", "Đang hoạt động")
         } else {

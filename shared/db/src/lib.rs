@@ -59,10 +59,6 @@ where
 
 /// Is the database reachable? Used by `GET /ready`.
 pub async fn ping(db: &DatabaseConnection) -> bool {
-    tokio_ping(db).await
-}
-
-async fn tokio_ping(db: &DatabaseConnection) -> bool {
     db.execute_raw(Statement::from_string(DbBackend::Postgres, "SELECT 1"))
         .await
         .is_ok()

@@ -9,6 +9,7 @@
 //! - [`layers`]: every middleware in one visible place (request id, one log line per request, body limit,
 //!   timeout, panic → 500 envelope).
 //! - [`health`]: `GET /health` and `GET /ready`.
+//! - [`finish`]: the last step of every service's router: health routes, OpenAPI and Swagger UI, layers.
 //! - [`serve`]: bind, serve with client addresses, shut down gracefully on SIGTERM/SIGINT.
 //! - [`telemetry`]: tracing subscriber set-up.
 
@@ -26,4 +27,18 @@ pub use error::{ApiError, ErrorBody, ErrorEnvelope, FieldErrors};
 pub use json::Json;
 pub use layers::RequestLog;
 pub use params::{Path, Query};
-pub use serve::{ServiceConfig, bind_addr, serve, serve_on};
+pub use serve::{bind_addr, serve, serve_on};
+
+/// The last step of every service's router: its routes plus `/health` and `/ready`, the OpenAPI
+/// document at `/api-docs/openapi.json`, Swagger UI at `/docs` (bundled, works offline), all wrapped in
+/// the standard [`layers`].
+pub fn finish(
+    service: &'static str,
+    db: sea_orm::DatabaseConnection,
+    api: utoipa_axum::router::OpenApiRouter,
+) -> axum::Router {
+    let (router, doc) = api.merge(health::router(service, db)).split_for_parts();
+    let router =
+        router.merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/api-docs/openapi.json", doc));
+    layers::apply(router, layers::DEFAULT_BODY_LIMIT)
+}

@@ -4,12 +4,6 @@ use std::net::{IpAddr, SocketAddr};
 
 /// Where a service listens, from the environment: `KC_BIND_HOST` (default 127.0.0.1) and the
 /// service's own port variable (e.g. `KC_IDENTITY_PORT`), with the service's default port.
-#[derive(Debug, Clone)]
-pub struct ServiceConfig {
-    pub name: &'static str,
-    pub addr: SocketAddr,
-}
-
 pub fn bind_addr(port_var: &str, default_port: u16) -> anyhow::Result<SocketAddr> {
     let host: IpAddr = match std::env::var("KC_BIND_HOST") {
         Ok(h) => h

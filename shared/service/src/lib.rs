@@ -134,14 +134,10 @@ struct EmptyDoc;
 pub fn app(spec: &ServiceSpec, state: &ServiceState, routes: OpenApiRouter) -> axum::Router {
     let mut doc = EmptyDoc::openapi();
     doc.info.title = format!("kc-{}", spec.name);
-    let (router, api) = OpenApiRouter::with_openapi(doc)
+    let api = OpenApiRouter::with_openapi(doc)
         .merge(routes)
-        .merge(whoami_router(spec.name, state.verifier.clone()))
-        .merge(kc_http::health::router(spec.name, state.db.clone()))
-        .split_for_parts();
-    let router =
-        router.merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/api-docs/openapi.json", api));
-    kc_http::layers::apply(router, kc_http::layers::DEFAULT_BODY_LIMIT)
+        .merge(whoami_router(spec.name, state.verifier.clone()));
+    kc_http::finish(spec.name, state.db.clone(), api)
 }
 
 /// The whole `main` of a service: log set-up, config, connect, serve until SIGTERM/SIGINT.

@@ -33,22 +33,6 @@ pub struct LoginRequest {
     pub password: String,
 }
 
-/// Why an account that knows its password may not sign in: its own status or its organisation's.
-fn inactive(user: &store::UserRow) -> Option<ApiError> {
-    let msg = match (user.status.as_str(), user.org_status.as_str()) {
-        ("active", "active") => return None,
-        ("pending", _) | (_, "pending") => {
-            "Tài khoản đang chờ Trung tâm Khuyến công xác minh (account pending verification)"
-        }
-        ("rejected", _) | (_, "rejected") => {
-            "Đăng ký tài khoản đã bị từ chối (registration was rejected)"
-        }
-        (_, "disabled") => "Tổ chức của tài khoản đã bị khoá (the organisation is disabled)",
-        _ => "Tài khoản đã bị khoá (account disabled)",
-    };
-    Some(ApiError::Forbidden(msg.into()))
-}
-
 fn invalid_credentials() -> ApiError {
     ApiError::Unauthorized("E-mail hoặc mật khẩu không đúng (invalid e-mail or password)".into())
 }
@@ -133,7 +117,7 @@ async fn login(
     };
     addr_subject.release(&tx).await?;
     account.succeeded(&tx).await?;
-    if let Some(refusal) = inactive(&user) {
+    if let Some(refusal) = user.sign_in_refusal() {
         let event = AuditEvent {
             action: "login.refused_inactive",
             after: Some(json!({"status": user.status, "organisation_status": user.org_status})),
@@ -226,7 +210,7 @@ async fn refresh(
         return Err(invalid_refresh());
     }
     let user = store::user_by_id(&tx, row.user_id).await?;
-    let Some(user) = user.filter(|u| inactive(u).is_none()) else {
+    let Some(user) = user.filter(|u| u.sign_in_refusal().is_none()) else {
         tokens::revoke(&tx, tokens::Revoke::Family(row.family_id), "user inactive").await?;
         tx.commit().await?;
         return Err(invalid_refresh());

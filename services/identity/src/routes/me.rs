@@ -47,10 +47,8 @@ async fn me(State(s): State<AppState>, caller: Caller) -> Result<Json<Me>, ApiEr
             "Tài khoản không còn tồn tại (account no longer exists)".into(),
         ));
     };
-    if user.status != "active" {
-        return Err(ApiError::Unauthorized(
-            "Tài khoản đã bị khoá (account disabled)".into(),
-        ));
+    if let Some(refusal) = user.sign_in_refusal() {
+        return Err(refusal);
     }
     let province = match (org.province_id, &org.province_code, &org.province_name) {
         (Some(id), Some(code), Some(name)) => Some(MeProvince {

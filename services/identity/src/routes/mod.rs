@@ -11,7 +11,7 @@ use crate::AppState;
 use kc_auth::Caller;
 use kc_db::AuditEvent;
 use kc_http::{ApiError, ClientMeta};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -54,30 +54,35 @@ pub fn router(state: AppState) -> OpenApiRouter {
         .with_state(state)
 }
 
-/// `?page=1&per_page=50` (per_page at most 200).
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct PageParams {
-    pub page: Option<u64>,
-    pub per_page: Option<u64>,
+/// One page of a list, from `?page=1&per_page=50` (per_page at most 200).
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub number: u64,
+    pub limit: u64,
+    pub offset: u64,
 }
 
-impl PageParams {
-    pub fn limit_offset(&self) -> Result<(u64, u64), ApiError> {
-        let per_page = self.per_page.unwrap_or(50);
-        if per_page == 0 || per_page > 200 {
+impl Page {
+    pub fn parse(page: Option<u64>, per_page: Option<u64>) -> Result<Page, ApiError> {
+        let limit = per_page.unwrap_or(50);
+        if limit == 0 || limit > 200 {
             return Err(ApiError::field(
                 "per_page",
                 "Số bản ghi mỗi trang từ 1 đến 200 (per_page must be 1 to 200)",
             ));
         }
-        let page = self.page.unwrap_or(1);
-        if page == 0 || page > 100_000 {
+        let number = page.unwrap_or(1);
+        if number == 0 || number > 100_000 {
             return Err(ApiError::field(
                 "page",
                 "Số trang phải từ 1 (page starts at 1)",
             ));
         }
-        Ok((per_page, (page - 1) * per_page))
+        Ok(Page {
+            number,
+            limit,
+            offset: (number - 1) * limit,
+        })
     }
 }
 
@@ -87,6 +92,17 @@ pub struct Paged<T> {
     pub total: i64,
     pub page: u64,
     pub per_page: u64,
+}
+
+impl<T> Paged<T> {
+    pub fn new(items: Vec<T>, total: i64, page: Page) -> Paged<T> {
+        Paged {
+            items,
+            total,
+            page: page.number,
+            per_page: page.limit,
+        }
+    }
 }
 
 /// An audit row for an action by a signed-in caller.

@@ -2,8 +2,7 @@
 //! per province); admins create and edit enterprises, and edit names and status of the others.
 
 use crate::routes::{
-    PageParams, Paged, SERVICE, audit_by, check_admin_status, check_status_change, opt_text,
-    req_text,
+    Page, Paged, SERVICE, audit_by, check_admin_status, check_status_change, opt_text, req_text,
 };
 use crate::store::{self, OrgFilter, OrgView};
 use crate::{AppState, tokens};
@@ -50,11 +49,7 @@ async fn list_organisations(
     caller: Authorized<ProvinceStaff>,
     Query(q): Query<OrgQuery>,
 ) -> Result<Json<Paged<OrgView>>, ApiError> {
-    let page = PageParams {
-        page: q.page,
-        per_page: q.per_page,
-    };
-    let (limit, offset) = page.limit_offset()?;
+    let page = Page::parse(q.page, q.per_page)?;
     let mut fields = FieldErrors::new();
     if let Some(k) = &q.kind
         && kc_kernel::OrgKind::parse(k).is_none()
@@ -97,14 +92,9 @@ async fn list_organisations(
         province_id: province_id.flatten(),
         q: search,
     };
-    let (items, total) = store::list_orgs(&tx, &filter, limit, offset).await?;
+    let (items, total) = store::list_orgs(&tx, &filter, page.limit, page.offset).await?;
     tx.commit().await?;
-    Ok(Json(Paged {
-        items,
-        total,
-        page: q.page.unwrap_or(1),
-        per_page: limit,
-    }))
+    Ok(Json(Paged::new(items, total, page)))
 }
 
 /// The id of the province in force today with this code, or a field error.

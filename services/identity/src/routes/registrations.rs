@@ -6,7 +6,7 @@ use crate::routes::organisations::{
     EnterpriseInput, insert_enterprise, parse_enterprise, province_by_code,
 };
 use crate::routes::users::insert_user;
-use crate::routes::{PageParams, Paged, SERVICE, audit_anon, audit_by, opt_text, req_text};
+use crate::routes::{Page, Paged, SERVICE, audit_anon, audit_by, opt_text, req_text};
 use crate::store::{self, OrgFilter, OrgView, UserView};
 use crate::throttle::Subject;
 use crate::{AppState, passwords};
@@ -103,20 +103,18 @@ async fn register(
     if let Some(msg) = passwords::check_new(&req.password) {
         fields.insert("password".into(), msg);
     }
-    let code = req.province_code.clone();
-    let lookup = begin(&s.db, &Scope::System).await?;
-    let province_id = province_by_code(&lookup, &code, &mut fields).await?;
-    lookup.commit().await?;
+    // One short transaction: the province, and this address's registration quota (each registration
+    // costs a password hash).
+    let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
+    let pre = begin(&s.db, &Scope::System).await?;
+    let province_id = province_by_code(&pre, &req.province_code, &mut fields).await?;
     let (Some(email), Some(province_id), true) = (email, province_id, fields.is_empty()) else {
         return Err(ApiError::validation(fields));
     };
-    // Each registration costs a password hash: limit them per client address.
-    let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
-    let throttle = begin(&s.db, &Scope::System).await?;
     let verdict = Subject::action("register", &addr, &s.config.lockout)
-        .hit(&throttle)
+        .hit(&pre)
         .await?;
-    throttle.commit().await?;
+    pre.commit().await?;
     if let Some(retry_after_secs) = verdict.retry_after() {
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
@@ -189,11 +187,7 @@ async fn list_registrations(
     caller: Authorized<ProvinceStaff>,
     Query(q): Query<RegistrationQuery>,
 ) -> Result<Json<Paged<PendingRegistration>>, ApiError> {
-    let (limit, offset) = PageParams {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .limit_offset()?;
+    let page = Page::parse(q.page, q.per_page)?;
     let status = q.status.clone().unwrap_or_else(|| "pending".into());
     if !["pending", "active", "rejected"].contains(&status.as_str()) {
         return Err(ApiError::field(
@@ -207,22 +201,22 @@ async fn list_registrations(
         status: Some(status),
         ..Default::default()
     };
-    let (orgs, total) = store::list_orgs(&tx, &filter, limit, offset).await?;
-    let mut items = Vec::with_capacity(orgs.len());
-    for org in orgs {
-        let users = store::users_of_org(&tx, org.id).await?;
-        items.push(PendingRegistration {
-            users: users.iter().map(UserView::from).collect(),
+    let (orgs, total) = store::list_orgs(&tx, &filter, page.limit, page.offset).await?;
+    let mut users = store::users_of_orgs(&tx, orgs.iter().map(|o| o.id).collect()).await?;
+    let items = orgs
+        .into_iter()
+        .map(|org| PendingRegistration {
+            users: users
+                .remove(&org.id)
+                .unwrap_or_default()
+                .iter()
+                .map(UserView::from)
+                .collect(),
             organisation: org,
-        });
-    }
+        })
+        .collect();
     tx.commit().await?;
-    Ok(Json(Paged {
-        items,
-        total,
-        page: q.page.unwrap_or(1),
-        per_page: limit,
-    }))
+    Ok(Json(Paged::new(items, total, page)))
 }
 
 async fn decide(

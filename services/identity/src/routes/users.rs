@@ -3,8 +3,7 @@
 
 use crate::routes::organisations::conflict_field;
 use crate::routes::{
-    PageParams, Paged, SERVICE, audit_by, check_admin_status, check_status_change, opt_text,
-    req_text,
+    Page, Paged, SERVICE, audit_by, check_admin_status, check_status_change, opt_text, req_text,
 };
 use crate::store::{self, UserView};
 use crate::{AppState, passwords, tokens};
@@ -42,24 +41,16 @@ async fn list_users(
     caller: Authorized<MinistryOrProvinceAdmin>,
     Query(q): Query<UserQuery>,
 ) -> Result<Json<Paged<UserView>>, ApiError> {
-    let (limit, offset) = PageParams {
-        page: q.page,
-        per_page: q.per_page,
-    }
-    .limit_offset()?;
+    let page = Page::parse(q.page, q.per_page)?;
     let tx = begin(&s.db, &caller.scope).await?;
-    let (rows, total) = store::list_users(&tx, q.organisation_id, limit, offset).await?;
+    let (rows, total) = store::list_users(&tx, q.organisation_id, page.limit, page.offset).await?;
     tx.commit().await?;
-    Ok(Json(Paged {
-        items: rows
-            .iter()
-            .filter(|u| caller.scope.can_see_province(u.province_id))
-            .map(UserView::from)
-            .collect(),
-        total,
-        page: q.page.unwrap_or(1),
-        per_page: limit,
-    }))
+    let items = rows
+        .iter()
+        .filter(|u| caller.scope.can_see_province(u.province_id))
+        .map(UserView::from)
+        .collect();
+    Ok(Json(Paged::new(items, total, page)))
 }
 
 /// One user of the caller's scope.

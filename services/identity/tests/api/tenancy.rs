@@ -367,6 +367,11 @@ async fn disabling_an_organisation_ends_its_users_sessions() {
         .login_with(&app.http, "dn2.79@demo.test", PASSWORD)
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // An access token issued before the organisation was disabled no longer opens /me either.
+    let r = app
+        .get("/api/v1/me", session["access_token"].as_str().unwrap())
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = app
         .post(
             "/api/v1/auth/refresh",
