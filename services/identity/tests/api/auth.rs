@@ -70,12 +70,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     let first = app.login("ttkc.37@demo.test").await;
     let r1 = first["refresh_token"].as_str().unwrap();
 
-    let second: Value = app
-        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": r1}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let second: Value = app.refresh(&json!(r1)).await.json().await.unwrap();
     let r2 = second["refresh_token"].as_str().unwrap();
     assert_ne!(r1, r2);
     let me = app
@@ -84,14 +79,10 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     assert_eq!(me.status(), StatusCode::OK);
 
     // The rotated token presented again: refused, and the family is revoked...
-    let reuse = app
-        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": r1}))
-        .await;
+    let reuse = app.refresh(&json!(r1)).await;
     assert_eq!(reuse.status(), StatusCode::UNAUTHORIZED);
     // ...so the legitimate holder's newer token is dead too.
-    let after = app
-        .post("/api/v1/auth/refresh", None, &json!({"refresh_token": r2}))
-        .await;
+    let after = app.refresh(&json!(r2)).await;
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.count("SELECT 1 FROM audit.events WHERE action = 'token.reuse'")
@@ -106,13 +97,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
 
     // Another login (another family) is unaffected.
     let other = app.login("ttkc.37@demo.test").await;
-    let ok = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": other["refresh_token"]}),
-        )
-        .await;
+    let ok = app.refresh(&json!(other["refresh_token"])).await;
     assert_eq!(ok.status(), StatusCode::OK);
 }
 
@@ -128,13 +113,7 @@ async fn logout_revokes_the_refresh_token() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let again = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": t["refresh_token"]}),
-        )
-        .await;
+    let again = app.refresh(&json!(t["refresh_token"])).await;
     assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
     // Unknown tokens get the same 204.
     let r = app
@@ -231,15 +210,7 @@ async fn health_and_ready() {
     assert_eq!(r.status(), StatusCode::OK);
     let r = app.http.get(app.url("/docs/")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let spec: Value = app
-        .http
-        .get(app.url("/api-docs/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: Value = app.public_json("/api-docs/openapi.json").await;
     for path in [
         "/api/v1/auth/login",
         "/api/v1/auth/refresh",

@@ -2,7 +2,7 @@ use kc_identity::{AppState, Config, app, demo};
 use kc_testing::TestDb;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 
@@ -102,6 +102,23 @@ impl TestApp {
             .expect("request")
     }
 
+    /// Exchange a refresh token (as returned by login, a JSON string).
+    pub async fn refresh(&self, refresh_token: &Value) -> Response {
+        self.post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": refresh_token}),
+        )
+        .await
+    }
+
+    /// GET a public route and read its JSON.
+    pub async fn public_json(&self, path: &str) -> Value {
+        let r = self.http.get(self.url(path)).send().await.expect("request");
+        assert_eq!(r.status(), StatusCode::OK, "GET {path}");
+        r.json().await.expect("json")
+    }
+
     /// The `/me` of a demo user.
     pub async fn me(&self, email: &str) -> Value {
         let t = self.token(email).await;
@@ -147,7 +164,8 @@ pub async fn error_fields(r: Response) -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[allow(dead_code)]
-pub fn addr(a: &str) -> SocketAddr {
-    a.parse().expect("addr")
+/// Assert an error answer: its status, and the envelope naming exactly these fields.
+pub async fn expect_error(r: Response, status: StatusCode, fields: &[&str]) {
+    assert_eq!(r.status(), status);
+    assert_eq!(error_fields(r).await, fields);
 }

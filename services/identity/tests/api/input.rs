@@ -1,4 +1,4 @@
-use crate::helpers::{TestApp, error_fields};
+use crate::helpers::{TestApp, error_fields, expect_error};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -23,8 +23,7 @@ async fn bad_input_gets_a_4xx_envelope_naming_the_field() {
     let r = app
         .post("/api/v1/auth/login", None, &json!({"email": "a@b.vn"}))
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["password"]);
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["password"]).await;
 
     // Wrong type.
     let r = app
@@ -34,8 +33,7 @@ async fn bad_input_gets_a_4xx_envelope_naming_the_field() {
             &json!({"email": 12, "password": "x"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["email"]);
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["email"]).await;
 
     // Invalid e-mail.
     let r = app
@@ -45,8 +43,7 @@ async fn bad_input_gets_a_4xx_envelope_naming_the_field() {
             &json!({"email": "not-an-email", "password": "x"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["email"]);
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["email"]).await;
 
     // Not JSON at all.
     let r = app.http.post(&login).body("email=a").send().await.unwrap();
@@ -78,11 +75,9 @@ async fn bad_input_gets_a_4xx_envelope_naming_the_field() {
     // A path id that is not a UUID, a query parameter of the wrong type, a wrong method.
     let t = app.token("so.01@demo.test").await;
     let r = app.get("/api/v1/organisations/not-a-uuid", &t).await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(error_fields(r).await, vec!["id"]);
+    expect_error(r, StatusCode::BAD_REQUEST, &["id"]).await;
     let r = app.get("/api/v1/organisations?page=abc", &t).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["page"]);
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["page"]).await;
     let r = app.http.delete(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     error_fields(r).await;
@@ -97,21 +92,17 @@ async fn bad_input_gets_a_4xx_envelope_naming_the_field() {
                     "password": "mat-khau-dai-du"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["name"]);
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["name"]).await;
     let r = app.get("/api/v1/organisations?q=%00", &t).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["q"]);
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["q"]).await;
 
     // Bad paging.
     let r = app.get("/api/v1/organisations?per_page=100000", &t).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["per_page"]);
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["per_page"]).await;
 
     // Unknown province code filter.
     let r = app.get("/api/v1/organisations?province_code=99", &t).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["province_code"]);
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["province_code"]).await;
 
     // Unknown field in a patch.
     let org = app.me("so.01@demo.test").await["organisation"]["id"].clone();

@@ -40,15 +40,7 @@ async fn every_bad_token_is_refused_on_a_protected_route() {
 #[tokio::test]
 async fn jwks_publishes_the_ed25519_key() {
     let app = TestApp::spawn().await;
-    let jwks: serde_json::Value = app
-        .http
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: serde_json::Value = app.public_json("/.well-known/jwks.json").await;
     let key = &jwks["keys"][0];
     assert_eq!(key["kty"], "OKP");
     assert_eq!(key["crv"], "Ed25519");

@@ -1,19 +1,11 @@
-use crate::helpers::{TestApp, error_fields};
+use crate::helpers::{TestApp, expect_error};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 #[tokio::test]
 async fn thirty_four_today_sixty_three_before_the_merger() {
     let app = TestApp::spawn().await;
-    let today: Value = app
-        .http
-        .get(app.url("/api/v1/provinces"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let today: Value = app.public_json("/api/v1/provinces").await;
     assert_eq!(today["count"], 34);
     let items = today["items"].as_array().unwrap();
     assert!(
@@ -25,15 +17,7 @@ async fn thirty_four_today_sixty_three_before_the_merger() {
     assert_eq!(hn["name"], "Thành phố Hà Nội");
     assert_eq!(hn["region"], "north");
 
-    let before: Value = app
-        .http
-        .get(app.url("/api/v1/provinces?as_of=2025-06-30"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let before: Value = app.public_json("/api/v1/provinces?as_of=2025-06-30").await;
     assert_eq!(before["count"], 63);
     let items = before["items"].as_array().unwrap();
     assert!(
@@ -50,15 +34,7 @@ async fn thirty_four_today_sixty_three_before_the_merger() {
     let hnam = items.iter().find(|p| p["code"] == "35").unwrap();
     assert_eq!(hnam["successor"]["code"], "37");
 
-    let merger_day: Value = app
-        .http
-        .get(app.url("/api/v1/provinces?as_of=2025-07-01"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let merger_day: Value = app.public_json("/api/v1/provinces?as_of=2025-07-01").await;
     assert_eq!(merger_day["count"], 34);
 
     let r = app
@@ -67,6 +43,5 @@ async fn thirty_four_today_sixty_three_before_the_merger() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["as_of"]);
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["as_of"]).await;
 }

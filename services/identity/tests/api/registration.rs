@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, TestApp, error_fields};
+use crate::helpers::{PASSWORD, TestApp, error_fields, expect_error};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -133,8 +133,7 @@ async fn rejection_needs_a_reason_and_keeps_the_account_out() {
             &json!({"reason": "  "}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["reason"]);
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["reason"]).await;
     let r = app
         .post(
             &format!("/api/v1/registrations/{org_id}/reject"),
@@ -181,8 +180,7 @@ async fn rejection_needs_a_reason_and_keeps_the_account_out() {
                     "permissions": ["officer"], "password": "mat-khau-dai-du"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["organisation_id"]);
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["organisation_id"]).await;
 }
 
 #[tokio::test]
@@ -191,65 +189,67 @@ async fn invalid_or_duplicate_registrations_write_nothing() {
     let orgs_before = app.count("SELECT 1 FROM identity.organisations").await;
     let users_before = app.count("SELECT 1 FROM identity.users").await;
 
-    let r = app
-        .post(
-            "/api/v1/registrations",
-            None,
-            &form("12345", "x@y.vn", "01"),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["tax_code"]);
+    let with = |mut body: Value, changes: &[(&str, Value)]| {
+        for (k, v) in changes {
+            body[*k] = v.clone();
+        }
+        body
+    };
+    let cases: Vec<(&str, Value, StatusCode, Vec<&str>)> = vec![
+        (
+            "short tax code",
+            form("12345", "x@y.vn", "01"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["tax_code"],
+        ),
+        (
+            "unknown province",
+            form("0101111111", "x@y.vn", "99"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["province_code"],
+        ),
+        (
+            "several fields at once",
+            with(
+                form("0101111111", "not-email", "01"),
+                &[
+                    ("password", json!("short")),
+                    ("enterprise_kind", json!("corporation")),
+                ],
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["email", "enterprise_kind", "password"],
+        ),
+        // The e-mail of an existing account (any province, any case): 409, and the organisation row
+        // that was inserted first is rolled back with it.
+        (
+            "e-mail taken",
+            form("0102222222", "SO.79@demo.test", "01"),
+            StatusCode::CONFLICT,
+            vec!["email"],
+        ),
+        (
+            "a demo enterprise's tax code",
+            form("0100000001", "new@y.vn", "01"),
+            StatusCode::CONFLICT,
+            vec!["tax_code"],
+        ),
+        (
+            "a wrong type",
+            with(
+                form("0101111111", "t@y.vn", "01"),
+                &[("woman_owned", json!("có"))],
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["woman_owned"],
+        ),
+    ];
+    for (case, body, status, fields) in cases {
+        let r = app.post("/api/v1/registrations", None, &body).await;
+        assert_eq!(r.status(), status, "{case}");
+        assert_eq!(error_fields(r).await, fields, "{case}");
+    }
 
-    let r = app
-        .post(
-            "/api/v1/registrations",
-            None,
-            &form("0101111111", "x@y.vn", "99"),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["province_code"]);
-
-    let mut bad = form("0101111111", "not-email", "01");
-    bad["password"] = json!("short");
-    bad["enterprise_kind"] = json!("corporation");
-    let r = app.post("/api/v1/registrations", None, &bad).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        error_fields(r).await,
-        vec!["email", "enterprise_kind", "password"]
-    );
-
-    // The e-mail of an existing account (any province, any case): 409, and the organisation row that
-    // was inserted first is rolled back with it.
-    let r = app
-        .post(
-            "/api/v1/registrations",
-            None,
-            &form("0102222222", "SO.79@demo.test", "01"),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert_eq!(error_fields(r).await, vec!["email"]);
-
-    // A demo enterprise's tax code: 409.
-    let r = app
-        .post(
-            "/api/v1/registrations",
-            None,
-            &form("0100000001", "new@y.vn", "01"),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert_eq!(error_fields(r).await, vec!["tax_code"]);
-
-    // A wrong type names its field.
-    let mut typed = form("0101111111", "t@y.vn", "01");
-    typed["woman_owned"] = json!("có");
-    let r = app.post("/api/v1/registrations", None, &typed).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(r).await, vec!["woman_owned"]);
     assert_eq!(
         app.count("SELECT 1 FROM identity.organisations").await,
         orgs_before

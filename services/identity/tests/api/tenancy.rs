@@ -268,13 +268,7 @@ async fn a_department_admin_manages_its_own_province() {
         .login_with(&app.http, "coi@kimson.vn", "mat-khau-dai-du")
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": session["refresh_token"]}),
-        )
-        .await;
+    let r = app.refresh(&json!(session["refresh_token"])).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let audit = app
         .query("SELECT before, after, client_addr FROM audit.events WHERE action = 'user.updated'")
@@ -372,13 +366,7 @@ async fn disabling_an_organisation_ends_its_users_sessions() {
         .get("/api/v1/me", session["access_token"].as_str().unwrap())
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": session["refresh_token"]}),
-        )
-        .await;
+    let r = app.refresh(&json!(session["refresh_token"])).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     // Re-enabled: the users sign in again.
     let r = app
