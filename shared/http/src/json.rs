@@ -36,17 +36,15 @@ where
             })
             .unwrap_or(false);
         if !is_json {
-            return Err((
-                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                axum::Json(crate::ErrorEnvelope {
-                    error: crate::ErrorBody {
-                        code: "unsupported_media_type".into(),
-                        message: "Cần gửi dữ liệu JSON với Content-Type: application/json (expected a JSON body)".into(),
-                        fields: FieldErrors::new(),
-                    },
-                }),
-            )
-                .into_response());
+            return Err(ApiError::Invalid {
+                status: axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                code: "unsupported_media_type",
+                message:
+                    "Cần gửi dữ liệu JSON với Content-Type: application/json (expected a JSON body)"
+                        .into(),
+                fields: FieldErrors::new(),
+            }
+            .into_response());
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
             if rej.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {

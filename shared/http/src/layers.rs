@@ -114,25 +114,24 @@ async fn envelope_bare_errors(req: Request, next: Next) -> Response {
         return resp;
     }
     let (code, message) = match status {
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
-            "Phương thức không được hỗ trợ cho đường dẫn này (method not allowed)",
-        ),
         StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => (
             "unavailable",
             "Hệ thống tạm thời không sẵn sàng, vui lòng thử lại (service temporarily unavailable)",
         ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "Phương thức không được hỗ trợ cho đường dẫn này (method not allowed)",
+        ),
         _ => ("error", "Yêu cầu không thực hiện được (request failed)"),
     };
-    let (mut parts, _) = resp.into_parts();
-    let body = crate::ErrorEnvelope {
-        error: crate::ErrorBody {
-            code: code.into(),
-            message: message.into(),
-            fields: Default::default(),
-        },
+    let error = ApiError::Invalid {
+        status,
+        code,
+        message: message.into(),
+        fields: Default::default(),
     };
-    let fresh = (status, axum::Json(body)).into_response();
+    let (mut parts, _) = resp.into_parts();
+    let fresh = error.into_response();
     parts.headers.extend(fresh.headers().clone());
     Response::from_parts(parts, fresh.into_body())
 }
