@@ -59,3 +59,6 @@ wrk -t2 -c32 -d"${DURATION}s" --latency -H "Authorization: Bearer $token" "http:
   | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|requests in"
 echo
 echo "    identity RSS after the /me run: $(ps -o rss= -p "$pid" | awk '{printf "%.1f MiB", $1/1024}')"
+# Idle blocking threads (and the Argon2 memory each keeps) end after tokio's 10 s keep-alive.
+sleep 12
+echo "    identity RSS at rest, 12 s later: $(ps -o rss= -p "$pid" | awk '{printf "%.1f MiB", $1/1024}')"

@@ -1,15 +1,15 @@
 //! Argon2id password hashing, always on the blocking pool (a hash takes tens of milliseconds).
 //! Unknown e-mails are verified against a dummy hash so that they take as long as wrong passwords.
-//! At most one hash per CPU core runs at a time: a flood of logins queues instead of taking every core
-//! and holding 19 MiB per blocking thread.
+//! At most one hash per CPU core runs at a time: a flood of logins queues instead of taking every core.
+//! Argon2's working memory (19 MiB a hash) comes from a [`MemoryPool`] of at most one buffer per core,
+//! reused and zeroed after each hash, so the service's memory stays bounded whatever the load.
 
 use crate::config::Argon2Params;
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 use kc_kernel::nfc;
 use rand::RngCore;
-use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
 pub const MIN_LENGTH: usize = 8;
@@ -19,18 +19,21 @@ pub struct Passwords {
     params: Params,
     dummy_hash: String,
     permits: Arc<Semaphore>,
+    memory: Arc<MemoryPool>,
 }
 
 impl Passwords {
     pub fn new(p: Argon2Params) -> anyhow::Result<Passwords> {
         let params = Params::new(p.memory_kib, p.iterations, p.parallelism, None)
             .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
-        let dummy_hash = hash_with(&params, "không phải mật khẩu thật")?;
+        let memory = Arc::new(MemoryPool::default());
+        let dummy_hash = hash_with(&memory, &params, "không phải mật khẩu thật")?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Passwords {
             params,
             dummy_hash,
             permits: Arc::new(Semaphore::new(cores)),
+            memory,
         })
     }
 
@@ -38,12 +41,13 @@ impl Passwords {
     /// NFC-normalised first, so the same Vietnamese password typed on any keyboard matches.
     pub async fn hash(&self, password: String) -> anyhow::Result<String> {
         let params = self.params.clone();
+        let memory = self.memory.clone();
         // The permit moves into the blocking task: a cancelled request cannot free it while the hash
         // still runs.
         let permit = self.permits.clone().acquire_owned().await?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            hash_with(&params, &nfc(&password))
+            hash_with(&memory, &params, &nfc(&password))
         })
         .await?
     }
@@ -57,9 +61,10 @@ impl Passwords {
         let Ok(permit) = self.permits.clone().acquire_owned().await else {
             return false;
         };
+        let memory = self.memory.clone();
         let ok = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            verify_with(&nfc(&password), &hash)
+            verify_with(&memory, &nfc(&password), &hash)
         })
         .await
         .unwrap_or(false);
@@ -67,38 +72,49 @@ impl Passwords {
     }
 }
 
-thread_local! {
-    /// Argon2's working memory (19 MiB with the default parameters), kept per blocking thread and
-    /// reused. Allocating it afresh for every hash makes glibc keep hundreds of MiB in per-thread
-    /// arenas under a login load (measured: 354 MiB RSS after 900 logins, see deploy/bench.sh).
-    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
-}
+/// Argon2's working memory, kept and reused. Allocating 19 MiB afresh for every hash makes glibc keep
+/// hundreds of MiB under a login load (measured: 354 MiB RSS after 900 logins, see deploy/bench.sh),
+/// and per-thread buffers depend on thread lifetimes and allocator heuristics. The pool holds at most
+/// one buffer per hash running at once, which the semaphore in [`Passwords`] bounds by the core count.
+#[derive(Default)]
+pub struct MemoryPool(Mutex<Vec<Vec<Block>>>);
 
-/// Run `f` on `blocks` blocks of this thread's Argon2 memory, zeroed again afterwards so that no
-/// hashing state outlives the call.
-fn with_memory<R>(blocks: usize, f: impl FnOnce(&mut [Block]) -> R) -> R {
-    MEMORY.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() < blocks {
-            m.resize(blocks, Block::default());
+impl MemoryPool {
+    /// Run `f` on `blocks` blocks of a pooled buffer, zeroed again afterwards so that no hashing
+    /// state outlives the call.
+    fn with<R>(&self, blocks: usize, f: impl FnOnce(&mut [Block]) -> R) -> R {
+        let taken = self.0.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut buffer = taken.unwrap_or_default();
+        if buffer.len() < blocks {
+            buffer.resize(blocks, Block::default());
         }
-        let result = f(&mut m[..blocks]);
-        m[..blocks].fill(Block::default());
+        let result = f(&mut buffer[..blocks]);
+        buffer[..blocks].fill(Block::default());
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(buffer);
         result
-    })
+    }
+
+    /// How many buffers the pool holds now.
+    pub fn buffers(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
 }
 
 /// Hash into a PHC string (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`), as `PasswordHasher` does.
-fn hash_with(params: &Params, password: &str) -> anyhow::Result<String> {
+fn hash_with(memory: &MemoryPool, params: &Params, password: &str) -> anyhow::Result<String> {
     let err = |e: &dyn std::fmt::Display| anyhow::anyhow!("argon2: {e}");
     let mut salt = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut salt);
     let mut out = [0u8; 32];
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-    with_memory(params.block_count(), |mem| {
-        argon.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, mem)
-    })
-    .map_err(|e| err(&e))?;
+    memory
+        .with(params.block_count(), |mem| {
+            argon.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, mem)
+        })
+        .map_err(|e| err(&e))?;
     let phc = PasswordHash {
         algorithm: ARGON2ID_IDENT,
         version: Some(Version::V0x13.into()),
@@ -110,7 +126,7 @@ fn hash_with(params: &Params, password: &str) -> anyhow::Result<String> {
 }
 
 /// Verify against a PHC string with the parameters recorded in it; the comparison is constant-time.
-fn verify_with(password: &str, stored: &str) -> bool {
+fn verify_with(memory: &MemoryPool, password: &str, stored: &str) -> bool {
     let Ok(phc) = PasswordHash::new(stored) else {
         return false;
     };
@@ -129,7 +145,7 @@ fn verify_with(password: &str, stored: &str) -> bool {
     };
     let mut out = vec![0u8; expected.len()];
     let argon = Argon2::new(algorithm, version, params.clone());
-    let computed = with_memory(params.block_count(), |mem| {
+    let computed = memory.with(params.block_count(), |mem| {
         argon.hash_password_into_with_memory(password.as_bytes(), salt.as_ref(), &mut out, mem)
     });
     computed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
@@ -160,25 +176,29 @@ mod tests {
         Params::new(1024, 1, 1, None).unwrap()
     }
 
+    fn pool() -> MemoryPool {
+        MemoryPool::default()
+    }
+
     #[test]
     fn round_trip_and_wrong_password() {
-        let h = hash_with(&small(), "mật khẩu đúng").unwrap();
+        let h = hash_with(&pool(), &small(), "mật khẩu đúng").unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{h}");
-        assert!(verify_with("mật khẩu đúng", &h));
-        assert!(!verify_with("mật khẩu sai", &h));
-        assert!(!verify_with("mật khẩu đúng", "not a hash"));
+        assert!(verify_with(&pool(), "mật khẩu đúng", &h));
+        assert!(!verify_with(&pool(), "mật khẩu sai", &h));
+        assert!(!verify_with(&pool(), "mật khẩu đúng", "not a hash"));
         let mut tampered = h.clone();
         tampered.pop();
         tampered.push(if h.ends_with('A') { 'B' } else { 'A' });
-        assert!(!verify_with("mật khẩu đúng", &tampered));
+        assert!(!verify_with(&pool(), "mật khẩu đúng", &tampered));
     }
 
     #[test]
     fn compatible_with_the_argon2_crate_both_ways() {
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, small());
         let theirs = argon.hash_password(b"abc12345").unwrap().to_string();
-        assert!(verify_with("abc12345", &theirs));
-        let ours = hash_with(&small(), "abc12345").unwrap();
+        assert!(verify_with(&pool(), "abc12345", &theirs));
+        let ours = hash_with(&pool(), &small(), "abc12345").unwrap();
         assert!(
             Argon2::default()
                 .verify_password(b"abc12345", ours.as_str())
@@ -214,12 +234,15 @@ mod tests {
 
     #[test]
     fn memory_is_reused_and_zeroed() {
-        hash_with(&small(), "x").unwrap();
-        MEMORY.with(|m| {
-            let m = m.borrow();
-            assert_eq!(m.len(), 1024);
-            let zero = Block::default();
-            assert!(m.iter().all(|b| format!("{b:?}") == format!("{zero:?}")));
-        });
+        let memory = pool();
+        let h = hash_with(&memory, &small(), "x").unwrap();
+        assert!(verify_with(&memory, "x", &h));
+        hash_with(&memory, &small(), "y").unwrap();
+        // Three hashes one after another: one buffer, reused.
+        assert_eq!(memory.buffers(), 1);
+        let buffers = memory.0.lock().unwrap();
+        assert_eq!(buffers[0].len(), 1024);
+        let zero = format!("{:?}", Block::default());
+        assert!(buffers[0].iter().all(|b| format!("{b:?}") == zero));
     }
 }
