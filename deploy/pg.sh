@@ -60,8 +60,12 @@ start_cluster() {
   local data=$1 port=$2 log=$3 extra=${4:-} bin
   bin=$(pg_bindir)
   # 9>&-: PostgreSQL must not inherit the run command's lock.
-  as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 9>&- \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$data $extra" start >/dev/null
+  if ! as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 9>&- \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$data $extra" start >/dev/null; then
+    echo "PostgreSQL did not start; the end of its log ($log):" >&2
+    tail -n 15 "$log" >&2 || true
+    return 1
+  fi
 }
 
 stop_cluster() {
