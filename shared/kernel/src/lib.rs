@@ -5,13 +5,24 @@
 //! - [`Money`]: an amount in whole đồng on `rust_decimal`, with Vietnamese formatting
 //!   (`298.300,98 triệu đồng`).
 //! - [`Role`], [`Permission`] and [`Scope`]: who a caller is and which tenant they may see.
+//! - Every role, status and kind the database stores is an enum declared once with `db_enum!`
+//!   (`enums.rs`): [`Role`], [`Permission`], [`OrgKind`], [`EnterpriseKind`], [`AccountStatus`],
+//!   [`UnitKind`], [`Region`]. Each has `ALL`, `as_str`, `parse`, `label_vi` (Vietnamese label),
+//!   `Display`/`FromStr`, serde and OpenAPI with the database spelling, the [`DbEnum`] trait, and is
+//!   mapped to sea-orm once, as text: bind `E`, `Option<E>` or `Vec<E>` (a `text[]`) as a parameter,
+//!   read them from a row with `try_get`; an unknown value read is a `DbErr::Type`, not a panic.
+//!   `migrations/tests/enums.rs` checks each against the CHECK constraint of its column.
 //! - [`TaxCode`], [`Email`], [`nfc`]: parse-don't-validate input types.
 
+mod db_enum;
+mod enums;
 pub mod ids;
 mod money;
-mod roles;
+mod scope;
 mod text;
 
+pub use db_enum::{DbEnum, UnknownValue};
+pub use enums::{AccountStatus, EnterpriseKind, OrgKind, Permission, Region, Role, UnitKind};
 pub use money::{Money, MoneyError};
-pub use roles::{EnterpriseKind, OrgKind, Permission, Role, Scope};
+pub use scope::Scope;
 pub use text::{Email, ProvinceCode, TaxCode, TextError, nfc, nfc_trimmed};

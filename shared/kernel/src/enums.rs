@@ -1,0 +1,266 @@
+//! Every role, status and kind the database stores, each declared once with `db_enum!`: the
+//! variant, its database spelling and its Vietnamese label.
+//!
+//! Adding a value here without the CHECK constraint of its column (or the reverse) fails the test
+//! `migrations/tests/enums.rs`, which also lists which enum each `table.column` holds.
+
+use crate::db_enum::db_enum;
+
+db_enum! {
+    /// The JWT role: which kind of organisation the user acts for (DOMAIN.md §1). Stored in
+    /// `identity.users.role`.
+    pub enum Role {
+        /// Bộ Công Thương and its extension agency: national scope.
+        Ministry = "ministry" => "Bộ Công Thương",
+        /// Sở Công Thương: one province.
+        Province = "province" => "Sở Công Thương",
+        /// Trung tâm Khuyến công: one province.
+        Centre = "centre" => "Trung tâm Khuyến công",
+        /// A rural industrial establishment: its own organisation only.
+        Enterprise = "enterprise" => "Cơ sở công nghiệp nông thôn",
+    }
+}
+
+impl Role {
+    /// The role that users of an organisation of this kind get.
+    pub fn for_org_kind(kind: OrgKind) -> Role {
+        match kind {
+            OrgKind::Ministry => Role::Ministry,
+            OrgKind::Department => Role::Province,
+            OrgKind::Centre => Role::Centre,
+            OrgKind::Enterprise => Role::Enterprise,
+        }
+    }
+}
+
+db_enum! {
+    /// Finer permissions within a role. Stored in `identity.users.permissions` (`text[]`).
+    pub enum Permission {
+        /// Prepares and processes records (chuyên viên).
+        Officer = "officer" => "Chuyên viên",
+        /// Signs and approves (lãnh đạo phê duyệt).
+        Approver = "approver" => "Lãnh đạo phê duyệt",
+        /// Reads only (lãnh đạo theo dõi).
+        Viewer = "viewer" => "Lãnh đạo theo dõi",
+        /// Manages users and organisations within scope (quản trị).
+        Admin = "admin" => "Quản trị",
+    }
+}
+
+db_enum! {
+    /// The kind of an organisation. Stored in `identity.organisations.kind`.
+    pub enum OrgKind {
+        /// The ministry (Bộ Công Thương): the one national organisation.
+        Ministry = "ministry" => "Bộ Công Thương",
+        /// A provincial Department of Industry and Trade (Sở Công Thương).
+        Department = "department" => "Sở Công Thương",
+        /// A provincial industrial extension centre (Trung tâm Khuyến công).
+        Centre = "centre" => "Trung tâm Khuyến công",
+        /// A rural industrial establishment (cơ sở công nghiệp nông thôn).
+        Enterprise = "enterprise" => "Cơ sở công nghiệp nông thôn",
+    }
+}
+
+db_enum! {
+    /// The legal form of an enterprise (cơ sở công nghiệp nông thôn). Stored in
+    /// `identity.organisations.enterprise_kind`.
+    pub enum EnterpriseKind {
+        /// Doanh nghiệp
+        Company = "company" => "Doanh nghiệp",
+        /// Hợp tác xã
+        Cooperative = "cooperative" => "Hợp tác xã",
+        /// Hộ kinh doanh
+        HouseholdBusiness = "household_business" => "Hộ kinh doanh",
+        /// Tổ hợp tác
+        CooperativeGroup = "cooperative_group" => "Tổ hợp tác",
+    }
+}
+
+db_enum! {
+    /// Where an organisation or a user account stands. Stored in `identity.organisations.status` and
+    /// `identity.users.status`.
+    pub enum AccountStatus {
+        /// Registered, waiting for the centre to verify it.
+        Pending = "pending" => "Chờ duyệt",
+        /// In use.
+        Active = "active" => "Đang hoạt động",
+        /// A registration that was refused: it holds neither its tax code nor its e-mail.
+        Rejected = "rejected" => "Bị từ chối",
+        /// Switched off by an administrator.
+        Disabled = "disabled" => "Đã khoá",
+    }
+}
+
+db_enum! {
+    /// The kind of a province-level administrative unit. Stored in `identity.admin_units.kind`.
+    pub enum UnitKind {
+        /// Tỉnh.
+        Province = "province" => "Tỉnh",
+        /// Thành phố trực thuộc trung ương (a centrally governed city, e.g. Hà Nội).
+        City = "city" => "Thành phố trực thuộc trung ương",
+    }
+}
+
+db_enum! {
+    /// The region a province belongs to, for regional conferences and dashboards. Stored in
+    /// `identity.admin_units.region`.
+    pub enum Region {
+        North = "north" => "Miền Bắc",
+        Central = "central" => "Miền Trung",
+        South = "south" => "Miền Nam",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+    use super::*;
+    use crate::{DbEnum, UnknownValue};
+    use sea_orm::Value;
+    use sea_orm::sea_query::ValueType;
+    use std::collections::HashSet;
+    use std::str::FromStr;
+
+    /// Everything that must hold for every enum, checked for each variant.
+    fn check<E>()
+    where
+        E: DbEnum
+            + FromStr<Err = UnknownValue>
+            + serde::Serialize
+            + serde::de::DeserializeOwned
+            + utoipa::ToSchema,
+    {
+        assert!(!E::VARIANTS.is_empty(), "{}", E::NAME);
+        assert_eq!(E::VARIANTS.len(), E::VALUES.len(), "{}", E::NAME);
+        let mut spellings = HashSet::new();
+        let mut labels = HashSet::new();
+        for (v, value) in E::VARIANTS.iter().zip(E::VALUES) {
+            let s = v.as_str();
+            assert_eq!(s, *value, "{}::{v:?}", E::NAME);
+            assert!(spellings.insert(s), "{}: {s} twice", E::NAME);
+            assert!(
+                labels.insert(v.label_vi()),
+                "{}: label of {s} twice",
+                E::NAME
+            );
+            assert!(!v.label_vi().is_empty());
+            // the database spelling: lower-case ASCII and underscores
+            assert!(
+                !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{}: {s}",
+                E::NAME
+            );
+            // parse / as_str / Display / FromStr round trips
+            assert_eq!(E::parse(s), Some(*v));
+            assert_eq!(v.to_string(), s);
+            assert_eq!(E::from_str(s).unwrap(), *v);
+            // serde uses the database spelling
+            let json = serde_json::to_value(v).unwrap();
+            assert_eq!(json, serde_json::Value::String(s.to_owned()));
+            assert_eq!(serde_json::from_value::<E>(json).unwrap(), *v);
+            // sea-orm: bound as text, converted back
+            let bound: Value = (*v).into();
+            assert_eq!(bound, Value::String(Some(s.to_owned())));
+            assert_eq!(<E as ValueType>::try_from(bound).unwrap(), *v);
+        }
+        // unknown values: None / Err, never a panic
+        for bad in ["", "nope", "ACTIVE", " active", "Ministry", "officer,admin"] {
+            if E::VALUES.contains(&bad) {
+                continue;
+            }
+            assert_eq!(E::parse(bad), None, "{} parsed {bad:?}", E::NAME);
+            let err = E::from_str(bad).unwrap_err();
+            assert_eq!(err, UnknownValue::new::<E>(bad));
+            assert!(err.to_string().contains(E::NAME), "{err}");
+            assert!(serde_json::from_value::<E>(serde_json::json!(bad)).is_err());
+            assert!(<E as ValueType>::try_from(Value::String(Some(bad.to_owned()))).is_err());
+        }
+        assert!(<E as ValueType>::try_from(Value::Int(Some(1))).is_err());
+        assert!(<E as ValueType>::try_from(E::null()).is_err());
+        assert_eq!(E::null(), Value::String(None));
+        // OpenAPI: a string schema whose enum lists exactly the database spellings
+        let schema = serde_json::to_value(<E as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(schema["type"], "string", "{}: {schema}", E::NAME);
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(E::VALUES),
+            "{}: {schema}",
+            E::NAME
+        );
+        assert_eq!(<E as utoipa::ToSchema>::name(), E::NAME);
+    }
+
+    #[test]
+    fn every_enum_round_trips_and_refuses_unknown_values() {
+        check::<Role>();
+        check::<Permission>();
+        check::<OrgKind>();
+        check::<EnterpriseKind>();
+        check::<AccountStatus>();
+        check::<UnitKind>();
+        check::<Region>();
+    }
+
+    #[test]
+    fn all_lists_every_variant_in_declaration_order() {
+        assert_eq!(
+            Permission::ALL,
+            [
+                Permission::Officer,
+                Permission::Approver,
+                Permission::Viewer,
+                Permission::Admin
+            ]
+        );
+        assert_eq!(
+            AccountStatus::ALL.map(|s| s.as_str()),
+            ["pending", "active", "rejected", "disabled"]
+        );
+        assert_eq!(UnitKind::ALL.map(|k| k.as_str()), ["province", "city"]);
+        assert_eq!(
+            Region::ALL.map(|r| r.as_str()),
+            ["north", "central", "south"]
+        );
+        assert_eq!(
+            EnterpriseKind::HouseholdBusiness.as_str(),
+            "household_business"
+        );
+        assert!(Permission::Officer < Permission::Admin);
+    }
+
+    #[test]
+    fn roles_follow_organisation_kinds() {
+        for kind in OrgKind::ALL {
+            let role = Role::for_org_kind(kind);
+            // an organisation's users have the role of the same label (Sở = province, ...)
+            assert_eq!(role.label_vi(), kind.label_vi());
+        }
+        assert_eq!(Role::for_org_kind(OrgKind::Department), Role::Province);
+    }
+
+    #[test]
+    fn a_list_of_permissions_binds_as_a_text_array() {
+        let v: Value = vec![Permission::Officer, Permission::Admin].into();
+        match v {
+            Value::Array(ty, Some(items)) => {
+                assert_eq!(ty, sea_orm::sea_query::ArrayType::String);
+                assert_eq!(
+                    *items,
+                    vec![
+                        Value::String(Some("officer".into())),
+                        Value::String(Some("admin".into()))
+                    ]
+                );
+            }
+            other => panic!("not a text array: {other:?}"),
+        }
+        let none: Value = Option::<Region>::None.into();
+        assert_eq!(none, Value::String(None));
+    }
+
+    #[test]
+    fn display_pads_like_a_str() {
+        assert_eq!(format!("[{:>8}]", Region::South), "[   south]");
+    }
+}
