@@ -262,16 +262,18 @@ fn services_refuse_to_start_without_their_secrets_and_name_them() {
         ],
     );
     assert!(err.contains("KC_JWT_SIGNING_KEY_FILE"), "{err}");
-    for name in [
-        "kc-workflow",
-        "kc-registry",
-        "kc-notifications",
-        "kc-portal",
-    ] {
+    // Every missing variable is named at once.
+    for name in ["kc-workflow", "kc-registry", "kc-notifications"] {
         let err = run_expecting_failure(name, &[]);
         assert!(err.contains("KC_DATABASE_URL"), "{name}: {err}");
+        assert!(err.contains("KC_IDENTITY_URL"), "{name}: {err}");
         let err =
             run_expecting_failure(name, &[("KC_DATABASE_URL", "postgres://x@127.0.0.1:1/kc")]);
         assert!(err.contains("KC_IDENTITY_URL"), "{name}: {err}");
+        assert!(!err.contains("KC_DATABASE_URL"), "{name}: {err}");
     }
+    // The portal uses no database: it asks only for where identity is.
+    let err = run_expecting_failure("kc-portal", &[]);
+    assert!(err.contains("KC_IDENTITY_URL"), "kc-portal: {err}");
+    assert!(!err.contains("KC_DATABASE_URL"), "kc-portal: {err}");
 }

@@ -23,38 +23,64 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            sql(
-                "m0001_schemas_roles_tenancy",
-                include_str!("sql/m0001_up.sql").to_owned(),
-                include_str!("sql/m0001_down.sql"),
-            ),
-            sql(
-                "m0002_admin_units",
-                format!(
-                    "{}\n{}",
-                    include_str!("sql/m0002_up.sql"),
-                    reference::admin_units_sql()
-                ),
-                include_str!("sql/m0002_down.sql"),
-            ),
-            sql(
-                "m0003_identity",
-                include_str!("sql/m0003_up.sql").to_owned(),
-                include_str!("sql/m0003_down.sql"),
-            ),
-            sql(
-                "m0004_audit_outbox",
-                include_str!("sql/m0004_up.sql").to_owned(),
-                include_str!("sql/m0004_down.sql"),
-            ),
-            sql(
-                "m0005_state_organisations",
-                reference::state_organisations_sql(),
-                reference::STATE_ORGANISATIONS_DOWN,
-            ),
-        ]
+        all()
+            .into_iter()
+            .map(|m| Box::new(m) as Box<dyn MigrationTrait>)
+            .collect()
     }
+}
+
+/// A fingerprint of exactly what the migrator runs: every migration's name, up and down SQL
+/// (reference data included). The test harness names its template database after it, so a changed
+/// migration or CSV file never reuses a stale template.
+pub fn fingerprint() -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    for m in all() {
+        m.name.hash(&mut h);
+        m.up.hash(&mut h);
+        m.down.hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
+}
+
+fn all() -> Vec<SqlMigration> {
+    vec![
+        sql(
+            "m0001_schemas_roles_tenancy",
+            include_str!("sql/m0001_up.sql").to_owned(),
+            include_str!("sql/m0001_down.sql"),
+        ),
+        sql(
+            "m0002_admin_units",
+            format!(
+                "{}\n{}",
+                include_str!("sql/m0002_up.sql"),
+                reference::admin_units_sql()
+            ),
+            include_str!("sql/m0002_down.sql"),
+        ),
+        sql(
+            "m0003_identity",
+            include_str!("sql/m0003_up.sql").to_owned(),
+            include_str!("sql/m0003_down.sql"),
+        ),
+        sql(
+            "m0004_audit_outbox",
+            include_str!("sql/m0004_up.sql").to_owned(),
+            include_str!("sql/m0004_down.sql"),
+        ),
+        sql(
+            "m0005_state_organisations",
+            reference::state_organisations_sql(),
+            reference::STATE_ORGANISATIONS_DOWN,
+        ),
+        sql(
+            "m0007_system_scope_for_identity_only",
+            include_str!("sql/m0007_up.sql").to_owned(),
+            include_str!("sql/m0007_down.sql"),
+        ),
+    ]
 }
 
 struct SqlMigration {
@@ -63,8 +89,8 @@ struct SqlMigration {
     down: &'static str,
 }
 
-fn sql(name: &'static str, up: String, down: &'static str) -> Box<dyn MigrationTrait> {
-    Box::new(SqlMigration { name, up, down })
+fn sql(name: &'static str, up: String, down: &'static str) -> SqlMigration {
+    SqlMigration { name, up, down }
 }
 
 impl MigrationName for SqlMigration {

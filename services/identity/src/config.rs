@@ -1,16 +1,12 @@
-//! Configuration from the environment. In production mode every secret must be given and the service
-//! refuses to start without it, naming the variable; development mode (`KC_MODE=dev`) generates a
-//! signing key into the git-ignored data folder.
+//! Identity's own settings, read once through the skeleton's `Env`. In production mode every secret
+//! must be given and the service refuses to start without it, naming the variable; development mode
+//! (`KC_MODE=dev`) generates a signing key into the git-ignored data folder (`KC_DATA_DIR`).
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use kc_service::Env;
+pub use kc_service::Mode;
 use std::path::PathBuf;
 use std::time::Duration;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Dev,
-    Production,
-}
 
 /// Lock or slow down repeated login failures.
 #[derive(Debug, Clone, Copy)]
@@ -61,8 +57,6 @@ impl Default for Argon2Params {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub mode: Mode,
-    pub database_url: String,
-    pub max_connections: u32,
     pub signing_key_pem: String,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
@@ -73,88 +67,58 @@ pub struct Config {
     pub portal_url: String,
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn secs(name: &str, default: Duration) -> anyhow::Result<Duration> {
-    match var(name) {
-        Some(v) => {
-            Ok(Duration::from_secs(v.parse().with_context(|| {
-                format!("{name} must be a number of seconds")
-            })?))
-        }
-        None => Ok(default),
-    }
-}
-
-fn num<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
-    match var(name) {
-        Some(v) => v
-            .parse()
-            .map_err(|_| anyhow::anyhow!("{name} must be a number, got {v}")),
-        None => Ok(default),
-    }
-}
-
-pub fn mode() -> anyhow::Result<Mode> {
-    match var("KC_MODE").as_deref() {
-        Some("dev") | Some("development") => Ok(Mode::Dev),
-        Some("production") | None => Ok(Mode::Production),
-        Some(other) => bail!("KC_MODE must be 'dev' or 'production', got {other}"),
-    }
-}
-
-pub fn data_dir() -> PathBuf {
-    PathBuf::from(var("KC_DATA_DIR").unwrap_or_else(|| ".data".into()))
+pub fn data_dir(env: &Env) -> PathBuf {
+    PathBuf::from(env.get("KC_DATA_DIR").unwrap_or_else(|| ".data".into()))
 }
 
 impl Config {
-    pub fn from_env() -> anyhow::Result<Config> {
-        let mode = mode()?;
-        let database_url = var("KC_DATABASE_URL").context(
-            "KC_DATABASE_URL is required: the identity service's own login role (kc_identity), e.g. postgres://kc_identity@127.0.0.1:5432/kc",
-        )?;
-        let signing_key_pem = match (var("KC_JWT_SIGNING_KEY_FILE"), mode) {
-            (Some(path), _) => std::fs::read_to_string(&path)
-                .with_context(|| format!("KC_JWT_SIGNING_KEY_FILE: cannot read {path}"))?,
-            (None, Mode::Production) => bail!(
-                "KC_JWT_SIGNING_KEY_FILE is required in production mode: a PKCS#8 PEM Ed25519 private key"
-            ),
-            (None, Mode::Dev) => dev_signing_key()?,
+    /// Identity's own settings (the skeleton reads the database URL).
+    pub fn from_env(env: &mut Env) -> Config {
+        let mode = env.mode();
+        let signing_key_pem = match env.get("KC_JWT_SIGNING_KEY_FILE") {
+            Some(path) => std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                env.problem(format!("KC_JWT_SIGNING_KEY_FILE: cannot read {path}: {e}"));
+                String::new()
+            }),
+            None => {
+                let dir = data_dir(env);
+                env.secret(
+                    "KC_JWT_SIGNING_KEY_FILE",
+                    "a PKCS#8 PEM Ed25519 private key",
+                    || dev_signing_key(&dir),
+                )
+            }
         };
         let d = LockoutPolicy::default();
         let lockout = LockoutPolicy {
-            account_failures: num("KC_LOCKOUT_ACCOUNT_FAILURES", d.account_failures)?,
-            account_window: secs("KC_LOCKOUT_ACCOUNT_WINDOW_SECONDS", d.account_window)?,
-            account_lock: secs("KC_LOCKOUT_ACCOUNT_SECONDS", d.account_lock)?,
-            addr_failures: num("KC_LOCKOUT_ADDR_FAILURES", d.addr_failures)?,
-            addr_window: secs("KC_LOCKOUT_ADDR_WINDOW_SECONDS", d.addr_window)?,
-            addr_lock: secs("KC_LOCKOUT_ADDR_SECONDS", d.addr_lock)?,
+            account_failures: env.or("KC_LOCKOUT_ACCOUNT_FAILURES", d.account_failures),
+            account_window: env.seconds("KC_LOCKOUT_ACCOUNT_WINDOW_SECONDS", d.account_window),
+            account_lock: env.seconds("KC_LOCKOUT_ACCOUNT_SECONDS", d.account_lock),
+            addr_failures: env.or("KC_LOCKOUT_ADDR_FAILURES", d.addr_failures),
+            addr_window: env.seconds("KC_LOCKOUT_ADDR_WINDOW_SECONDS", d.addr_window),
+            addr_lock: env.seconds("KC_LOCKOUT_ADDR_SECONDS", d.addr_lock),
         };
-        Ok(Config {
+        Config {
             mode,
-            database_url,
-            max_connections: num("KC_DB_MAX_CONNECTIONS", 10)?,
             signing_key_pem,
-            access_ttl: secs("KC_ACCESS_TOKEN_SECONDS", Duration::from_secs(15 * 60))?,
-            refresh_ttl: secs(
+            access_ttl: env.seconds("KC_ACCESS_TOKEN_SECONDS", Duration::from_secs(15 * 60)),
+            refresh_ttl: env.seconds(
                 "KC_REFRESH_TOKEN_SECONDS",
                 Duration::from_secs(30 * 24 * 3600),
-            )?,
-            reset_ttl: secs("KC_PASSWORD_RESET_SECONDS", Duration::from_secs(3600))?,
+            ),
+            reset_ttl: env.seconds("KC_PASSWORD_RESET_SECONDS", Duration::from_secs(3600)),
             lockout,
             argon2: Argon2Params::default(),
-            portal_url: var("KC_PORTAL_URL").unwrap_or_else(|| "http://127.0.0.1:8080".into()),
-        })
+            portal_url: env
+                .get("KC_PORTAL_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+        }
     }
 
     /// A configuration for tests: a fresh key, fast lockouts.
-    pub fn for_tests(database_url: String) -> anyhow::Result<Config> {
+    pub fn for_tests() -> anyhow::Result<Config> {
         Ok(Config {
             mode: Mode::Dev,
-            database_url,
-            max_connections: 5,
             signing_key_pem: kc_auth::Signer::generate_pem()?,
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(3600),
@@ -173,13 +137,12 @@ impl Config {
     }
 }
 
-fn dev_signing_key() -> anyhow::Result<String> {
-    let dir = data_dir();
+fn dev_signing_key(dir: &std::path::Path) -> anyhow::Result<String> {
     let path = dir.join("jwt-signing-key.pem");
     if let Ok(pem) = std::fs::read_to_string(&path) {
         return Ok(pem);
     }
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let pem = kc_auth::Signer::generate_pem()?;
     write_private(&path, &pem).with_context(|| format!("cannot write {}", path.display()))?;
     tracing::info!(path = %path.display(), "development mode: generated a signing key");

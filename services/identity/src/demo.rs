@@ -2,13 +2,13 @@
 //! Ninh Bình (37) and TP Hồ Chí Minh (79) a department approver-admin, a centre officer and two
 //! enterprises. Safe to run again: existing accounts are left alone.
 
+use crate::AppState;
 use crate::config::Mode;
-use crate::routes::users::insert_user;
-use crate::{AppState, store};
-use kc_db::{begin, stmt};
-use kc_kernel::{Email, Role, Scope, ids};
-use sea_orm::ConnectionTrait;
-use uuid::Uuid;
+use crate::store::organisations::{self, NewEnterprise};
+use crate::store::units;
+use crate::store::users::{self, NewUser};
+use kc_db::PreAuth;
+use kc_kernel::{AccountStatus, Email, EnterpriseKind, Permission, Role, ids};
 
 /// The one password of every demo account (also in the README).
 pub const DEMO_PASSWORD: &str = "KhuyenCong@2025";
@@ -17,9 +17,19 @@ pub const DEMO_PASSWORD: &str = "KhuyenCong@2025";
 pub const DEMO_PROVINCES: [&str; 3] = ["01", "37", "79"];
 
 /// Demo enterprises in each demo province: name, legal form, owned by a woman, by an ethnic minority.
-const ENTERPRISES: [(&str, &str, bool, bool); 2] = [
-    ("Cơ sở Mây tre đan", "household_business", true, false),
-    ("Hợp tác xã Chế biến nông sản", "cooperative", false, true),
+const ENTERPRISES: [(&str, EnterpriseKind, bool, bool); 2] = [
+    (
+        "Cơ sở Mây tre đan",
+        EnterpriseKind::HouseholdBusiness,
+        true,
+        false,
+    ),
+    (
+        "Hợp tác xã Chế biến nông sản",
+        EnterpriseKind::Cooperative,
+        false,
+        true,
+    ),
 ];
 
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
@@ -27,7 +37,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         anyhow::bail!("demo data is never loaded in production mode (KC_MODE=production)");
     }
     let hash = state.passwords.hash(DEMO_PASSWORD.into()).await?;
-    let tx = begin(&state.db, &Scope::System).await?;
+    let tx = state.db.begin_preauth(PreAuth::DemoSeed).await?;
     let mut created = 0;
     let mut add = |email: &str| {
         let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{email}: {e}"));
@@ -36,24 +46,25 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     };
     let ministry_org = ids::ministry_org_id();
     let email = add("bo@demo.test")?;
-    if store::user_by_email(&tx, email.as_str()).await?.is_none() {
-        insert_user(
+    if users::by_email(&tx, email.as_str()).await?.is_none() {
+        users::insert(
             &tx,
-            None,
-            ministry_org,
-            Role::Ministry,
-            &email,
-            "Nguyễn Văn Bộ",
-            Some("024 2220 2222".into()),
-            vec!["admin".into(), "approver".into(), "officer".into()],
-            hash.clone(),
-            "active",
+            NewUser {
+                province_id: None,
+                organisation_id: ministry_org,
+                role: Role::Ministry,
+                email: &email,
+                full_name: "Nguyễn Văn Bộ",
+                phone: Some("024 2220 2222".into()),
+                permissions: vec![Permission::Admin, Permission::Approver, Permission::Officer],
+                password_hash: hash.clone(),
+                status: AccountStatus::Active,
+            },
         )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        .await?;
     }
     for code in DEMO_PROVINCES {
-        let unit = store::current_unit_by_code(&tx, code)
+        let unit = units::current_by_code(&tx, code)
             .await?
             .ok_or_else(|| anyhow::anyhow!("province {code} missing: run the migrations first"))?;
         let p = unit.id;
@@ -65,77 +76,72 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
                 dept,
                 Role::Province,
                 "Trần Thị Sở",
-                vec!["admin", "approver"],
+                vec![Permission::Admin, Permission::Approver],
             ),
             (
                 format!("ttkc.{code}@demo.test"),
                 centre,
                 Role::Centre,
                 "Lê Văn Trung",
-                vec!["officer"],
+                vec![Permission::Officer],
             ),
         ];
         for (email, org, role, name, perms) in people {
             let email = add(&email)?;
-            if store::user_by_email(&tx, email.as_str()).await?.is_none() {
-                insert_user(
+            if users::by_email(&tx, email.as_str()).await?.is_none() {
+                users::insert(
                     &tx,
-                    Some(p),
-                    org,
-                    role,
-                    &email,
-                    name,
-                    None,
-                    perms.into_iter().map(String::from).collect(),
-                    hash.clone(),
-                    "active",
+                    NewUser {
+                        province_id: Some(p),
+                        organisation_id: org,
+                        role,
+                        email: &email,
+                        full_name: name,
+                        phone: None,
+                        permissions: perms,
+                        password_hash: hash.clone(),
+                        status: AccountStatus::Active,
+                    },
                 )
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                .await?;
             }
         }
         for (n, (name, kind, woman, ethnic)) in ENTERPRISES.iter().enumerate() {
             let n = n + 1;
             let email = add(&format!("dn{n}.{code}@demo.test"))?;
-            if store::user_by_email(&tx, email.as_str()).await?.is_some() {
+            if users::by_email(&tx, email.as_str()).await?.is_some() {
                 continue;
             }
-            let org = Uuid::new_v4();
-            let tax_code = format!("{code}{:08}", n);
-            tx.execute_raw(stmt(
-                "INSERT INTO identity.organisations (id, province_id, kind, name, tax_code, enterprise_kind,
-                     commune, woman_owned, ethnic_minority_owned, status)
-                 VALUES ($1, $2, 'enterprise', $3, $4, $5, $6, $7, $8, 'active')",
-                [
-                    org.into(),
-                    p.into(),
-                    format!("{name} {}", unit.name.trim_start_matches("Thành phố ")).into(),
-                    tax_code.into(),
-                    (*kind).into(),
-                    "Xã Demo".into(),
-                    (*woman).into(),
-                    (*ethnic).into(),
-                ],
-            ))
-            .await?;
-            insert_user(
+            let enterprise = NewEnterprise {
+                tax_code: format!("{code}{:08}", n),
+                name: format!("{name} {}", unit.name.trim_start_matches("Thành phố ")),
+                enterprise_kind: *kind,
+                commune: "Xã Demo".into(),
+                address: None,
+                woman_owned: *woman,
+                ethnic_minority_owned: *ethnic,
+            };
+            let org = organisations::insert_enterprise(&tx, p, &enterprise, AccountStatus::Active)
+                .await?;
+            users::insert(
                 &tx,
-                Some(p),
-                org,
-                Role::Enterprise,
-                &email,
-                if n == 1 {
-                    "Phạm Thị Mai"
-                } else {
-                    "Hoàng Văn Nam"
+                NewUser {
+                    province_id: Some(p),
+                    organisation_id: org,
+                    role: Role::Enterprise,
+                    email: &email,
+                    full_name: if n == 1 {
+                        "Phạm Thị Mai"
+                    } else {
+                        "Hoàng Văn Nam"
+                    },
+                    phone: None,
+                    permissions: vec![Permission::Admin, Permission::Officer],
+                    password_hash: hash.clone(),
+                    status: AccountStatus::Active,
                 },
-                None,
-                vec!["admin".into(), "officer".into()],
-                hash.clone(),
-                "active",
             )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            .await?;
         }
     }
     tx.commit().await?;

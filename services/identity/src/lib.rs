@@ -9,28 +9,53 @@
 //!   (written to the outbox; the notifications service sends it);
 //! - an audit row for every login, failure, refresh, reuse, lockout, verification and change.
 //!
-//! Folders: `routes/` holds one module per resource (thin handlers); the rules live in `passwords`,
-//! `tokens`, `throttle` and `store`.
+//! Folders: `routes/` holds one module per resource (HTTP only), `store/` one module per resource
+//! (all the SQL), `state` the life cycle of an account; the rules of sign-in live in `passwords`,
+//! `tokens` and `throttle` (login counters, with their own SQL).
 
 pub mod config;
 pub mod demo;
 pub mod passwords;
 pub mod routes;
+pub mod state;
 pub mod store;
 pub mod throttle;
 pub mod tokens;
 
 use axum::extract::FromRef;
 use kc_auth::{Signer, Verifier};
-use sea_orm::DatabaseConnection;
+use kc_db::Db;
+use kc_service::{Built, Env, Kit, Service};
 use std::sync::Arc;
 
 pub use config::{Config, LockoutPolicy, Mode};
 
-/// What every handler can reach.
+/// The identity service on the skeleton.
+pub struct Identity;
+
+impl Service for Identity {
+    const NAME: &'static str = "identity";
+    type Config = Config;
+
+    fn config(env: &mut Env) -> Config {
+        Config::from_env(env)
+    }
+
+    async fn build(kit: Kit<Config>) -> anyhow::Result<Built> {
+        let state = AppState::new(kit.db()?, kit.config)?;
+        Ok(Built {
+            verifier: state.verifier.clone(),
+            routes: routes::router(state),
+            workers: Vec::new(),
+        })
+    }
+}
+
+/// What every handler can reach. The pool is reached only through `kc_auth::Tenant` (a verified
+/// caller's transaction) or `routes::PreAuthDb` (login, refresh, registration, reset).
 #[derive(Clone)]
 pub struct AppState {
-    pub db: DatabaseConnection,
+    db: Db,
     pub signer: Arc<Signer>,
     pub verifier: Arc<Verifier>,
     pub config: Arc<Config>,
@@ -43,9 +68,14 @@ impl FromRef<AppState> for Arc<Verifier> {
     }
 }
 
+impl FromRef<AppState> for Db {
+    fn from_ref(s: &AppState) -> Db {
+        s.db.clone()
+    }
+}
+
 impl AppState {
-    pub async fn new(config: Config) -> anyhow::Result<AppState> {
-        let db = kc_db::connect(&config.database_url, config.max_connections).await?;
+    pub fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
         let signer = Signer::from_pkcs8_pem(&config.signing_key_pem)?;
         let verifier = Verifier::from_jwks(&signer.jwks())?;
         Ok(AppState {
@@ -58,7 +88,12 @@ impl AppState {
     }
 }
 
-/// The whole HTTP application: routes, health, OpenAPI + Swagger UI at `/docs`, the standard layers.
+/// The whole HTTP application (tests serve it in-process).
 pub fn app(state: AppState) -> axum::Router {
-    kc_http::finish("identity", state.db.clone(), routes::router(state))
+    kc_service::app(
+        kc_service::services::info(Identity::NAME),
+        Some(state.db.clone()),
+        state.verifier.clone(),
+        routes::router(state),
+    )
 }

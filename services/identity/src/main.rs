@@ -1,34 +1,30 @@
 //! `kc-identity`: serve the identity service, or `kc-identity seed-demo` to load demo accounts.
 
-use kc_identity::{AppState, Config, app, demo};
+use kc_identity::{AppState, Identity, demo};
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    kc_http::telemetry::init();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!("{e:#}");
-            eprintln!("kc-identity: {e:#}");
+    match std::env::args().nth(1).as_deref() {
+        None | Some("serve") => kc_service::run::<Identity>().await,
+        Some("seed-demo") => {
+            kc_http::telemetry::init();
+            let seeded = async {
+                let kit = kc_service::prepare::<Identity>().await?;
+                let state = AppState::new(kit.db()?, kit.config)?;
+                demo::seed(&state).await
+            };
+            match seeded.await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("kc-identity: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some(other) => {
+            eprintln!("kc-identity: unknown command {other}: use serve (default) or seed-demo");
             ExitCode::FAILURE
         }
-    }
-}
-
-async fn run() -> anyhow::Result<()> {
-    let command = std::env::args().nth(1);
-    let config = Config::from_env()?;
-    match command.as_deref() {
-        None | Some("serve") => {
-            let addr = kc_http::bind_addr("KC_IDENTITY_PORT", 8081)?;
-            let state = AppState::new(config).await?;
-            kc_http::serve("identity", addr, app(state)).await
-        }
-        Some("seed-demo") => {
-            let state = AppState::new(config).await?;
-            demo::seed(&state).await
-        }
-        Some(other) => anyhow::bail!("unknown command {other}: use serve (default) or seed-demo"),
     }
 }

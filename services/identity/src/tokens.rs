@@ -2,15 +2,14 @@
 //! use; presenting a rotated token revokes its whole family).
 
 use crate::AppState;
-use crate::store::UserRow;
+use crate::store::sessions;
+use crate::store::users::UserRow;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use kc_auth::{AUDIENCE, Claims, ISSUER, ProvinceClaim};
-use kc_db::stmt;
-use kc_kernel::{Permission, Role};
 use rand::RngCore;
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -38,7 +37,6 @@ pub fn hash_secret(secret: &str) -> Vec<u8> {
 
 pub fn claims_for(state: &AppState, user: &UserRow) -> anyhow::Result<Claims> {
     let now = Utc::now().timestamp();
-    let role = Role::parse(&user.role).ok_or_else(|| anyhow::anyhow!("bad role {}", user.role))?;
     let province = match (user.province_id, &user.province_code) {
         (Some(id), Some(code)) => Some(ProvinceClaim {
             id,
@@ -49,12 +47,8 @@ pub fn claims_for(state: &AppState, user: &UserRow) -> anyhow::Result<Claims> {
     Ok(Claims {
         sub: user.id,
         org: user.organisation_id,
-        role,
-        perms: user
-            .permissions
-            .iter()
-            .filter_map(|p| Permission::parse(p))
-            .collect(),
+        role: user.role,
+        perms: user.permissions(),
         province,
         iss: ISSUER.into(),
         aud: AUDIENCE.into(),
@@ -76,18 +70,14 @@ pub async fn issue<C: ConnectionTrait>(
     let access_token = state.signer.sign(&claims)?;
     let refresh_token = random_secret();
     let expires_at = Utc::now() + state.config.refresh_ttl;
-    conn.execute_raw(stmt(
-        "INSERT INTO identity.refresh_tokens (id, family_id, user_id, province_id, token_hash, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        [
-            Uuid::new_v4().into(),
-            family.into(),
-            user.id.into(),
-            user.province_id.into(),
-            hash_secret(&refresh_token).into(),
-            expires_at.into(),
-        ],
-    ))
+    sessions::insert_refresh(
+        conn,
+        family,
+        user.id,
+        user.province_id,
+        hash_secret(&refresh_token),
+        expires_at,
+    )
     .await?;
     Ok(TokenPair {
         access_token,
@@ -95,73 +85,4 @@ pub async fn issue<C: ConnectionTrait>(
         token_type: "Bearer",
         expires_in: state.config.access_ttl.as_secs(),
     })
-}
-
-#[derive(Debug, FromQueryResult)]
-pub struct RefreshRow {
-    pub id: Uuid,
-    pub family_id: Uuid,
-    pub user_id: Uuid,
-    pub province_id: Option<Uuid>,
-    pub expires_at: DateTime<Utc>,
-    pub rotated_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-pub async fn find_refresh_for_update<C: ConnectionTrait>(
-    conn: &C,
-    token: &str,
-) -> Result<Option<RefreshRow>, DbErr> {
-    RefreshRow::find_by_statement(stmt(
-        "SELECT id, family_id, user_id, province_id, expires_at, rotated_at, revoked_at
-           FROM identity.refresh_tokens WHERE token_hash = $1 FOR UPDATE",
-        [hash_secret(token).into()],
-    ))
-    .one(conn)
-    .await
-}
-
-pub async fn mark_rotated<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), DbErr> {
-    conn.execute_raw(stmt(
-        "UPDATE identity.refresh_tokens SET rotated_at = now() WHERE id = $1",
-        [id.into()],
-    ))
-    .await?;
-    Ok(())
-}
-
-/// Which refresh tokens to revoke.
-pub enum Revoke {
-    /// One login's tokens (reuse detected, logout).
-    Family(Uuid),
-    /// Every login of a user (password reset, account disabled).
-    User(Uuid),
-    /// Every login of every user of an organisation (organisation disabled).
-    Organisation(Uuid),
-}
-
-/// Revoke the live refresh tokens chosen; returns how many were revoked.
-pub async fn revoke<C: ConnectionTrait>(
-    conn: &C,
-    which: Revoke,
-    reason: &str,
-) -> Result<u64, DbErr> {
-    let (condition, id) = match which {
-        Revoke::Family(id) => ("family_id = $1", id),
-        Revoke::User(id) => ("user_id = $1", id),
-        Revoke::Organisation(id) => (
-            "user_id IN (SELECT id FROM identity.users WHERE organisation_id = $1)",
-            id,
-        ),
-    };
-    let r = conn
-        .execute_raw(stmt(
-            &format!(
-                "UPDATE identity.refresh_tokens SET revoked_at = now(), revoke_reason = $2
-                  WHERE {condition} AND revoked_at IS NULL"
-            ),
-            [id.into(), reason.into()],
-        ))
-        .await?;
-    Ok(r.rows_affected())
 }

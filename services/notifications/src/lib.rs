@@ -1,18 +1,34 @@
 //! The notifications service. Duties, reminders, escalation and e-mail (routes arrive with their issue).
 //!
-//! Today it serves what every service serves (health, readiness, whoami, OpenAPI docs) through
-//! `kc-service`; its own routes are added to [`routes`].
+//! Today it serves what every service serves (health, readiness, whoami, OpenAPI docs) through the
+//! `kc-service` skeleton; its own routes join [`routes`], its workers [`Notifications::build`]'s list.
 
-use kc_service::{ServiceSpec, ServiceState};
+use kc_service::{Built, Env, Kit, Service, ServiceState};
 use utoipa_axum::router::OpenApiRouter;
 
-pub const SPEC: ServiceSpec = ServiceSpec {
-    name: "notifications",
-    port_var: "KC_NOTIFICATIONS_PORT",
-    default_port: 8084,
-};
+/// The notifications service on the skeleton.
+pub struct Notifications;
+
+impl Service for Notifications {
+    const NAME: &'static str = "notifications";
+    type Config = ();
+
+    fn config(_env: &mut Env) {}
+
+    async fn build(kit: Kit<()>) -> anyhow::Result<Built> {
+        let state = ServiceState {
+            db: kit.db()?,
+            verifier: kit.remote_verifier()?,
+        };
+        Ok(Built {
+            routes: routes(state.clone()),
+            verifier: state.verifier,
+            workers: Vec::new(),
+        })
+    }
+}
 
 /// The service's own routes.
-pub fn routes(_state: &ServiceState) -> OpenApiRouter {
-    OpenApiRouter::new()
+pub fn routes(state: ServiceState) -> OpenApiRouter {
+    OpenApiRouter::<ServiceState>::new().with_state(state)
 }

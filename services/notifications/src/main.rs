@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    kc_service::run(kc_notifications::SPEC, kc_notifications::routes).await
+    kc_service::run::<kc_notifications::Notifications>().await
 }

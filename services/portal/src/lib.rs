@@ -5,17 +5,32 @@
 
 use axum::extract::State;
 use axum::response::Html;
-use kc_service::{ServiceSpec, ServiceState};
+use kc_service::{Built, Env, Kit, Service};
 use std::time::Duration;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub const SPEC: ServiceSpec = ServiceSpec {
-    name: "portal",
-    port_var: "KC_PORTAL_PORT",
-    default_port: 8080,
-};
+/// The portal on the skeleton: no database; it talks to the other services over HTTP.
+pub struct Portal;
 
-/// The services the portal talks to, from `KC_<NAME>_URL` (defaults: the local ports).
+impl Service for Portal {
+    const NAME: &'static str = "portal";
+    type Config = Upstreams;
+
+    fn config(env: &mut Env) -> Upstreams {
+        Upstreams::from_env(env)
+    }
+
+    async fn build(kit: Kit<Upstreams>) -> anyhow::Result<Built> {
+        Ok(Built {
+            verifier: kit.remote_verifier()?,
+            routes: routes(kit.config),
+            workers: Vec::new(),
+        })
+    }
+}
+
+/// The services the portal talks to, from the one list of services, each at `KC_<NAME>_URL`
+/// (default: its local port).
 #[derive(Clone)]
 pub struct Upstreams {
     pub services: Vec<(&'static str, &'static str, String)>,
@@ -23,36 +38,18 @@ pub struct Upstreams {
 }
 
 impl Upstreams {
-    pub fn from_env() -> Upstreams {
-        let url = |var: &str, port: u16| {
-            std::env::var(var)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| format!("http://127.0.0.1:{port}"))
-        };
+    pub fn from_env(env: &Env) -> Upstreams {
         Upstreams {
-            services: vec![
-                (
-                    "identity",
-                    "Định danh và phân quyền",
-                    url("KC_IDENTITY_URL", 8081),
-                ),
-                (
-                    "workflow",
-                    "Quy trình đề án khuyến công",
-                    url("KC_WORKFLOW_URL", 8082),
-                ),
-                (
-                    "registry",
-                    "Cơ sở dữ liệu cụm công nghiệp",
-                    url("KC_REGISTRY_URL", 8083),
-                ),
-                (
-                    "notifications",
-                    "Nhắc hạn và thông báo",
-                    url("KC_NOTIFICATIONS_URL", 8084),
-                ),
-            ],
+            services: kc_service::services::all()
+                .iter()
+                .filter(|s| s.name != "portal")
+                .map(|s| {
+                    let url = env
+                        .get(&s.url_var())
+                        .unwrap_or_else(|| format!("http://127.0.0.1:{}", s.port));
+                    (s.name, s.label, url)
+                })
+                .collect(),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(2))
                 .build()
@@ -61,10 +58,10 @@ impl Upstreams {
     }
 }
 
-pub fn routes(_state: &ServiceState) -> OpenApiRouter {
+pub fn routes(upstreams: Upstreams) -> OpenApiRouter {
     OpenApiRouter::new()
         .routes(routes!(home))
-        .with_state(Upstreams::from_env())
+        .with_state(upstreams)
 }
 
 fn escape(s: &str) -> String {
@@ -75,7 +72,9 @@ fn escape(s: &str) -> String {
 }
 
 /// The home page: what the system is, and whether each service is up.
-#[utoipa::path(get, path = "/", tag = "pages", responses((status = 200, content_type = "text/html")))]
+#[utoipa::path(get, path = "/", tag = "pages",
+    extensions(("x-kc-access" = json!(kc_auth::public()))),
+    responses((status = 200, content_type = "text/html")))]
 async fn home(State(up): State<Upstreams>) -> Html<String> {
     // Every service at once: a page waits for the slowest answer (2 s at most), not for their sum.
     let checks: Vec<_> = up

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    kc_service::run(kc_portal::SPEC, kc_portal::routes).await
+    kc_service::run::<kc_portal::Portal>().await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    kc_service::run(kc_registry::SPEC, kc_registry::routes).await
+    kc_service::run::<kc_registry::Registry>().await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    kc_service::run(kc_workflow::SPEC, kc_workflow::routes).await
+    kc_service::run::<kc_workflow::Workflow>().await
 }

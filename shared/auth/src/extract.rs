@@ -8,14 +8,20 @@ use kc_kernel::{Permission, Role, Scope};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-/// A caller with a valid access token. Rejects with 401 otherwise.
+/// A caller with a valid access token. Rejects with 401 otherwise. Made only from a verified token.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub claims: Claims,
-    pub scope: Scope,
+    claims: Claims,
+    scope: Scope,
 }
 
 impl Caller {
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
     pub fn has(&self, perm: Permission) -> bool {
         self.claims.has(perm)
     }
@@ -75,9 +81,26 @@ where
     }
 }
 
-/// A rule about who may call a route: a role and/or a permission.
+/// Who may call a route: any of `roles`, holding any of `permissions` (none listed: any permission).
+#[derive(Debug, Clone, Copy)]
+pub struct Access {
+    pub roles: &'static [Role],
+    pub permissions: &'static [Permission],
+}
+
+impl Access {
+    pub fn allows(&self, claims: &Claims) -> bool {
+        self.roles.contains(&claims.role)
+            && (self.permissions.is_empty() || self.permissions.iter().any(|p| claims.has(*p)))
+    }
+}
+
+/// A rule about who may call a route: a role and/or a permission, declared once as [`Access`].
 pub trait Policy {
-    fn allows(claims: &Claims) -> bool;
+    const ACCESS: Access;
+    fn allows(claims: &Claims) -> bool {
+        Self::ACCESS.allows(claims)
+    }
 }
 
 /// A caller that satisfies the policy `P`; 401 without a valid token, 403 when `P` says no.
@@ -94,6 +117,14 @@ impl<P> std::ops::Deref for Authorized<P> {
     }
 }
 
+pub(crate) fn forbidden() -> Response {
+    ApiError::Forbidden(
+        "Bạn không có quyền thực hiện thao tác này (you do not have permission for this action)"
+            .into(),
+    )
+    .into_response()
+}
+
 impl<S, P> FromRequestParts<S> for Authorized<P>
 where
     Arc<Verifier>: FromRef<S>,
@@ -105,11 +136,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
         if !P::allows(&caller.claims) {
-            return Err(ApiError::Forbidden(
-                "Bạn không có quyền thực hiện thao tác này (you do not have permission for this action)"
-                    .into(),
-            )
-            .into_response());
+            return Err(forbidden());
         }
         Ok(Authorized {
             caller,
@@ -118,26 +145,97 @@ where
     }
 }
 
+const ALL_ROLES: &[Role] = &[
+    Role::Ministry,
+    Role::Province,
+    Role::Centre,
+    Role::Enterprise,
+];
+const STAFF: &[Role] = &[Role::Ministry, Role::Province, Role::Centre];
+
 /// Any signed-in user.
 pub struct AnyUser;
 impl Policy for AnyUser {
-    fn allows(_: &Claims) -> bool {
-        true
-    }
+    const ACCESS: Access = Access {
+        roles: ALL_ROLES,
+        permissions: &[],
+    };
 }
 
 /// A ministry admin (everything) or a province department admin (its own province).
 pub struct MinistryOrProvinceAdmin;
 impl Policy for MinistryOrProvinceAdmin {
-    fn allows(c: &Claims) -> bool {
-        matches!(c.role, Role::Ministry | Role::Province) && c.has(Permission::Admin)
-    }
+    const ACCESS: Access = Access {
+        roles: &[Role::Ministry, Role::Province],
+        permissions: &[Permission::Admin],
+    };
 }
 
 /// Staff of a province's department or centre (any permission), or the ministry.
 pub struct ProvinceStaff;
 impl Policy for ProvinceStaff {
-    fn allows(c: &Claims) -> bool {
-        matches!(c.role, Role::Ministry | Role::Province | Role::Centre)
+    const ACCESS: Access = Access {
+        roles: STAFF,
+        permissions: &[],
+    };
+}
+
+/// An officer, approver or admin of a provincial extension centre.
+pub struct CentreOfficer;
+impl Policy for CentreOfficer {
+    const ACCESS: Access = Access {
+        roles: &[Role::Centre],
+        permissions: &[Permission::Officer, Permission::Approver, Permission::Admin],
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ProvinceClaim;
+
+    fn claims(role: Role, perms: &[Permission]) -> Claims {
+        Claims {
+            sub: uuid::Uuid::nil(),
+            org: uuid::Uuid::nil(),
+            role,
+            perms: perms.to_vec(),
+            province: (role != Role::Ministry).then(|| ProvinceClaim {
+                id: uuid::Uuid::nil(),
+                code: "01".into(),
+            }),
+            iss: String::new(),
+            aud: String::new(),
+            iat: 0,
+            nbf: 0,
+            exp: 0,
+            jti: uuid::Uuid::nil(),
+        }
+    }
+
+    #[test]
+    fn policies_hold_their_role_and_permission() {
+        use Permission::*;
+        use Role::*;
+        let admin = MinistryOrProvinceAdmin::allows;
+        assert!(admin(&claims(Ministry, &[Admin])));
+        assert!(admin(&claims(Province, &[Admin, Approver])));
+        assert!(!admin(&claims(Province, &[Approver])));
+        assert!(
+            !admin(&claims(Centre, &[Admin])),
+            "a centre admin is not a province admin"
+        );
+        assert!(!admin(&claims(Enterprise, &[Admin])));
+        let officer = CentreOfficer::allows;
+        assert!(officer(&claims(Centre, &[Officer])));
+        assert!(officer(&claims(Centre, &[Approver])));
+        assert!(!officer(&claims(Centre, &[Viewer])));
+        assert!(
+            !officer(&claims(Province, &[Officer])),
+            "a province officer is not a centre officer"
+        );
+        assert!(!officer(&claims(Ministry, &[Officer])));
+        assert!(ProvinceStaff::allows(&claims(Centre, &[Viewer])));
+        assert!(!ProvinceStaff::allows(&claims(Enterprise, &[Admin])));
     }
 }

@@ -6,16 +6,27 @@
 //!   secret, an unknown key id, a bad signature, tampered claims) is rejected.
 //! - Authorization lives in handler signatures: [`Caller`] demands a valid token and yields the
 //!   caller's tenant [`Scope`](kc_kernel::Scope); [`Authorized<P>`] additionally demands the [`Policy`]
-//!   `P` (a role and/or permission), so a route without its check does not compile.
+//!   `P` (roles and permissions, declared once as [`Access`]); [`Tenant<P>`] is the same plus the way
+//!   to the database: the request transaction set to the caller's tenant, and [`Resource`] loading
+//!   that answers 404 outside the caller's scope. A handler has no other way to the database.
+//! - [`declare`]: each route's declaration in its OpenAPI operation, read by the authorization matrix
+//!   test.
 
 mod claims;
+mod declare;
 mod extract;
 mod keys;
+mod tenant;
 mod verify;
 
 pub use claims::{Claims, ProvinceClaim};
-pub use extract::{AnyUser, Authorized, Caller, MinistryOrProvinceAdmin, Policy, ProvinceStaff};
+pub use declare::{Declaration, EXTENSION, declare, public};
+pub use extract::{
+    Access, AnyUser, Authorized, Caller, CentreOfficer, MinistryOrProvinceAdmin, Policy,
+    ProvinceStaff,
+};
 pub use keys::{Jwk, Jwks, Signer};
+pub use tenant::{Anyone, Lock, Resource, Tenant, audit_anon, audit_by};
 pub use verify::{AuthError, Verifier};
 
 /// The audience every access token is issued for.

@@ -1,52 +1,93 @@
 //! Database access shared by every service.
 //!
-//! Every request that touches tenant data runs in **one transaction** opened by [`begin`], which first
-//! calls `set_config('app.scope', ..., true)` and `set_config('app.province', ..., true)` (transaction
-//! local; `SET LOCAL` takes no parameters). Row-level security policies read those settings, so a
-//! query that forgets its `WHERE province_id = ...` still cannot see another province, and a connection
-//! with no tenant set sees nothing at all (the policies fail closed).
+//! - [`Db`]: a service's connection pool (its own login role, never the owner). A handler never holds
+//!   it: it reaches the database only through a request transaction taken from the verified caller
+//!   (`kc_auth::Tenant`), so a route without a tenant cannot touch the data.
+//! - [`Tx`]: one transaction that first sets the tenant for row-level security (`app.scope`,
+//!   `app.province`, `app.org`, `app.user`, in the same statement that opens it). Policies read those
+//!   settings, so a query that forgets its `WHERE province_id = ...` still cannot see another
+//!   province, and a transaction with no tenant set sees nothing at all (the policies fail closed).
+//! - [`PreAuth`]: the narrow entry point of identity's pre-authentication flows (login, refresh,
+//!   registration, reset), which must find a user before any tenant is known. The database honours
+//!   their all-seeing `system` scope only for the identity service's own role.
+//! - [`Db::begin_reference`]: a transaction with no tenant, for public reference data (provinces).
+//! - [`audit`] and [`enqueue`]: the journals written inside the same transaction as the change.
+//! - Error classification ([`is_unavailable`], [`is_unique_violation`], [`is_data_exception`]).
 
 mod journal;
+mod tx;
 
 pub use journal::{AuditEvent, audit, enqueue};
+pub use tx::{PreAuth, Tx};
 
 use kc_kernel::Scope;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, Statement, TransactionTrait, Value,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+    Value,
 };
 use std::time::Duration;
+use uuid::Uuid;
 
 pub use sea_orm;
 
-/// Connect a pool. `url` is the service's own login role (never the owner, never a superuser).
-pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
-    let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(max_connections)
-        .min_connections(0)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false)
-        // Start even when the database is down: `/ready` says 503 until it answers.
-        .connect_lazy(true);
-    Database::connect(opts).await
+/// A service's connection pool, connected as the service's own login role.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
 }
 
-/// Open the request transaction and set the tenant for row-level security before any query runs.
-pub async fn begin(db: &DatabaseConnection, scope: &Scope) -> Result<DatabaseTransaction, DbErr> {
-    let tx = db.begin().await?;
-    let province = scope.province().map(|p| p.to_string()).unwrap_or_default();
-    let org = match scope {
-        Scope::Enterprise { org, .. } => org.to_string(),
-        _ => String::new(),
-    };
-    tx.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT set_config('app.scope', $1, true), set_config('app.province', $2, true), set_config('app.org', $3, true)",
-        [scope.name().into(), province.into(), org.into()],
-    ))
-    .await?;
-    Ok(tx)
+impl Db {
+    /// Connect a pool lazily: the service starts even when the database is down, and `/ready` says 503
+    /// until it answers. `url` is the service's own login role (never the owner, never a superuser).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbErr> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(max_connections)
+            .min_connections(0)
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(5))
+            .sqlx_logging(false)
+            .connect_lazy(true);
+        Ok(Db {
+            conn: Database::connect(opts).await?,
+        })
+    }
+
+    /// Is the database reachable? Used by `GET /ready`.
+    pub async fn ping(&self) -> bool {
+        self.conn
+            .execute_raw(Statement::from_string(DbBackend::Postgres, "SELECT 1"))
+            .await
+            .is_ok()
+    }
+
+    /// The request transaction of a verified caller. Handlers do not call this: they take their
+    /// transaction from `kc_auth::Tenant`, which calls it with the caller's verified scope.
+    #[doc(hidden)]
+    pub async fn begin_for_caller(&self, scope: &Scope, user: Uuid) -> Result<Tx, DbErr> {
+        let org = match scope {
+            Scope::Enterprise { org, .. } => Some(*org),
+            _ => None,
+        };
+        Tx::open(&self.conn, scope.name(), scope.province(), org, Some(user)).await
+    }
+
+    /// A transaction for one of identity's pre-authentication flows (no caller yet): the `system`
+    /// scope, which the database honours only for the identity service's role.
+    pub async fn begin_preauth(&self, flow: PreAuth) -> Result<Tx, DbErr> {
+        tracing::trace!(?flow, "pre-authentication transaction");
+        Tx::open(&self.conn, "system", None, None, None).await
+    }
+
+    /// A transaction with no tenant: it reads reference data (administrative units, dated rules) and
+    /// sees no tenant row at all.
+    pub async fn begin_reference(&self) -> Result<Tx, DbErr> {
+        Tx::open(&self.conn, "", None, None, None).await
+    }
+
+    /// Close the pool (graceful shutdown).
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.conn.close().await
+    }
 }
 
 /// Build a Postgres statement with positional parameters (`$1`, `$2`, ...).
@@ -55,13 +96,6 @@ where
     I: IntoIterator<Item = Value>,
 {
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
-}
-
-/// Is the database reachable? Used by `GET /ready`.
-pub async fn ping(db: &DatabaseConnection) -> bool {
-    db.execute_raw(Statement::from_string(DbBackend::Postgres, "SELECT 1"))
-        .await
-        .is_ok()
 }
 
 /// Is this error the database being unreachable, or a transaction that lost a deadlock or a
@@ -98,4 +132,9 @@ pub fn sqlstate(err: &DbErr) -> Option<String> {
 /// The caller's input slipped past validation: a 422, not a 500.
 pub fn is_data_exception(err: &DbErr) -> bool {
     sqlstate(err).is_some_and(|c| c.starts_with("22"))
+}
+
+/// A check or foreign-key constraint refused the data (SQLSTATE 23514, 23503): also the caller's input.
+pub fn is_constraint_violation(err: &DbErr) -> bool {
+    sqlstate(err).is_some_and(|c| c == "23514" || c == "23503")
 }

@@ -84,6 +84,28 @@ impl ApiError {
         }
     }
 
+    /// A 409 naming the field whose value is already taken (a unique key).
+    pub fn conflict_field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut fields = FieldErrors::new();
+        fields.insert(field.to_owned(), message.clone());
+        ApiError::Invalid {
+            status: StatusCode::CONFLICT,
+            code: "conflict",
+            message,
+            fields,
+        }
+    }
+
+    /// Map a unique violation to a 409 naming `field`; any other error as usual.
+    pub fn unique_or(err: sea_orm::DbErr, field: &str, message: &str) -> Self {
+        if kc_db::is_unique_violation(&err) {
+            ApiError::conflict_field(field, message)
+        } else {
+            err.into()
+        }
+    }
+
     pub fn internal(err: impl std::fmt::Display) -> Self {
         ApiError::Internal(err.to_string())
     }
@@ -148,13 +170,17 @@ impl ApiError {
     }
 }
 
+/// The detail of a 500, carried on the response to the request's one log line (never to the client).
+#[derive(Debug, Clone)]
+pub struct InternalDetail(pub String);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
-            tracing::error!(error = %detail, "internal error");
-        }
         let status = self.status();
         let mut resp = (status, axum::Json(ErrorEnvelope { error: self.body() })).into_response();
+        if let ApiError::Internal(detail) = &self {
+            resp.extensions_mut().insert(InternalDetail(detail.clone()));
+        }
         if let ApiError::TooManyRequests { retry_after_secs } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(1).to_string())
         {
@@ -169,13 +195,14 @@ impl From<sea_orm::DbErr> for ApiError {
         if kc_db::is_unavailable(&err) {
             tracing::warn!(error = %err, "database unavailable");
             ApiError::Unavailable
-        } else if kc_db::is_data_exception(&err) {
+        } else if kc_db::is_data_exception(&err) || kc_db::is_constraint_violation(&err) {
             tracing::warn!(error = %err, "input refused by the database");
-            ApiError::bad_request(
-                "invalid_data",
-                "Dữ liệu chứa ký tự hoặc giá trị không hợp lệ (the data contains invalid characters or values)",
-                FieldErrors::new(),
-            )
+            ApiError::Invalid {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_data",
+                message: "Dữ liệu chứa ký tự hoặc giá trị không hợp lệ (the data contains invalid characters or values)".into(),
+                fields: FieldErrors::new(),
+            }
         } else {
             ApiError::Internal(err.to_string())
         }

@@ -1,8 +1,9 @@
 //! Every middleware of every service, in one visible place, outermost first:
 //!
 //! 1. request id: `x-request-id` is taken from the caller or made up (UUID), and sent back;
-//! 2. panic → 500 envelope (a panic never kills the connection without an answer);
-//! 3. one structured log line per request: method, route, status, latency, request id, user, province;
+//! 2. one structured log line per request: method, route, status, latency, request id, user, province,
+//!    and for a 5xx its cause (each failure is logged once, here);
+//! 3. panic → 500 envelope (a panic never kills the connection without an answer);
 //! 4. error answers without a body (405, a timeout) get the JSON envelope too;
 //! 5. a timeout (30 s) → 503;
 //! 6. a body limit (64 KiB unless the service asks for more) → 413 envelope.
@@ -51,8 +52,8 @@ pub fn apply(router: Router, body_limit: usize) -> Router {
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-            .layer(CatchPanicLayer::custom(panic_response))
             .layer(middleware::from_fn(log_request))
+            .layer(CatchPanicLayer::custom(panic_response))
             .layer(middleware::from_fn(envelope_bare_errors))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -94,7 +95,13 @@ async fn log_request(mut req: Request, next: Next) -> Response {
     if route == "/health" || route == "/ready" {
         tracing::debug!(target: "request", %method, %route, status, latency_ms, %request_id, "request");
     } else if status >= 500 {
-        tracing::error!(target: "request", %method, %route, status, latency_ms, %request_id, %user, %province, "request");
+        // The one line of a failed request, with the cause when the service gave one.
+        let error = resp
+            .extensions()
+            .get::<crate::error::InternalDetail>()
+            .map(|d| d.0.as_str())
+            .unwrap_or("-");
+        tracing::error!(target: "request", %method, %route, status, latency_ms, %request_id, %user, %province, %error, "request");
     } else {
         tracing::info!(target: "request", %method, %route, status, latency_ms, %request_id, %user, %province, "request");
     }

@@ -9,6 +9,8 @@
 //! - [`layers`]: every middleware in one visible place (request id, one log line per request, body limit,
 //!   timeout, panic → 500 envelope).
 //! - [`health`]: `GET /health` and `GET /ready`.
+//! - [`input`]: validated text ([`req_text`], [`opt_text`], [`patch_text`]), PATCH fields that can be
+//!   cleared ([`Patch`]), and pagination ([`Page`], [`Paged`]).
 //! - [`finish`]: the last step of every service's router: health routes, OpenAPI and Swagger UI, layers.
 //! - [`serve`]: bind, serve with client addresses, shut down gracefully on SIGTERM/SIGINT.
 //! - [`telemetry`]: tracing subscriber set-up.
@@ -16,6 +18,7 @@
 mod client;
 mod error;
 pub mod health;
+pub mod input;
 mod json;
 pub mod layers;
 mod params;
@@ -23,18 +26,21 @@ mod serve;
 pub mod telemetry;
 
 pub use client::ClientMeta;
-pub use error::{ApiError, ErrorBody, ErrorEnvelope, FieldErrors};
+pub use error::{ApiError, ErrorBody, ErrorEnvelope, FieldErrors, InternalDetail};
+pub use input::{
+    Page, PageQuery, Paged, Patch, opt_text, patch, patch_text, req_text, search_text,
+};
 pub use json::Json;
 pub use layers::RequestLog;
 pub use params::{Path, Query};
-pub use serve::{bind_addr, serve, serve_on};
+pub use serve::{bind_addr, serve, serve_on, serve_until, shutdown_signal};
 
 /// The last step of every service's router: its routes plus `/health` and `/ready`, the OpenAPI
 /// document at `/api-docs/openapi.json`, Swagger UI at `/docs` (bundled, works offline), all wrapped in
 /// the standard [`layers`].
 pub fn finish(
     service: &'static str,
-    db: sea_orm::DatabaseConnection,
+    db: Option<kc_db::Db>,
     api: utoipa_axum::router::OpenApiRouter,
 ) -> axum::Router {
     let (router, doc) = api.merge(health::router(service, db)).split_for_parts();

@@ -28,11 +28,21 @@ pub async fn serve(name: &'static str, addr: SocketAddr, router: Router) -> anyh
     serve_on(name, listener, router).await
 }
 
-/// Serve on an already-bound listener (tests bind port 0).
+/// Serve on an already-bound listener (tests bind port 0) until SIGTERM or SIGINT.
 pub async fn serve_on(
     name: &'static str,
     listener: tokio::net::TcpListener,
     router: Router,
+) -> anyhow::Result<()> {
+    serve_until(name, listener, router, shutdown_signal()).await
+}
+
+/// Serve until `shutdown` completes, then finish the requests in flight and return.
+pub async fn serve_until(
+    name: &'static str,
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(service = name, %addr, "listening on http://{addr}");
@@ -40,14 +50,15 @@ pub async fn serve_on(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await
     .with_context(|| format!("{name}: server error"))?;
     tracing::info!(service = name, "stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Completes on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

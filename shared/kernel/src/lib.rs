@@ -24,5 +24,5 @@ mod text;
 pub use db_enum::{DbEnum, UnknownValue};
 pub use enums::{AccountStatus, EnterpriseKind, OrgKind, Permission, Region, Role, UnitKind};
 pub use money::{Money, MoneyError};
-pub use scope::Scope;
+pub use scope::{Owner, Scope};
 pub use text::{Email, ProvinceCode, TaxCode, TextError, nfc, nfc_trimmed};

@@ -1,9 +1,19 @@
-//! The tenant scope a caller acts in.
+//! The tenant scope a caller acts in, and who owns a record.
 
 use uuid::Uuid;
 
-/// The tenant scope a request runs in. It becomes `app.scope` / `app.province` in the database
-/// transaction, where row-level security enforces it.
+/// Who a record belongs to: its province (`None` for a national record) and, for records an
+/// enterprise may see, the organisation that owns it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owner {
+    pub province: Option<Uuid>,
+    pub organisation: Option<Uuid>,
+}
+
+/// The tenant scope a request runs in, always derived from a verified token. It becomes `app.scope`,
+/// `app.province` and `app.org` in the database transaction, where row-level security enforces it.
+/// (Identity's pre-authentication flows have a scope of their own that is not a `Scope`:
+/// `kc_db::PreAuth`.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     /// The ministry: every province.
@@ -12,9 +22,6 @@ pub enum Scope {
     Province(Uuid),
     /// An enterprise user: one organisation in one province.
     Enterprise { province: Uuid, org: Uuid },
-    /// Pre-authentication flows of the identity service (login, refresh, registration, password reset),
-    /// which must find a user before any tenant is known. Never derived from a token.
-    System,
 }
 
 impl Scope {
@@ -23,7 +30,6 @@ impl Scope {
             Scope::National => "national",
             Scope::Province(_) => "province",
             Scope::Enterprise { .. } => "enterprise",
-            Scope::System => "system",
         }
     }
 
@@ -31,15 +37,68 @@ impl Scope {
         match self {
             Scope::Province(p) => Some(*p),
             Scope::Enterprise { province, .. } => Some(*province),
-            Scope::National | Scope::System => None,
+            Scope::National => None,
         }
     }
 
-    /// May this scope see a record of the given province (`None` = national record)?
-    pub fn can_see_province(&self, province: Option<Uuid>) -> bool {
+    /// May this scope see a record owned by `owner`? The ministry sees every record; a province's
+    /// staff see their province's; an enterprise sees only its own organisation's. The one place of
+    /// this rule in the application layer (row-level security enforces the same in the database).
+    pub fn can_see(&self, owner: Owner) -> bool {
         match self {
-            Scope::National | Scope::System => true,
-            Scope::Province(p) | Scope::Enterprise { province: p, .. } => province == Some(*p),
+            Scope::National => true,
+            Scope::Province(p) => owner.province == Some(*p),
+            Scope::Enterprise { province, org } => {
+                owner.province == Some(*province) && owner.organisation == Some(*org)
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_scope_sees_its_own() {
+        let (p1, p2, o1, o2) = (
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+        );
+        let own = Owner {
+            province: Some(p1),
+            organisation: Some(o1),
+        };
+        let national = Owner {
+            province: None,
+            organisation: Some(o2),
+        };
+        assert!(Scope::National.can_see(own) && Scope::National.can_see(national));
+        assert!(Scope::Province(p1).can_see(own));
+        assert!(!Scope::Province(p2).can_see(own));
+        assert!(!Scope::Province(p1).can_see(national));
+        assert!(
+            Scope::Enterprise {
+                province: p1,
+                org: o1
+            }
+            .can_see(own)
+        );
+        assert!(
+            !Scope::Enterprise {
+                province: p1,
+                org: o2
+            }
+            .can_see(own)
+        );
+        assert!(
+            !Scope::Enterprise {
+                province: p2,
+                org: o1
+            }
+            .can_see(own)
+        );
     }
 }

@@ -1,91 +1,159 @@
-//! The skeleton every service other than identity starts from, so that each service's own crate holds
-//! only its domain:
+//! One way to build a service: the skeleton all five binaries run on.
 //!
-//! - [`ServiceConfig`] from the environment: `KC_DATABASE_URL` (the service's own login role; required,
-//!   no default) and `KC_IDENTITY_URL` (where the signing keys are published);
-//! - [`ServiceState`]: the database pool and the token [`Verifier`];
-//! - `GET /api/v1/whoami`: the verified claims of the caller, so each service can be checked on its own;
-//! - [`app`]: the service's routes + health + OpenAPI at `/api-docs/openapi.json` + Swagger UI at `/docs`,
-//!   wrapped in the standard layers;
-//! - [`run`]: the whole `main`.
+//! A service is a type implementing [`Service`]: its name in the one list of services
+//! (`deploy/services.txt`, see [`services`]), its typed settings read once at start-up through
+//! [`Env`], and a `build` that turns a [`Kit`] (settings, the database pool when the service uses
+//! one, the mode) into [`Built`]: its routes (with their state), the token verifier, and its
+//! background [`Worker`]s. [`run`] is then the whole `main`: logging, configuration (every missing
+//! variable named in one error), the pool, the HTTP server with the standard layers, health, OpenAPI
+//! and Swagger UI, whoami, and the workers, all stopped by the same signal: on SIGTERM or SIGINT the
+//! requests in flight finish, each worker finishes or releases its current item, then the process
+//! exits.
+//!
+//! A service whose entry in the list says it uses no database (the portal) does not connect to one
+//! and its `/ready` does not depend on one.
 
+mod config;
+pub mod services;
+
+pub use config::{Env, Mode};
+pub use services::ServiceInfo;
+pub use tokio_util::sync::CancellationToken;
+
+use anyhow::Context;
 use axum::extract::{FromRef, State};
+use futures_util::future::BoxFuture;
 use kc_auth::{Caller, Claims, Verifier};
+use kc_db::Db;
 use kc_http::Json;
-use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use std::sync::Arc;
+use std::time::Duration;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// What a service is called and where it listens by default.
-#[derive(Debug, Clone, Copy)]
-pub struct ServiceSpec {
-    /// `workflow`, `registry`, ...
-    pub name: &'static str,
-    /// The environment variable that overrides the port, e.g. `KC_WORKFLOW_PORT`.
-    pub port_var: &'static str,
-    pub default_port: u16,
+/// A service of the system.
+pub trait Service: Sized + 'static {
+    /// Its name in `deploy/services.txt`.
+    const NAME: &'static str;
+    /// Its own settings.
+    type Config: Send + 'static;
+    /// Read its own settings (once, at start-up). Record problems in `env`; they are reported
+    /// together with every other missing variable.
+    fn config(env: &mut Env) -> Self::Config;
+    /// Build the routes, the verifier and the workers.
+    fn build(kit: Kit<Self::Config>) -> impl Future<Output = anyhow::Result<Built>> + Send;
 }
 
-#[derive(Debug, Clone)]
-pub struct ServiceConfig {
-    pub database_url: String,
-    pub identity_url: String,
-    pub max_connections: u32,
+/// What the skeleton gives a service to build itself from.
+pub struct Kit<C> {
+    pub info: &'static ServiceInfo,
+    pub mode: Mode,
+    /// The service's own settings.
+    pub config: C,
+    /// The pool of the service's own login role; `None` for a service that uses no database.
+    pub db: Option<Db>,
+    /// Where identity publishes its signing keys (every service but identity).
+    pub identity_url: Option<String>,
 }
 
-impl ServiceConfig {
-    pub fn from_env(spec: &ServiceSpec) -> anyhow::Result<ServiceConfig> {
-        let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
-        let database_url = var("KC_DATABASE_URL").ok_or_else(|| {
-            anyhow::anyhow!(
-                "KC_DATABASE_URL is required: the {} service's own login role (kc_{}), e.g. postgres://kc_{}@127.0.0.1:5432/kc",
-                spec.name,
-                spec.name,
-                spec.name
-            )
-        })?;
-        let identity_url = var("KC_IDENTITY_URL").ok_or_else(|| {
-            anyhow::anyhow!(
-                "KC_IDENTITY_URL is required: the identity service's base URL, e.g. http://127.0.0.1:8081"
-            )
-        })?;
-        let max_connections = match var("KC_DB_MAX_CONNECTIONS") {
-            Some(v) => v
-                .parse()
-                .map_err(|_| anyhow::anyhow!("KC_DB_MAX_CONNECTIONS must be a number"))?,
-            None => 10,
-        };
-        Ok(ServiceConfig {
-            database_url,
-            identity_url,
-            max_connections,
-        })
+impl<C> Kit<C> {
+    /// The pool; an error for a service whose entry says it uses no database.
+    pub fn db(&self) -> anyhow::Result<Db> {
+        self.db
+            .clone()
+            .with_context(|| format!("{} uses no database", self.info.name))
+    }
+
+    /// A verifier of access tokens against identity's published keys.
+    pub fn remote_verifier(&self) -> anyhow::Result<Arc<Verifier>> {
+        let url = self
+            .identity_url
+            .as_deref()
+            .context("KC_IDENTITY_URL is not set")?;
+        Ok(Arc::new(Verifier::from_identity_url(url)))
     }
 }
 
-/// The state every such service starts with.
-#[derive(Clone)]
-pub struct ServiceState {
-    pub db: DatabaseConnection,
+/// A running service's parts.
+pub struct Built {
+    /// Its routes, with their state.
+    pub routes: OpenApiRouter,
+    /// The verifier `/api/v1/whoami` uses (the same as the routes').
     pub verifier: Arc<Verifier>,
+    pub workers: Vec<Worker>,
 }
 
-impl FromRef<ServiceState> for Arc<Verifier> {
-    fn from_ref(s: &ServiceState) -> Arc<Verifier> {
-        s.verifier.clone()
+/// A background task (an outbox consumer, a scheduler) started and stopped with the HTTP server.
+/// It must return soon after its token is cancelled, having finished or released its current item.
+pub struct Worker {
+    pub name: &'static str,
+    run: Box<dyn FnOnce(CancellationToken) -> BoxFuture<'static, anyhow::Result<()>> + Send>,
+}
+
+impl Worker {
+    pub fn new<F, Fut>(name: &'static str, run: F) -> Worker
+    where
+        F: FnOnce(CancellationToken) -> Fut + Send + 'static,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        Worker {
+            name,
+            run: Box::new(move |token| Box::pin(run(token))),
+        }
     }
 }
 
-impl ServiceState {
-    pub async fn connect(config: &ServiceConfig) -> anyhow::Result<ServiceState> {
-        let db = kc_db::connect(&config.database_url, config.max_connections).await?;
-        Ok(ServiceState {
-            db,
-            verifier: Arc::new(Verifier::from_identity_url(&config.identity_url)),
-        })
+/// The settings every service shares.
+struct Common {
+    database_url: Option<String>,
+    max_connections: u32,
+    identity_url: Option<String>,
+}
+
+fn common(info: &ServiceInfo, env: &mut Env) -> Common {
+    let database_url = info.database.then(|| {
+        env.required(
+            "KC_DATABASE_URL",
+            &format!(
+                "the {0} service's own login role, e.g. postgres://kc_{0}@127.0.0.1:5432/kc",
+                info.name
+            ),
+        )
+    });
+    let identity_url = (info.name != "identity").then(|| {
+        env.required(
+            "KC_IDENTITY_URL",
+            "the identity service's base URL, e.g. http://127.0.0.1:8081",
+        )
+    });
+    Common {
+        database_url,
+        max_connections: env.or("KC_DB_MAX_CONNECTIONS", 10),
+        identity_url,
     }
+}
+
+/// Read the configuration and connect: everything but the server. Commands of a service binary
+/// (`kc-identity seed-demo`) start from here too.
+pub async fn prepare<S: Service>() -> anyhow::Result<Kit<S::Config>> {
+    let info = services::info(S::NAME);
+    let mut env = Env::from_process()?;
+    let common = common(info, &mut env);
+    let config = S::config(&mut env);
+    let mode = env.mode();
+    env.finish()?;
+    let db = match &common.database_url {
+        Some(url) => Some(Db::connect(url, common.max_connections).await?),
+        None => None,
+    };
+    Ok(Kit {
+        info,
+        mode,
+        config,
+        db,
+        identity_url: common.identity_url,
+    })
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -109,57 +177,141 @@ impl FromRef<WhoAmIState> for Arc<Verifier> {
     }
 }
 
-/// `GET /api/v1/whoami`: 200 with the verified claims, 401 for a missing or bad token.
-pub fn whoami_router(service: &'static str, verifier: Arc<Verifier>) -> OpenApiRouter {
-    OpenApiRouter::new()
-        .routes(routes!(whoami))
-        .with_state(WhoAmIState { service, verifier })
-}
-
 /// The verified claims of the caller's access token.
-#[utoipa::path(get, path = "/api/v1/whoami", tag = "auth", responses(
-    (status = 200, body = WhoAmI), (status = 401, body = kc_http::ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/v1/whoami", tag = "auth",
+    extensions(("x-kc-access" = json!(kc_auth::declare::<kc_auth::AnyUser>()))),
+    security(("bearer" = [])),
+    responses((status = 200, body = WhoAmI), (status = 401, body = kc_http::ErrorEnvelope)))]
 async fn whoami(State(s): State<WhoAmIState>, caller: Caller) -> Json<WhoAmI> {
     Json(WhoAmI {
         service: s.service,
-        scope: caller.scope.name().into(),
-        claims: caller.claims,
+        scope: caller.scope().name().into(),
+        claims: caller.claims().clone(),
     })
 }
 
 #[derive(OpenApi)]
-struct EmptyDoc;
+#[openapi(components(schemas(kc_http::ErrorEnvelope)), modifiers(&BearerAuth))]
+struct BaseDoc;
 
-/// The full application of a service: its own routes, whoami, health, OpenAPI and Swagger UI, layers.
-pub fn app(spec: &ServiceSpec, state: &ServiceState, routes: OpenApiRouter) -> axum::Router {
-    let mut doc = EmptyDoc::openapi();
-    doc.info.title = format!("kc-{}", spec.name);
-    let api = OpenApiRouter::with_openapi(doc)
-        .merge(routes)
-        .merge(whoami_router(spec.name, state.verifier.clone()));
-    kc_http::finish(spec.name, state.db.clone(), api)
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
 }
 
-/// The whole `main` of a service: log set-up, config, connect, serve until SIGTERM/SIGINT.
-pub async fn run(
-    spec: ServiceSpec,
-    routes: impl FnOnce(&ServiceState) -> OpenApiRouter,
-) -> std::process::ExitCode {
+/// The whole HTTP application of a service: its routes, whoami, health, OpenAPI at
+/// `/api-docs/openapi.json` and Swagger UI at `/docs`, in the standard layers. Tests build it too.
+pub fn app(
+    info: &'static ServiceInfo,
+    db: Option<Db>,
+    verifier: Arc<Verifier>,
+    routes: OpenApiRouter,
+) -> axum::Router {
+    let mut doc = BaseDoc::openapi();
+    doc.info.title = format!("kc-{}", info.name);
+    doc.info.description = Some(info.label.to_owned());
+    let whoami = OpenApiRouter::new()
+        .routes(routes!(whoami))
+        .with_state(WhoAmIState {
+            service: info.name,
+            verifier,
+        });
+    let api = OpenApiRouter::with_openapi(doc).merge(routes).merge(whoami);
+    kc_http::finish(info.name, db, api)
+}
+
+/// The whole `main` of a service.
+pub async fn run<S: Service>() -> std::process::ExitCode {
     kc_http::telemetry::init();
-    let result = async {
-        let config = ServiceConfig::from_env(&spec)?;
-        let addr = kc_http::bind_addr(spec.port_var, spec.default_port)?;
-        let state = ServiceState::connect(&config).await?;
-        let app = app(&spec, &state, routes(&state));
-        kc_http::serve(spec.name, addr, app).await
-    }
-    .await;
-    match result {
+    match serve::<S>().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
-            eprintln!("kc-{}: {e:#}", spec.name);
+            eprintln!("kc-{}: {e:#}", S::NAME);
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// How long workers get to finish their item after the signal.
+const WORKER_GRACE: Duration = Duration::from_secs(30);
+
+async fn serve<S: Service>() -> anyhow::Result<()> {
+    let kit = prepare::<S>().await?;
+    let info = kit.info;
+    let addr = kc_http::bind_addr(&info.port_var(), info.port)?;
+    let db = kit.db.clone();
+    let built = S::build(kit).await?;
+    let app = app(info, db.clone(), built.verifier, built.routes);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!(
+            "{}: cannot listen on {addr} (is another copy running?)",
+            info.name
+        )
+    })?;
+
+    let stop = CancellationToken::new();
+    let mut workers = tokio::task::JoinSet::new();
+    for w in built.workers {
+        let token = stop.child_token();
+        let name = w.name;
+        workers.spawn(async move { (name, (w.run)(token).await) });
+    }
+    let signal = stop.clone();
+    tokio::spawn(async move {
+        kc_http::shutdown_signal().await;
+        signal.cancel();
+    });
+    let served =
+        kc_http::serve_until(info.name, listener, app, stop.clone().cancelled_owned()).await;
+    stop.cancel();
+    let drained = tokio::time::timeout(WORKER_GRACE, async {
+        while let Some(done) = workers.join_next().await {
+            match done {
+                Ok((name, Ok(()))) => tracing::info!(worker = name, "worker stopped"),
+                Ok((name, Err(e))) => tracing::error!(worker = name, "worker failed: {e:#}"),
+                Err(e) => tracing::error!("worker panicked: {e}"),
+            }
+        }
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("workers did not stop within {WORKER_GRACE:?}; abandoning them");
+    }
+    if let Some(db) = db {
+        let _ = db.close().await;
+    }
+    served
+}
+
+/// The state most services start with: the pool and the verifier, which `kc_auth::Tenant` takes
+/// from it. A service with more state embeds it and implements the same two `FromRef`s.
+#[derive(Clone)]
+pub struct ServiceState {
+    pub db: Db,
+    pub verifier: Arc<Verifier>,
+}
+
+impl FromRef<ServiceState> for Arc<Verifier> {
+    fn from_ref(s: &ServiceState) -> Arc<Verifier> {
+        s.verifier.clone()
+    }
+}
+
+impl FromRef<ServiceState> for Db {
+    fn from_ref(s: &ServiceState) -> Db {
+        s.db.clone()
     }
 }

@@ -10,7 +10,6 @@ pub mod jwt;
 
 use kc_migrations::{Migrator, MigratorTrait, OWNER_ROLE, bootstrap, with_database, with_user};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
 /// A fresh database of its own for one test.
@@ -29,15 +28,10 @@ fn admin_url() -> String {
     })
 }
 
+/// The template database is named after what the migrator runs (every migration's SQL and the
+/// reference data), so a change to any of them builds a new template.
 fn template_name() -> String {
-    let mut h = DefaultHasher::new();
-    for m in Migrator::migrations() {
-        m.name().hash(&mut h);
-    }
-    include_str!("../../../migrations/src/sql/m0001_up.sql").hash(&mut h);
-    include_str!("../../../migrations/src/sql/m0003_up.sql").hash(&mut h);
-    include_str!("../../../migrations/src/sql/m0004_up.sql").hash(&mut h);
-    format!("kc_template_{:x}", h.finish() & 0xffff_ffff)
+    format!("kc_template_{}", kc_migrations::fingerprint())
 }
 
 impl TestDb {

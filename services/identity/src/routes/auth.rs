@@ -1,16 +1,17 @@
 //! Login, token refresh, logout, password reset, and the public signing keys.
 
-use crate::routes::{SERVICE, audit_anon};
+use crate::routes::{PreAuthDb, SERVICE};
+use crate::store::sessions::{self, Revoke};
+use crate::store::users;
 use crate::throttle::{Attempt, Subject};
 use crate::tokens::{self, TokenPair};
-use crate::{AppState, passwords, store};
+use crate::{AppState, passwords};
 use axum::extract::State;
 use axum::http::StatusCode;
-use kc_auth::Jwks;
-use kc_db::{AuditEvent, audit, begin, stmt};
+use kc_auth::{Jwks, audit_anon, public};
+use kc_db::{AuditEvent, PreAuth, audit};
 use kc_http::{ApiError, ClientMeta, FieldErrors, Json};
-use kc_kernel::{Email, Scope};
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use kc_kernel::Email;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -41,12 +42,14 @@ fn invalid_credentials() -> ApiError {
 ///
 /// Wrong e-mail and wrong password get the same 401 in about the same time. Repeated failures lock the
 /// account or the client address for a while (429 with `Retry-After`).
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    extensions(("x-kc-access" = json!(public()))), request_body = LoginRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = kc_http::ErrorEnvelope),
               (status = 403, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope),
               (status = 429, body = kc_http::ErrorEnvelope)))]
 async fn login(
     State(s): State<AppState>,
+    pre: PreAuthDb,
     meta: ClientMeta,
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
@@ -60,8 +63,8 @@ async fn login(
     let account = Subject::account(email.as_str(), &lockout);
 
     // 1. Reserve the attempt for the client address, then the e-mail, before checking anything.
-    let tx = begin(&s.db, &Scope::System).await?;
-    let user = store::user_by_email(&tx, email.as_str()).await?;
+    let tx = pre.begin(PreAuth::Login).await?;
+    let user = users::by_email(&tx, email.as_str()).await?;
     let base = AuditEvent {
         actor_user_id: user.as_ref().map(|u| u.id),
         actor_email: Some(email.as_str().to_owned()),
@@ -89,7 +92,7 @@ async fn login(
         .await;
 
     // 3. Settle the reservations (address first, then e-mail: one lock order, no deadlock).
-    let tx = begin(&s.db, &Scope::System).await?;
+    let tx = pre.begin(PreAuth::Login).await?;
     let Some(user) = user.filter(|_| ok) else {
         let event = AuditEvent {
             action: "login.failed",
@@ -155,18 +158,22 @@ fn invalid_refresh() -> ApiError {
 
 /// Exchange a refresh token for a new pair. The old refresh token stops working; presenting it again
 /// revokes every token of that login (the legitimate holder must log in again).
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth",
+    extensions(("x-kc-access" = json!(public()))), request_body = RefreshRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = kc_http::ErrorEnvelope)))]
 async fn refresh(
     State(s): State<AppState>,
+    pre: PreAuthDb,
     meta: ClientMeta,
     Json(req): Json<RefreshRequest>,
 ) -> Result<Json<TokenPair>, ApiError> {
     if req.refresh_token.is_empty() || req.refresh_token.len() > 200 {
         return Err(invalid_refresh());
     }
-    let tx = begin(&s.db, &Scope::System).await?;
-    let Some(row) = tokens::find_refresh_for_update(&tx, &req.refresh_token).await? else {
+    let tx = pre.begin(PreAuth::Refresh).await?;
+    let Some(row) =
+        sessions::refresh_for_update(&tx, tokens::hash_secret(&req.refresh_token)).await?
+    else {
         tx.commit().await?;
         return Err(invalid_refresh());
     };
@@ -191,7 +198,7 @@ async fn refresh(
         return Err(invalid_refresh());
     }
     if row.rotated_at.is_some() {
-        let n = tokens::revoke(&tx, tokens::Revoke::Family(row.family_id), "reuse").await?;
+        let n = sessions::revoke(&tx, Revoke::Family(row.family_id), "reuse").await?;
         audit(
             &tx,
             SERVICE,
@@ -209,13 +216,13 @@ async fn refresh(
         tx.commit().await?;
         return Err(invalid_refresh());
     }
-    let user = store::user_by_id(&tx, row.user_id).await?;
+    let user = users::by_id(&tx, row.user_id, kc_auth::Lock::None).await?;
     let Some(user) = user.filter(|u| u.sign_in_refusal().is_none()) else {
-        tokens::revoke(&tx, tokens::Revoke::Family(row.family_id), "user inactive").await?;
+        sessions::revoke(&tx, Revoke::Family(row.family_id), "user inactive").await?;
         tx.commit().await?;
         return Err(invalid_refresh());
     };
-    tokens::mark_rotated(&tx, row.id).await?;
+    sessions::mark_rotated(&tx, row.id).await?;
     let pair = tokens::issue(&tx, &s, &user, row.family_id).await?;
     audit(
         &tx,
@@ -232,16 +239,19 @@ async fn refresh(
 }
 
 /// Log out: revoke the refresh token's whole family. Always 204, so a token cannot be probed.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    extensions(("x-kc-access" = json!(public()))), request_body = RefreshRequest,
     responses((status = 204)))]
 async fn logout(
-    State(s): State<AppState>,
+    pre: PreAuthDb,
     meta: ClientMeta,
     Json(req): Json<RefreshRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let tx = begin(&s.db, &Scope::System).await?;
-    if let Some(row) = tokens::find_refresh_for_update(&tx, &req.refresh_token).await? {
-        let n = tokens::revoke(&tx, tokens::Revoke::Family(row.family_id), "logout").await?;
+    let tx = pre.begin(PreAuth::Logout).await?;
+    if let Some(row) =
+        sessions::refresh_for_update(&tx, tokens::hash_secret(&req.refresh_token)).await?
+    {
+        let n = sessions::revoke(&tx, Revoke::Family(row.family_id), "logout").await?;
         audit(
             &tx,
             SERVICE,
@@ -267,38 +277,37 @@ pub struct ResetRequest {
 }
 
 /// Ask for a password reset e-mail. Always 202, whether or not the address is known.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = ResetRequest,
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
+    extensions(("x-kc-access" = json!(public()))), request_body = ResetRequest,
     responses((status = 202), (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn request_password_reset(
     State(s): State<AppState>,
+    pre: PreAuthDb,
     meta: ClientMeta,
     Json(req): Json<ResetRequest>,
 ) -> Result<StatusCode, ApiError> {
     let email = Email::parse(&req.email).map_err(|e| ApiError::field("email", e.to_string()))?;
     let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
-    let tx = begin(&s.db, &Scope::System).await?;
+    let tx = pre.begin(PreAuth::PasswordReset).await?;
     // Each request may send an e-mail: limit them per client address.
     let throttle = Subject::action("reset", &addr, &s.config.lockout);
     if let Some(retry_after_secs) = throttle.hit(&tx).await?.retry_after() {
         tx.commit().await?;
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
-    if let Some(user) = store::user_by_email(&tx, email.as_str()).await?
-        && user.status == "active"
+    // The one sign-in rule: no reset e-mail for an account (or an organisation) that may not sign in.
+    if let Some(user) = users::by_email(&tx, email.as_str()).await?
+        && user.sign_in_refusal().is_none()
     {
         let secret = tokens::random_secret();
         let expires_at = chrono::Utc::now() + s.config.reset_ttl;
-        tx.execute_raw(stmt(
-            "INSERT INTO identity.password_resets (id, user_id, province_id, token_hash, expires_at)
-             VALUES ($1, $2, $3, $4, $5)",
-            [
-                Uuid::new_v4().into(),
-                user.id.into(),
-                user.province_id.into(),
-                tokens::hash_secret(&secret).into(),
-                expires_at.into(),
-            ],
-        ))
+        sessions::insert_reset(
+            &tx,
+            user.id,
+            user.province_id,
+            tokens::hash_secret(&secret),
+            expires_at,
+        )
         .await?;
         let link = format!(
             "{}/dat-lai-mat-khau?token={secret}",
@@ -343,10 +352,12 @@ pub struct ResetConfirm {
 }
 
 /// Set a new password with the e-mailed single-use token. Every session of the user is revoked.
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth", request_body = ResetConfirm,
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth",
+    extensions(("x-kc-access" = json!(public()))), request_body = ResetConfirm,
     responses((status = 204), (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn confirm_password_reset(
     State(s): State<AppState>,
+    pre: PreAuthDb,
     meta: ClientMeta,
     Json(req): Json<ResetConfirm>,
 ) -> Result<StatusCode, ApiError> {
@@ -364,49 +375,30 @@ async fn confirm_password_reset(
     if req.token.is_empty() || req.token.len() > 200 {
         return Err(bad_token());
     }
-    #[derive(FromQueryResult)]
-    struct Row {
-        user_id: Uuid,
-        province_id: Option<Uuid>,
-    }
-    let find = |lock: &'static str| {
-        Row::find_by_statement(stmt(
-            &format!(
-                "SELECT user_id, province_id FROM identity.password_resets
-                  WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() {lock}"
-            ),
-            [tokens::hash_secret(&req.token).into()],
-        ))
-    };
+    let token_hash = tokens::hash_secret(&req.token);
     // Check the token before spending a hash on it (and hold no transaction while hashing).
-    let probe = begin(&s.db, &Scope::System).await?;
-    let known = find("").one(&probe).await?.is_some();
+    let probe = pre.begin(PreAuth::PasswordReset).await?;
+    let known = sessions::open_reset(&probe, token_hash.clone(), false)
+        .await?
+        .is_some();
     probe.commit().await?;
     if !known {
         return Err(bad_token());
     }
     let hash = s.passwords.hash(req.new_password).await?;
-    let tx = begin(&s.db, &Scope::System).await?;
-    let Some(row) = find("FOR UPDATE").one(&tx).await? else {
+    let tx = pre.begin(PreAuth::PasswordReset).await?;
+    let Some(row) = sessions::open_reset(&tx, token_hash, true).await? else {
         return Err(bad_token());
     };
     // Every open reset link of the user dies with this one.
-    tx.execute_raw(stmt(
-        "UPDATE identity.password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
-        [row.user_id.into()],
-    ))
-    .await?;
-    tx.execute_raw(stmt(
-        "UPDATE identity.users SET password_hash = $2, updated_at = now() WHERE id = $1",
-        [row.user_id.into(), hash.into()],
-    ))
-    .await?;
-    if let Some(user) = store::user_by_id(&tx, row.user_id).await? {
+    sessions::consume_resets(&tx, row.user_id).await?;
+    users::set_password(&tx, row.user_id, hash).await?;
+    if let Some(user) = users::by_id(&tx, row.user_id, kc_auth::Lock::None).await? {
         Subject::account(&user.email, &s.config.lockout)
             .clear(&tx)
             .await?;
     }
-    let revoked = tokens::revoke(&tx, tokens::Revoke::User(row.user_id), "password reset").await?;
+    let revoked = sessions::revoke(&tx, Revoke::User(row.user_id), "password reset").await?;
     audit(
         &tx,
         SERVICE,
@@ -426,7 +418,9 @@ async fn confirm_password_reset(
 }
 
 /// The public keys that verify access tokens (JWKS, Ed25519).
-#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth", responses((status = 200, body = Jwks)))]
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth",
+    extensions(("x-kc-access" = json!(public()))),
+    responses((status = 200, body = Jwks)))]
 async fn jwks(State(s): State<AppState>) -> axum::Json<Jwks> {
     axum::Json(s.signer.jwks())
 }

@@ -1,16 +1,15 @@
 //! `GET /api/v1/me`: who am I, for which organisation, in which province.
 
-use crate::AppState;
-use crate::store::{self, OrgView, UserView};
-use axum::extract::State;
-use kc_auth::Caller;
-use kc_db::begin;
+use crate::store::organisations::{self, OrgView};
+use crate::store::users::{self, UserView};
+use kc_auth::{AnyUser, Lock, Tenant, declare};
 use kc_http::{ApiError, Json};
+use kc_kernel::Permission;
 use serde::Serialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<crate::AppState> {
     OpenApiRouter::new().routes(routes!(me))
 }
 
@@ -18,11 +17,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct Me {
     pub user: UserView,
     pub organisation: OrgView,
-    /// ministry, province, centre or enterprise
-    pub role: String,
+    pub role: kc_kernel::Role,
     /// Vietnamese label of the role.
     pub role_label: String,
-    pub permissions: Vec<String>,
+    pub permissions: Vec<Permission>,
     /// The caller's province; `null` for the ministry.
     pub province: Option<MeProvince>,
 }
@@ -36,19 +34,24 @@ pub struct MeProvince {
 
 /// The caller's user, organisation, role, permissions and province.
 #[utoipa::path(get, path = "/api/v1/me", tag = "me", security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<AnyUser>()))),
     responses((status = 200, body = Me), (status = 401, body = kc_http::ErrorEnvelope)))]
-async fn me(State(s): State<AppState>, caller: Caller) -> Result<Json<Me>, ApiError> {
-    let tx = begin(&s.db, &caller.scope).await?;
-    let user = store::user_by_id(&tx, caller.user_id()).await?;
-    let org = store::org_by_id(&tx, caller.org_id()).await?;
+async fn me(tenant: Tenant<AnyUser>) -> Result<Json<Me>, ApiError> {
+    let tx = tenant.begin().await?;
+    let user = users::by_id(&tx, tenant.user_id(), Lock::None).await?;
+    let org = organisations::by_id(&tx, tenant.org_id(), Lock::None).await?;
     tx.commit().await?;
-    let (Some(user), Some(org)) = (user, org) else {
-        return Err(ApiError::Unauthorized(
-            "Tài khoản không còn tồn tại (account no longer exists)".into(),
-        ));
+    let gone = || {
+        ApiError::Unauthorized(
+            "Tài khoản không còn hiệu lực, vui lòng đăng nhập lại (account no longer active)"
+                .into(),
+        )
     };
-    if let Some(refusal) = user.sign_in_refusal() {
-        return Err(refusal);
+    let (Some(user), Some(org)) = (user, org) else {
+        return Err(gone());
+    };
+    if user.sign_in_refusal().is_some() {
+        return Err(gone());
     }
     let province = match (org.province_id, &org.province_code, &org.province_name) {
         (Some(id), Some(code), Some(name)) => Some(MeProvince {
@@ -59,9 +62,9 @@ async fn me(State(s): State<AppState>, caller: Caller) -> Result<Json<Me>, ApiEr
         _ => None,
     };
     Ok(Json(Me {
-        role: caller.role().as_str().into(),
-        role_label: caller.role().label_vi().into(),
-        permissions: user.permissions.clone(),
+        role: tenant.role(),
+        role_label: tenant.role().label_vi().into(),
+        permissions: user.permissions(),
         user: UserView::from(&user),
         organisation: org,
         province,

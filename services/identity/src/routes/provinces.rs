@@ -1,23 +1,22 @@
 //! `GET /api/v1/provinces`: the province-level units in force on a day (today by default), each with
 //! its successor when it has one. Public reference data.
 
-use crate::AppState;
-use crate::store::{self, UnitRow};
-use axum::extract::State;
+use crate::store::units::{self, UnitRow};
 use chrono::NaiveDate;
-use kc_http::Query;
-use kc_http::{ApiError, Json};
+use kc_auth::{Anyone, public};
+use kc_http::{ApiError, Json, Query};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router() -> OpenApiRouter<crate::AppState> {
     OpenApiRouter::new().routes(routes!(list_provinces))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ProvinceQuery {
     /// A day `YYYY-MM-DD`; today when absent.
+    #[param(format = Date)]
     pub as_of: Option<String>,
 }
 
@@ -38,31 +37,39 @@ pub struct ProvinceList {
 
 /// Province-level units in force on `as_of` (today by default): 34 since 2025-07-01, 63 before.
 #[utoipa::path(get, path = "/api/v1/provinces", tag = "provinces", params(ProvinceQuery),
+    extensions(("x-kc-access" = json!(public()))),
     responses((status = 200, body = ProvinceList), (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn list_provinces(
-    State(s): State<AppState>,
+    anyone: Anyone,
     Query(q): Query<ProvinceQuery>,
 ) -> Result<Json<ProvinceList>, ApiError> {
+    let invalid = || {
+        ApiError::field(
+            "as_of",
+            "Ngày phải có dạng YYYY-MM-DD trong khoảng 1900–9999, ví dụ 2025-06-30 (date must be YYYY-MM-DD, years 1900 to 9999)",
+        )
+    };
     let as_of = match q.as_of.as_deref() {
         None | Some("") => chrono::Utc::now().date_naive(),
-        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-            ApiError::field(
-                "as_of",
-                "Ngày phải có dạng YYYY-MM-DD, ví dụ 2025-06-30 (date must be YYYY-MM-DD)",
-            )
-        })?,
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| invalid())?,
     };
-    let units = store::units_as_of(&s.db, as_of).await?;
+    // PostgreSQL's dates end at year 294276; anything far outside the units' history is a mistake.
+    if !(1900..=9999).contains(&chrono::Datelike::year(&as_of)) {
+        return Err(invalid());
+    }
+    let tx = anyone.begin_reference().await?;
+    let units = units::as_of(&tx, as_of).await?;
     let successor_ids: Vec<_> = units.iter().filter_map(|u| u.successor_id).collect();
     let successors: HashMap<_, _> = if successor_ids.is_empty() {
         HashMap::new()
     } else {
-        store::units_by_ids(&s.db, successor_ids)
+        units::by_ids(&tx, successor_ids)
             .await?
             .into_iter()
             .map(|u| (u.id, u))
             .collect()
     };
+    tx.commit().await?;
     let items: Vec<Province> = units
         .into_iter()
         .map(|u| Province {

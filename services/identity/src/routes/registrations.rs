@@ -3,21 +3,23 @@
 //! reason.
 
 use crate::routes::organisations::{
-    EnterpriseInput, insert_enterprise, parse_enterprise, province_by_code,
+    EnterpriseInput, TAX_CODE_TAKEN, parse_enterprise, province_by_code,
 };
-use crate::routes::users::insert_user;
-use crate::routes::{Page, Paged, SERVICE, audit_anon, audit_by, opt_text, req_text};
-use crate::store::{self, OrgFilter, OrgView, UserView};
+use crate::routes::users::EMAIL_TAKEN;
+use crate::routes::{PreAuthDb, SERVICE};
+use crate::state::{self, By};
+use crate::store::organisations::{self, OrgChange, OrgFilter, OrgView};
+use crate::store::users::{self, NewUser, UserView};
 use crate::throttle::Subject;
 use crate::{AppState, passwords};
 use axum::extract::State;
 use axum::http::StatusCode;
-use kc_auth::{Authorized, Claims, Policy, ProvinceStaff};
-use kc_db::{AuditEvent, audit, begin, stmt};
-use kc_http::{ApiError, ClientMeta, FieldErrors, Json};
-use kc_http::{Path, Query};
-use kc_kernel::{Email, Permission, Role, Scope};
-use sea_orm::ConnectionTrait;
+use kc_auth::{CentreOfficer, Lock, ProvinceStaff, Tenant, audit_anon, audit_by, declare, public};
+use kc_db::{AuditEvent, PreAuth, audit};
+use kc_http::{
+    ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Patch, Path, Query, opt_text, req_text,
+};
+use kc_kernel::{AccountStatus, EnterpriseKind, OrgKind, Permission, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -31,37 +33,36 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reject_registration))
 }
 
-/// An officer (or approver, or admin) of a provincial extension centre.
-pub struct CentreOfficer;
-impl Policy for CentreOfficer {
-    fn allows(c: &Claims) -> bool {
-        c.role == Role::Centre
-            && (c.has(Permission::Officer)
-                || c.has(Permission::Approver)
-                || c.has(Permission::Admin))
-    }
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegistrationRequest {
     /// 10 digits, or 10 digits, a dash and 3 digits.
+    #[schema(pattern = "^[0-9]{10}(-[0-9]{3})?$")]
     pub tax_code: String,
+    #[schema(min_length = 1, max_length = 300)]
     pub name: String,
-    /// company, cooperative, household_business or cooperative_group
+    /// Parsed with the other fields, so that one answer names every field at fault.
+    #[schema(value_type = EnterpriseKind)]
     pub enterprise_kind: String,
     /// 2-digit code of the province in force today.
+    #[schema(pattern = "^[0-9]{2}$")]
     pub province_code: String,
     /// Commune (xã / phường / đặc khu).
+    #[schema(min_length = 1, max_length = 200)]
     pub commune: String,
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     #[serde(default)]
     pub woman_owned: bool,
     #[serde(default)]
     pub ethnic_minority_owned: bool,
     /// The person registering (the owner or a representative).
+    #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(max_length = 30)]
     pub phone: Option<String>,
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
@@ -70,16 +71,19 @@ pub struct RegistrationReceipt {
     pub organisation_id: Uuid,
     pub user_id: Uuid,
     /// Always `pending` at first.
-    pub status: &'static str,
+    pub status: AccountStatus,
     pub message: String,
 }
 
 /// Register an enterprise. The account can log in once the province's centre verifies it.
 #[utoipa::path(post, path = "/api/v1/registrations", tag = "registrations", request_body = RegistrationRequest,
+    extensions(("x-kc-access" = json!(public()))),
     responses((status = 201, body = RegistrationReceipt), (status = 409, body = kc_http::ErrorEnvelope),
-              (status = 422, body = kc_http::ErrorEnvelope)))]
+              (status = 415, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope),
+              (status = 429, body = kc_http::ErrorEnvelope)))]
 async fn register(
     State(s): State<AppState>,
+    pre: PreAuthDb,
     meta: ClientMeta,
     Json(req): Json<RegistrationRequest>,
 ) -> Result<(StatusCode, Json<RegistrationReceipt>), ApiError> {
@@ -97,7 +101,7 @@ async fn register(
     let parsed = parse_enterprise(&enterprise, &mut fields);
     let full_name = req_text(&mut fields, "full_name", &req.full_name, 200);
     let phone = opt_text(&mut fields, "phone", req.phone.as_deref(), 30);
-    let email = Email::parse(&req.email)
+    let email = kc_kernel::Email::parse(&req.email)
         .map_err(|e| fields.insert("email".into(), e.to_string()))
         .ok();
     if let Some(msg) = passwords::check_new(&req.password) {
@@ -106,35 +110,41 @@ async fn register(
     // One short transaction: the province, and this address's registration quota (each registration
     // costs a password hash).
     let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
-    let pre = begin(&s.db, &Scope::System).await?;
-    let province_id = province_by_code(&pre, &req.province_code, &mut fields).await?;
+    let pre_tx = pre.begin(PreAuth::Registration).await?;
+    let province_id = province_by_code(&pre_tx, &req.province_code, &mut fields).await?;
     let (Some(email), Some(province_id), true) = (email, province_id, fields.is_empty()) else {
         return Err(ApiError::validation(fields));
     };
     let verdict = Subject::action("register", &addr, &s.config.lockout)
-        .hit(&pre)
+        .hit(&pre_tx)
         .await?;
-    pre.commit().await?;
+    pre_tx.commit().await?;
     if let Some(retry_after_secs) = verdict.retry_after() {
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
     let hash = s.passwords.hash(req.password).await?;
 
-    let tx = begin(&s.db, &Scope::Province(province_id)).await?;
-    let org_id = insert_enterprise(&tx, province_id, &parsed, "pending").await?;
-    let user_id = insert_user(
+    let tx = pre.begin(PreAuth::Registration).await?;
+    let org_id =
+        organisations::insert_enterprise(&tx, province_id, &parsed, AccountStatus::Pending)
+            .await
+            .map_err(|e| ApiError::unique_or(e, "tax_code", TAX_CODE_TAKEN))?;
+    let user_id = users::insert(
         &tx,
-        Some(province_id),
-        org_id,
-        Role::Enterprise,
-        &email,
-        &full_name,
-        phone,
-        vec!["admin".into(), "officer".into()],
-        hash,
-        "pending",
+        NewUser {
+            province_id: Some(province_id),
+            organisation_id: org_id,
+            role: Role::Enterprise,
+            email: &email,
+            full_name: &full_name,
+            phone,
+            permissions: vec![Permission::Admin, Permission::Officer],
+            password_hash: hash,
+            status: AccountStatus::Pending,
+        },
     )
-    .await?;
+    .await
+    .map_err(|e| ApiError::unique_or(e, "email", EMAIL_TAKEN))?;
     audit(
         &tx,
         SERVICE,
@@ -158,7 +168,7 @@ async fn register(
         Json(RegistrationReceipt {
             organisation_id: org_id,
             user_id,
-            status: "pending",
+            status: AccountStatus::Pending,
             message: "Đã nhận đăng ký. Trung tâm Khuyến công của tỉnh sẽ xác minh tài khoản (registration received; the provincial extension centre will verify it)".into(),
         }),
     ))
@@ -173,36 +183,42 @@ pub struct PendingRegistration {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct RegistrationQuery {
     /// pending (default), active or rejected
-    pub status: Option<String>,
+    pub status: Option<AccountStatus>,
+    /// The page, from 1.
+    #[param(minimum = 1, maximum = 100000)]
     pub page: Option<u64>,
+    /// Items per page, 1 to 200 (50 by default).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
 /// Registrations of the caller's province (the ministry: all), pending by default.
 #[utoipa::path(get, path = "/api/v1/registrations", tag = "registrations", params(RegistrationQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Paged<PendingRegistration>), (status = 403, body = kc_http::ErrorEnvelope)))]
+    extensions(("x-kc-access" = json!(declare::<ProvinceStaff>()))),
+    responses((status = 200, body = Paged<PendingRegistration>), (status = 401, body = kc_http::ErrorEnvelope),
+              (status = 403, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn list_registrations(
-    State(s): State<AppState>,
-    caller: Authorized<ProvinceStaff>,
+    tenant: Tenant<ProvinceStaff>,
     Query(q): Query<RegistrationQuery>,
 ) -> Result<Json<Paged<PendingRegistration>>, ApiError> {
     let page = Page::parse(q.page, q.per_page)?;
-    let status = q.status.clone().unwrap_or_else(|| "pending".into());
-    if !["pending", "active", "rejected"].contains(&status.as_str()) {
+    let status = q.status.unwrap_or(AccountStatus::Pending);
+    if status == AccountStatus::Disabled {
         return Err(ApiError::field(
             "status",
-            "Trạng thái không hợp lệ (unknown status)",
+            "Trạng thái đăng ký là pending, active hoặc rejected (registration status is pending, active or rejected)",
         ));
     }
-    let tx = begin(&s.db, &caller.scope).await?;
+    let tx = tenant.begin().await?;
     let filter = OrgFilter {
-        kind: Some("enterprise".into()),
+        kind: Some(OrgKind::Enterprise),
         status: Some(status),
         ..Default::default()
     };
-    let (orgs, total) = store::list_orgs(&tx, &filter, page.limit, page.offset).await?;
-    let mut users = store::users_of_orgs(&tx, orgs.iter().map(|o| o.id).collect()).await?;
+    let (orgs, total) = organisations::list(&tx, &filter, page.limit, page.offset).await?;
+    let mut users = users::of_orgs(&tx, orgs.iter().map(|o| o.id).collect()).await?;
+    tx.commit().await?;
     let items = orgs
         .into_iter()
         .map(|org| PendingRegistration {
@@ -215,46 +231,39 @@ async fn list_registrations(
             organisation: org,
         })
         .collect();
-    tx.commit().await?;
     Ok(Json(Paged::new(items, total, page)))
 }
 
 async fn decide(
-    s: &AppState,
-    caller: &Authorized<CentreOfficer>,
+    tenant: &Tenant<CentreOfficer>,
     meta: &ClientMeta,
     id: Uuid,
-    approve: bool,
+    to: AccountStatus,
     reason: Option<String>,
 ) -> Result<OrgView, ApiError> {
-    let tx = begin(&s.db, &caller.scope).await?;
-    let before = store::org_by_id_for_update(&tx, id)
-        .await?
-        .filter(|o| o.kind == "enterprise" && caller.scope.can_see_province(o.province_id))
-        .ok_or(ApiError::NotFound)?;
-    if before.status != "pending" {
-        return Err(ApiError::Conflict(format!(
-            "Đăng ký này đã được xử lý (registration already decided: {})",
-            before.status
-        )));
+    let (tx, before) = tenant.load_for_update::<OrgView>(id).await?;
+    if before.kind != OrgKind::Enterprise {
+        return Err(ApiError::NotFound);
     }
-    let status = if approve { "active" } else { "rejected" };
-    tx.execute_raw(stmt(
-        "UPDATE identity.organisations SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1",
-        [id.into(), status.into(), reason.clone().into()],
-    ))
-    .await?;
-    tx.execute_raw(stmt(
-        "UPDATE identity.users SET status = $2, updated_at = now() WHERE organisation_id = $1 AND status = 'pending'",
-        [id.into(), status.into()],
-    ))
-    .await?;
-    let after = store::org_by_id(&tx, id).await?.ok_or(ApiError::NotFound)?;
+    state::check(before.status, to, By::Centre)?;
+    let change = OrgChange {
+        status: Some(to),
+        status_reason: match &reason {
+            Some(r) => Patch::Set(r.clone()),
+            None => Patch::Keep,
+        },
+        ..Default::default()
+    };
+    organisations::update(&tx, id, &change).await?;
+    users::decide_pending(&tx, id, to).await?;
+    let after = organisations::by_id(&tx, id, Lock::None)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     audit(
         &tx,
         SERVICE,
         AuditEvent {
-            action: if approve {
+            action: if to == AccountStatus::Active {
                 "registration.verified"
             } else {
                 "registration.rejected"
@@ -263,8 +272,8 @@ async fn decide(
             entity_id: Some(id.to_string()),
             province_id: before.province_id,
             before: Some(json!({"status": before.status})),
-            after: Some(json!({"status": status, "reason": reason})),
-            ..audit_by(caller, meta)
+            after: Some(json!({"status": to, "reason": reason})),
+            ..audit_by(tenant, meta)
         },
     )
     .await?;
@@ -275,31 +284,37 @@ async fn decide(
 /// Verify a pending registration of the centre's province: the enterprise's accounts become active.
 #[utoipa::path(post, path = "/api/v1/registrations/{id}/verify", tag = "registrations",
     security(("bearer" = [])),
-    responses((status = 200, body = OrgView), (status = 404, body = kc_http::ErrorEnvelope),
-              (status = 409, body = kc_http::ErrorEnvelope)))]
+    extensions(("x-kc-access" = json!(declare::<CentreOfficer>().on("registration")))),
+    responses((status = 200, body = OrgView), (status = 400, body = kc_http::ErrorEnvelope),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 404, body = kc_http::ErrorEnvelope), (status = 409, body = kc_http::ErrorEnvelope)))]
 async fn verify_registration(
-    State(s): State<AppState>,
-    caller: Authorized<CentreOfficer>,
+    tenant: Tenant<CentreOfficer>,
     meta: ClientMeta,
     Path(id): Path<Uuid>,
 ) -> Result<Json<OrgView>, ApiError> {
-    decide(&s, &caller, &meta, id, true, None).await.map(Json)
+    decide(&tenant, &meta, id, AccountStatus::Active, None)
+        .await
+        .map(Json)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RejectRequest {
     /// Why the registration is rejected (shown to the applicant).
+    #[schema(min_length = 1, max_length = 1000)]
     pub reason: String,
 }
 
 /// Reject a pending registration, with a reason.
 #[utoipa::path(post, path = "/api/v1/registrations/{id}/reject", tag = "registrations",
     request_body = RejectRequest, security(("bearer" = [])),
-    responses((status = 200, body = OrgView), (status = 404, body = kc_http::ErrorEnvelope),
-              (status = 409, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
+    extensions(("x-kc-access" = json!(declare::<CentreOfficer>().on("registration")))),
+    responses((status = 200, body = OrgView), (status = 400, body = kc_http::ErrorEnvelope),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 404, body = kc_http::ErrorEnvelope), (status = 409, body = kc_http::ErrorEnvelope),
+              (status = 415, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn reject_registration(
-    State(s): State<AppState>,
-    caller: Authorized<CentreOfficer>,
+    tenant: Tenant<CentreOfficer>,
     meta: ClientMeta,
     Path(id): Path<Uuid>,
     Json(req): Json<RejectRequest>,
@@ -309,7 +324,7 @@ async fn reject_registration(
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
     }
-    decide(&s, &caller, &meta, id, false, Some(reason))
+    decide(&tenant, &meta, id, AccountStatus::Rejected, Some(reason))
         .await
         .map(Json)
 }

@@ -241,11 +241,11 @@ async fn health_and_ready() {
 async fn ready_is_503_when_the_database_is_unreachable() {
     let db = kc_testing::TestDb::new().await;
     // A port nothing listens on.
-    let mut config =
-        kc_identity::Config::for_tests("postgres://kc_identity@127.0.0.1:1/nothing".into())
-            .unwrap();
-    config.max_connections = 1;
-    let state = kc_identity::AppState::new(config).await.unwrap();
+    let config = kc_identity::Config::for_tests().unwrap();
+    let pool = kc_db::Db::connect("postgres://kc_identity@127.0.0.1:1/nothing", 1)
+        .await
+        .unwrap();
+    let state = kc_identity::AppState::new(pool, config).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(kc_http::serve_on(

@@ -22,10 +22,13 @@ impl TestApp {
 
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb::new().await;
-        let mut config = Config::for_tests(db.url_as("kc_identity")).expect("config");
+        let mut config = Config::for_tests().expect("config");
         tweak(&mut config);
         let key_pem = config.signing_key_pem.clone();
-        let state = AppState::new(config).await.expect("state");
+        let pool = kc_db::Db::connect(&db.url_as("kc_identity"), 5)
+            .await
+            .expect("pool");
+        let state = AppState::new(pool, config).expect("state");
         demo::seed(&state).await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

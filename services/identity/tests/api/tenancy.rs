@@ -361,11 +361,12 @@ async fn disabling_an_organisation_ends_its_users_sessions() {
         .login_with(&app.http, "dn2.79@demo.test", PASSWORD)
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    // An access token issued before the organisation was disabled no longer opens /me either.
+    // An access token issued before the organisation was disabled no longer opens /me either: the
+    // session is over (401), not a missing permission.
     let r = app
         .get("/api/v1/me", session["access_token"].as_str().unwrap())
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let r = app.refresh(&json!(session["refresh_token"])).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     // Re-enabled: the users sign in again.
