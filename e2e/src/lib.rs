@@ -1,3 +1,170 @@
 //! Black-box tests of the whole system live in `tests/`: they start the real binaries from
 //! `target/debug` (the test command builds them first; `KC_BIN_DIR` overrides where they are) against a
-//! database of their own on the test run's PostgreSQL.
+//! database of their own on the test run's PostgreSQL. This library starts them: [`System::start`]
+//! runs every service of the one list (`deploy/services.txt`), identity first, with demo data.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test harness: a failed unwrap is a failed test
+
+use kc_testing::TestDb;
+use reqwest::StatusCode;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The path of a built binary.
+pub fn bin(name: &str) -> PathBuf {
+    let dir = std::env::var("KC_BIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug"));
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: the test command builds the binaries first (cargo build --workspace --bins)",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A running service process, killed if the test ends early.
+pub struct Proc {
+    pub name: &'static str,
+    child: Child,
+    pub port: u16,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Proc {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    /// SIGTERM, then the exit status (waits up to 10 s).
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    /// Start `kc-<name>` on a free port with exactly these variables (and PATH).
+    pub fn start(name: &'static str, envs: &[(&str, String)]) -> Proc {
+        let port = free_port();
+        let info = kc_service::services::info(name);
+        let mut cmd = Command::new(bin(&format!("kc-{name}")));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env(info.port_var(), port.to_string())
+            .env("KC_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("spawn");
+        Proc { name, child, port }
+    }
+
+    pub async fn wait_healthy(&self) {
+        let http = reqwest::Client::new();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if let Ok(r) = http.get(self.url("/health")).send().await
+                && r.status() == StatusCode::OK
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{} did not become healthy", self.name);
+    }
+}
+
+/// Every service of the system as real processes on one database, with the demo accounts.
+pub struct System {
+    /// In the order of the one list: identity first.
+    pub services: Vec<Proc>,
+    /// Identity's data folder (its development signing key is `jwt-signing-key.pem` there).
+    pub data: PathBuf,
+    pub db: TestDb,
+}
+
+impl System {
+    pub async fn start() -> System {
+        let db = TestDb::new().await;
+        let data = std::env::temp_dir().join(format!("kc-e2e-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&data).unwrap();
+        let data_dir = data.to_string_lossy().to_string();
+
+        // Demo accounts, through the real binary.
+        let status = Command::new(bin("kc-identity"))
+            .arg("seed-demo")
+            .env_clear()
+            .env("KC_MODE", "dev")
+            .env("KC_DATA_DIR", &data_dir)
+            .env("KC_DATABASE_URL", db.url_as("kc_identity"))
+            .env("KC_LOG", "warn")
+            .status()
+            .unwrap();
+        assert!(status.success(), "seed-demo failed");
+
+        let mut services = Vec::new();
+        let mut identity_url = String::new();
+        for info in kc_service::services::all() {
+            let mut envs = vec![
+                ("KC_MODE", "dev".to_owned()),
+                ("KC_DATA_DIR", data_dir.clone()),
+            ];
+            if info.database {
+                envs.push(("KC_DATABASE_URL", db.url_as(&format!("kc_{}", info.name))));
+            }
+            if info.name != "identity" {
+                envs.push(("KC_IDENTITY_URL", identity_url.clone()));
+            }
+            let p = Proc::start(info.name, &envs);
+            p.wait_healthy().await;
+            if info.name == "identity" {
+                identity_url = format!("http://127.0.0.1:{}", p.port);
+            }
+            services.push(p);
+        }
+        System { services, data, db }
+    }
+
+    pub fn service(&self, name: &str) -> &Proc {
+        self.services
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("no service {name}"))
+    }
+
+    /// Identity's signing key, to forge tokens the services must refuse.
+    pub fn signing_key(&self) -> String {
+        std::fs::read_to_string(self.data.join("jwt-signing-key.pem")).unwrap()
+    }
+}
+
+impl Drop for System {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}

@@ -3,147 +3,15 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_auth::{Claims, Jwks, Verifier};
-use kc_testing::TestDb;
+use kc_e2e::{System, bin};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn bin(name: &str) -> PathBuf {
-    let dir = std::env::var("KC_BIN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug"));
-    let path = dir.join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: the test command builds the binaries first (cargo build --workspace --bins)",
-        path.display()
-    );
-    path
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-/// A running service process, killed if the test ends early.
-struct Proc {
-    name: &'static str,
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Proc {
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{}", self.port, path)
-    }
-
-    /// SIGTERM, then the exit status (waits up to 10 s).
-    fn terminate(&mut self) -> Option<std::process::ExitStatus> {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
-    }
-}
-
-fn start(name: &'static str, port_var: &str, envs: &[(&str, String)]) -> Proc {
-    let port = free_port();
-    let mut cmd = Command::new(bin(&format!("kc-{name}")));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(port_var, port.to_string())
-        .env("KC_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let child = cmd.spawn().expect("spawn");
-    Proc { name, child, port }
-}
-
-async fn wait_healthy(p: &Proc) {
-    let http = reqwest::Client::new();
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(20) {
-        if let Ok(r) = http.get(p.url("/health")).send().await
-            && r.status() == StatusCode::OK
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{} did not become healthy", p.name);
-}
+use std::process::Command;
 
 #[tokio::test]
 async fn one_token_works_in_every_service_and_forgeries_in_none() {
-    let db = TestDb::new().await;
-    let data = std::env::temp_dir().join(format!("kc-e2e-{}", std::process::id()));
-    std::fs::create_dir_all(&data).unwrap();
-    let data_dir = data.to_string_lossy().to_string();
-
-    // Demo accounts, through the real binary.
-    let status = Command::new(bin("kc-identity"))
-        .arg("seed-demo")
-        .env("KC_MODE", "dev")
-        .env("KC_DATA_DIR", &data_dir)
-        .env("KC_DATABASE_URL", db.url_as("kc_identity"))
-        .env("KC_LOG", "warn")
-        .status()
-        .unwrap();
-    assert!(status.success());
-
-    let identity = start(
-        "identity",
-        "KC_IDENTITY_PORT",
-        &[
-            ("KC_MODE", "dev".into()),
-            ("KC_DATA_DIR", data_dir.clone()),
-            ("KC_DATABASE_URL", db.url_as("kc_identity")),
-        ],
-    );
-    wait_healthy(&identity).await;
-    let identity_url = format!("http://127.0.0.1:{}", identity.port);
-    let mut others = Vec::new();
-    for (name, var) in [
-        ("workflow", "KC_WORKFLOW_PORT"),
-        ("registry", "KC_REGISTRY_PORT"),
-        ("notifications", "KC_NOTIFICATIONS_PORT"),
-        ("portal", "KC_PORTAL_PORT"),
-    ] {
-        others.push(start(
-            name,
-            var,
-            &[
-                ("KC_DATABASE_URL", db.url_as(&format!("kc_{name}"))),
-                ("KC_IDENTITY_URL", identity_url.clone()),
-            ],
-        ));
-    }
-    for p in &others {
-        wait_healthy(p).await;
-    }
-
+    let mut system = System::start().await;
+    let identity = system.service("identity");
     let http = reqwest::Client::new();
     let login: Value = http
         .post(identity.url("/api/v1/auth/login"))
@@ -168,10 +36,10 @@ async fn one_token_works_in_every_service_and_forgeries_in_none() {
         .verify(token)
         .await
         .unwrap();
-    let key_pem = std::fs::read_to_string(data.join("jwt-signing-key.pem")).unwrap();
+    let key_pem = system.signing_key();
     let bad = kc_testing::jwt::bad_tokens(&key_pem, &claims);
 
-    for p in &others {
+    for p in system.services.iter().filter(|p| p.name != "identity") {
         assert_eq!(
             http.get(p.url("/ready")).send().await.unwrap().status(),
             StatusCode::OK,
@@ -211,13 +79,12 @@ async fn one_token_works_in_every_service_and_forgeries_in_none() {
     }
 
     // Every process shuts down cleanly on SIGTERM.
-    for mut p in others.into_iter().chain([identity]) {
+    for p in system.services.iter_mut().rev() {
         let status = p
             .terminate()
             .unwrap_or_else(|| panic!("{} ignored SIGTERM", p.name));
         assert!(status.success(), "{} exited with {status}", p.name);
     }
-    let _ = std::fs::remove_dir_all(&data);
 }
 
 fn run_expecting_failure(name: &str, envs: &[(&str, &str)]) -> String {

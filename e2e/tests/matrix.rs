@@ -1,0 +1,354 @@
+//! The authorization matrix: every route of every service declares who may call it (`x-kc-access` in
+//! its OpenAPI operation), and every route is called as every kind of caller, in both directions
+//! between two provinces. A caller the declaration does not allow gets 401, 403 or 404, never a 2xx;
+//! an allowed caller never gets 401 or 403, nor 404 for a record it may see. A route without a declaration fails the test, so new
+//! routes join the matrix by being declared.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use kc_e2e::System;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// One kind of caller.
+struct Caller {
+    kind: String,
+    token: Option<String>,
+    /// From the caller's `/me`: role, permissions, province id, organisation id.
+    role: Option<String>,
+    perms: Vec<String>,
+    province: Option<String>,
+    org: Option<String>,
+}
+
+/// The owner of a fixture record.
+#[derive(Clone)]
+struct Fixture {
+    id: String,
+    province: String,
+    org: String,
+}
+
+async fn login(http: &reqwest::Client, identity: &str, email: &str) -> (String, Value) {
+    let r: Value = http
+        .post(format!("{identity}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": "KhuyenCong@2025"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = r["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login {email}: {r}"))
+        .to_owned();
+    let me: Value = http
+        .get(format!("{identity}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (token, me)
+}
+
+fn caller(kind: &str, token: String, me: &Value) -> Caller {
+    Caller {
+        kind: kind.to_owned(),
+        token: Some(token),
+        role: me["role"].as_str().map(str::to_owned),
+        perms: me["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect(),
+        province: me["province"]["id"].as_str().map(str::to_owned),
+        org: me["organisation"]["id"].as_str().map(str::to_owned),
+    }
+}
+
+/// A request body with every required field, from the operation's schema.
+fn body_for(doc: &Value, schema: &Value, fixture_id: &str) -> Value {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.rsplit('/').next().unwrap();
+        return body_for(doc, &doc["components"]["schemas"][name], fixture_id);
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        let mut merged = serde_json::Map::new();
+        for s in all {
+            if let Value::Object(m) = body_for(doc, s, fixture_id) {
+                merged.extend(m);
+            }
+        }
+        return Value::Object(merged);
+    }
+    if let Some(first) = schema["oneOf"].as_array().and_then(|a| a.first()) {
+        return body_for(doc, first, fixture_id);
+    }
+    if let Some(e) = schema["enum"].as_array().and_then(|a| a.first()) {
+        return e.clone();
+    }
+    let ty = match &schema["type"] {
+        Value::Array(types) => types
+            .iter()
+            .find(|t| *t != "null")
+            .and_then(Value::as_str)
+            .unwrap_or("string"),
+        t => t.as_str().unwrap_or("object"),
+    };
+    match ty {
+        "object" => {
+            let mut out = serde_json::Map::new();
+            for name in schema["required"].as_array().into_iter().flatten() {
+                let name = name.as_str().unwrap();
+                out.insert(
+                    name.to_owned(),
+                    body_for(doc, &schema["properties"][name], fixture_id),
+                );
+            }
+            Value::Object(out)
+        }
+        "integer" | "number" => json!(1),
+        "boolean" => json!(false),
+        "array" => json!([]),
+        _ => match schema["format"].as_str() {
+            Some("uuid") => json!(fixture_id),
+            Some("email") => json!("matrix@example.com"),
+            Some("date") => json!("2025-07-01"),
+            _ => json!("matrix"),
+        },
+    }
+}
+
+fn allowed(access: &Value, c: &Caller, fixture: Option<&Fixture>) -> bool {
+    if access["public"] == true {
+        return true;
+    }
+    let (Some(_), Some(role)) = (&c.token, &c.role) else {
+        return false;
+    };
+    if c.kind == "expired token" {
+        return false;
+    }
+    let roles: Vec<&str> = access["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    let perms: Vec<&str> = access["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    if !roles.contains(&role.as_str()) {
+        return false;
+    }
+    if !perms.is_empty() && !perms.iter().any(|p| c.perms.iter().any(|q| q == p)) {
+        return false;
+    }
+    match fixture {
+        None => true,
+        Some(f) => match role.as_str() {
+            "ministry" => true,
+            "enterprise" => c.org.as_deref() == Some(&f.org),
+            _ => c.province.as_deref() == Some(&f.province),
+        },
+    }
+}
+
+#[tokio::test]
+async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
+    let system = System::start().await;
+    let http = reqwest::Client::new();
+    let identity = system.service("identity").url("");
+    let key = system.signing_key();
+
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (home, other) in [("01", "79"), ("79", "01")] {
+        let (bo_t, bo) = login(&http, &identity, "bo@demo.test").await;
+        let (so_t, so) = login(&http, &identity, &format!("so.{home}@demo.test")).await;
+        let (tt_t, tt) = login(&http, &identity, &format!("ttkc.{home}@demo.test")).await;
+        let (dn_t, dn) = login(&http, &identity, &format!("dn1.{home}@demo.test")).await;
+        let (ot_t, ot) = login(&http, &identity, &format!("so.{other}@demo.test")).await;
+        let (d2_t, d2) = login(&http, &identity, &format!("dn2.{home}@demo.test")).await;
+        // The ministry's own claims, signed with the real key, expired an hour ago.
+        let mut claims: kc_auth::Claims = kc_auth::Verifier::from_jwks(
+            &http
+                .get(format!("{identity}/.well-known/jwks.json"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap(),
+        )
+        .unwrap()
+        .verify(&bo_t)
+        .await
+        .unwrap();
+        let now = chrono::Utc::now().timestamp();
+        claims.iat = now - 7200;
+        claims.nbf = now - 7200;
+        claims.exp = now - 3600;
+        let expired = kc_testing::jwt::sign(&key, &claims);
+        let callers = vec![
+            caller("ministry", bo_t, &bo),
+            caller("province department staff", so_t, &so),
+            caller("centre staff", tt_t, &tt),
+            caller("enterprise", dn_t, &dn),
+            caller("another province's staff", ot_t, &ot),
+            caller("another enterprise", d2_t, &d2),
+            Caller {
+                kind: "no token".into(),
+                token: None,
+                role: None,
+                perms: vec![],
+                province: None,
+                org: None,
+            },
+            Caller {
+                kind: "expired token".into(),
+                ..caller("expired", expired, &bo)
+            },
+        ];
+
+        // Records of the home province: the enterprise's organisation and user, and a pending
+        // registration.
+        let province = dn["province"]["id"].as_str().unwrap().to_owned();
+        let ent_org = dn["organisation"]["id"].as_str().unwrap().to_owned();
+        let reg: Value = http
+            .post(format!("{identity}/api/v1/registrations"))
+            .json(&json!({
+                "tax_code": format!("{home}99999999"), "name": "Cơ sở Ma trận", "enterprise_kind": "company",
+                "province_code": home, "commune": "Xã Ma trận", "full_name": "Người Đăng Ký",
+                "email": format!("matrix.{home}@example.com"), "password": "MatKhau@2025"
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let reg_org = reg["organisation_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("registration: {reg}"))
+            .to_owned();
+        let fixtures: BTreeMap<&str, Fixture> = [
+            (
+                "organisation",
+                Fixture {
+                    id: ent_org.clone(),
+                    province: province.clone(),
+                    org: ent_org.clone(),
+                },
+            ),
+            (
+                "user",
+                Fixture {
+                    id: dn["user"]["id"].as_str().unwrap().to_owned(),
+                    province: province.clone(),
+                    org: ent_org.clone(),
+                },
+            ),
+            (
+                "registration",
+                Fixture {
+                    id: reg_org.clone(),
+                    province: province.clone(),
+                    org: reg_org,
+                },
+            ),
+        ]
+        .into();
+
+        for svc in &system.services {
+            let doc: Value = http
+                .get(svc.url("/api-docs/openapi.json"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            for (path, item) in doc["paths"].as_object().unwrap() {
+                for (method, op) in item.as_object().unwrap() {
+                    let Ok(method) = method.to_uppercase().parse::<Method>() else {
+                        continue;
+                    };
+                    let route = format!("{} {method} {path}", svc.name);
+                    let Some(access) = op.get(kc_auth::EXTENSION) else {
+                        failures.push(format!("{route}: no x-kc-access declaration"));
+                        continue;
+                    };
+                    let fixture = match access["resource"].as_str() {
+                        Some(kind) => Some(fixtures.get(kind).cloned().unwrap_or_else(|| {
+                            panic!("{route}: the matrix has no fixture for resource {kind}")
+                        })),
+                        None if path.contains('{') => {
+                            failures.push(format!(
+                                "{route}: its path names a record but the declaration does not say which kind (.on(..))"
+                            ));
+                            continue;
+                        }
+                        None => None,
+                    };
+                    let url = match &fixture {
+                        Some(f) => svc.url(&path.replace("{id}", &f.id)),
+                        None => svc.url(path),
+                    };
+                    let body = op["requestBody"]["content"]["application/json"]["schema"]
+                        .as_object()
+                        .map(|s| {
+                            body_for(
+                                &doc,
+                                &Value::Object(s.clone()),
+                                fixture.as_ref().map_or("", |f| f.id.as_str()),
+                            )
+                        });
+                    for c in &callers {
+                        let mut req = http.request(method.clone(), &url);
+                        if let Some(t) = &c.token {
+                            req = req.bearer_auth(t);
+                        }
+                        if let Some(b) = &body {
+                            req = req.json(b);
+                        }
+                        let status = req.send().await.unwrap().status();
+                        checked += 1;
+                        let ok = if access["public"] == true {
+                            !status.is_server_error()
+                        } else if allowed(access, c, fixture.as_ref()) {
+                            // The record exists and is the caller's to see: not hidden either.
+                            status != StatusCode::UNAUTHORIZED
+                                && status != StatusCode::FORBIDDEN
+                                && !(fixture.is_some() && status == StatusCode::NOT_FOUND)
+                                && !status.is_server_error()
+                        } else {
+                            matches!(status.as_u16(), 401 | 403 | 404)
+                        };
+                        if !ok {
+                            failures.push(format!("{route} as {} ({home} home): {status}", c.kind));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("authorization matrix: {checked} calls checked");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // Every service answered: at least its health, readiness and whoami for every caller.
+    assert!(checked >= 2 * 8 * (3 * 5), "only {checked} calls");
+}
