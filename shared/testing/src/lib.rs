@@ -37,6 +37,7 @@ fn template_name() -> String {
     include_str!("../../../migrations/src/sql/m0001_up.sql").hash(&mut h);
     include_str!("../../../migrations/src/sql/m0003_up.sql").hash(&mut h);
     include_str!("../../../migrations/src/sql/m0004_up.sql").hash(&mut h);
+    include_str!("../../../migrations/src/sql/m0006_up.sql").hash(&mut h);
     format!("kc_template_{:x}", h.finish() & 0xffff_ffff)
 }
 
