@@ -3,8 +3,8 @@
 //! One Postgres schema per service (`identity`, `workflow`, `registry`, `notifications`), plus `audit`
 //! (the append-only audit trail), `outbox` (the transactional outbox) and `tenancy` (the functions that
 //! row-level security policies call). Migrations run as the **owner** role; each service connects as
-//! its own login role (`kc_identity`, ...), which is not superuser, not BYPASSRLS and not the owner, and
-//! holds only the grants written here.
+//! its own login role (`kc_identity`, ...), and each background worker as its own ([`WORKER_ROLES`]);
+//! none is superuser, BYPASSRLS or the owner, and each holds only the grants written here.
 //!
 //! Every migration is plain SQL in `src/sql/` with its `down`; reference data (administrative units and
 //! the state organisations) is generated from the CSV files in `data/`.
@@ -76,6 +76,11 @@ fn all() -> Vec<SqlMigration> {
             reference::STATE_ORGANISATIONS_DOWN,
         ),
         sql(
+            "m0006_outbox",
+            include_str!("sql/m0006_up.sql").to_owned(),
+            include_str!("sql/m0006_down.sql"),
+        ),
+        sql(
             "m0007_system_scope_for_identity_only",
             include_str!("sql/m0007_up.sql").to_owned(),
             include_str!("sql/m0007_down.sql"),
@@ -128,6 +133,10 @@ pub const SERVICE_ROLES: [&str; 5] = [
     "kc_notifications",
     "kc_portal",
 ];
+
+/// The login role of each background worker. `kc_notifications_worker` consumes the outbox (kc-outbox):
+/// it reads every province's `outbox.events` rows and updates their queue columns, and nothing else.
+pub const WORKER_ROLES: [&str; 1] = ["kc_notifications_worker"];
 
 /// As a superuser: make sure the owner role and the database exist (the database owned by the owner).
 /// Safe to run again.

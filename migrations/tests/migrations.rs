@@ -78,7 +78,10 @@ async fn up_down_to_zero_and_up_again() {
 async fn service_roles_are_neither_superuser_nor_bypassrls_nor_owner() {
     let tdb = TestDb::new().await;
     let su = Database::connect(tdb.superuser_url()).await.unwrap();
-    for role in kc_migrations::SERVICE_ROLES {
+    for role in kc_migrations::SERVICE_ROLES
+        .into_iter()
+        .chain(kc_migrations::WORKER_ROLES)
+    {
         let row = su
             .query_one_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
@@ -118,4 +121,75 @@ async fn service_roles_are_neither_superuser_nor_bypassrls_nor_owner() {
             "{role} owns schemas"
         );
     }
+}
+
+async fn scalar_bool(db: &sea_orm::DatabaseConnection, sql: &str) -> bool {
+    db.query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap()
+}
+
+/// m0006 alone: down gives back m0004's outbox and takes every grant from the worker role (which stays,
+/// roles being cluster-wide); up again restores them.
+#[tokio::test]
+async fn the_outbox_migration_goes_down_and_up_alone() {
+    let tdb = TestDb::new().await;
+    let owner = Database::connect(tdb.owner_url()).await.unwrap();
+    let worker_can = "SELECT has_schema_privilege('kc_notifications_worker', 'outbox', 'USAGE')
+                          OR has_schema_privilege('kc_notifications_worker', 'tenancy', 'USAGE')
+                          OR has_table_privilege('kc_notifications_worker', 'outbox.events', 'SELECT')
+                          OR has_any_column_privilege('kc_notifications_worker', 'outbox.events', 'UPDATE')
+                          OR EXISTS (SELECT 1 FROM pg_policies WHERE 'kc_notifications_worker' = ANY (roles))";
+    let new_columns = "SELECT count(*) = 7 FROM information_schema.columns
+                        WHERE table_schema = 'outbox' AND table_name = 'events'
+                          AND column_name IN ('version', 'dedup_key', 'max_attempts', 'leased_by',
+                                              'leased_until', 'delivered_at', 'secret')";
+    assert!(scalar_bool(&owner, worker_can).await);
+    assert!(scalar_bool(&owner, new_columns).await);
+
+    // Down to just before m0006 (it and whatever came after it).
+    let applied = Migrator::get_applied_migrations(&owner).await.unwrap();
+    let m0006 = applied
+        .iter()
+        .position(|m| m.name() == "m0006_outbox")
+        .unwrap();
+    Migrator::down(&owner, Some((applied.len() - m0006) as u32))
+        .await
+        .unwrap();
+    assert!(
+        !scalar_bool(&owner, worker_can).await,
+        "grants left to the worker"
+    );
+    assert!(
+        scalar_bool(
+            &owner,
+            "SELECT count(*) = 11 AND bool_or(column_name = 'locked_until') FROM information_schema.columns
+              WHERE table_schema = 'outbox' AND table_name = 'events'"
+        )
+        .await,
+        "the outbox is not m0004's again"
+    );
+    assert!(
+        scalar_bool(
+            &owner,
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kc_notifications_worker')"
+        )
+        .await
+    );
+    // The producers' insert (kc_db::enqueue's) works on the table the down left.
+    owner
+        .execute_unprepared(
+            "BEGIN; SELECT set_config('app.scope', 'system', true);
+             INSERT INTO outbox.events (producer, topic, province_id, payload) VALUES ('t', 't.t', NULL, '{}');
+             COMMIT;",
+        )
+        .await
+        .unwrap();
+
+    Migrator::up(&owner, None).await.unwrap();
+    assert!(scalar_bool(&owner, worker_can).await);
+    assert!(scalar_bool(&owner, new_columns).await);
 }

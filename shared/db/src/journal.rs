@@ -49,6 +49,9 @@ pub async fn audit<C: ConnectionTrait>(
 }
 
 /// Write an event to the outbox, in the same transaction as the change it announces.
+///
+/// Untyped, unversioned (version 1) and without de-duplication key or secret: new code uses
+/// `kc_events::enqueue` with an event type of kc-events.
 pub async fn enqueue<C: ConnectionTrait>(
     conn: &C,
     producer: &'static str,
