@@ -193,3 +193,26 @@ async fn the_outbox_migration_goes_down_and_up_alone() {
     assert!(scalar_bool(&owner, worker_can).await);
     assert!(scalar_bool(&owner, new_columns).await);
 }
+
+/// The all-seeing `system` scope is honoured only for identity's role: another service that sets it
+/// by hand sees nothing, while `national` (a verified ministry token) sees every province.
+#[tokio::test]
+async fn the_system_scope_is_identitys_alone() {
+    let db = TestDb::new().await;
+    let count = |scope: &'static str| {
+        format!(
+            "SELECT (SELECT count(*) FROM (SELECT set_config('app.scope', '{scope}', false)) s,
+                     identity.organisations) > 0"
+        )
+    };
+    let identity = db.connect_as("kc_identity").await;
+    assert!(scalar_bool(&identity, &count("system")).await);
+    for role in ["kc_workflow", "kc_registry", "kc_notifications"] {
+        let conn = db.connect_as(role).await;
+        assert!(
+            !scalar_bool(&conn, &count("system")).await,
+            "{role} reached the system scope"
+        );
+        assert!(scalar_bool(&conn, &count("national")).await, "{role}");
+    }
+}

@@ -119,7 +119,8 @@ pub struct Anyone {
 }
 
 impl Anyone {
-    pub async fn begin_reference(&self) -> Result<Tx, ApiError> {
+    /// A transaction with no tenant (reference data only).
+    pub async fn begin(&self) -> Result<Tx, ApiError> {
         Ok(self.db.begin_reference().await?)
     }
 }

@@ -1,5 +1,5 @@
-//! The two shared journals every service writes inside its request transaction: the append-only audit
-//! trail (`audit.events`) and the transactional outbox (`outbox.events`).
+//! The append-only audit trail (`audit.events`), written inside the request transaction. (The
+//! transactional outbox has its own typed crate, `kc-events`.)
 
 use crate::stmt;
 use sea_orm::{ConnectionTrait, DbErr};
@@ -42,30 +42,6 @@ pub async fn audit<C: ConnectionTrait>(
             e.entity_id.into(),
             e.before.into(),
             e.after.into(),
-        ],
-    ))
-    .await?;
-    Ok(())
-}
-
-/// Write an event to the outbox, in the same transaction as the change it announces.
-///
-/// Untyped, unversioned (version 1) and without de-duplication key or secret: new code uses
-/// `kc_events::enqueue` with an event type of kc-events.
-pub async fn enqueue<C: ConnectionTrait>(
-    conn: &C,
-    producer: &'static str,
-    topic: &'static str,
-    province_id: Option<Uuid>,
-    payload: serde_json::Value,
-) -> Result<(), DbErr> {
-    conn.execute_raw(stmt(
-        "INSERT INTO outbox.events (producer, topic, province_id, payload) VALUES ($1, $2, $3, $4)",
-        [
-            producer.into(),
-            topic.into(),
-            province_id.into(),
-            payload.into(),
         ],
     ))
     .await?;

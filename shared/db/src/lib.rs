@@ -11,13 +11,14 @@
 //!   registration, reset), which must find a user before any tenant is known. The database honours
 //!   their all-seeing `system` scope only for the identity service's own role.
 //! - [`Db::begin_reference`]: a transaction with no tenant, for public reference data (provinces).
-//! - [`audit`] and [`enqueue`]: the journals written inside the same transaction as the change.
+//! - [`audit`]: the audit trail, written inside the same transaction as the change (events for the
+//!   outbox are typed: `kc_events::enqueue`).
 //! - Error classification ([`is_unavailable`], [`is_unique_violation`], [`is_data_exception`]).
 
 mod journal;
 mod tx;
 
-pub use journal::{AuditEvent, audit, enqueue};
+pub use journal::{AuditEvent, audit};
 pub use tx::{PreAuth, Tx};
 
 use kc_kernel::Scope;

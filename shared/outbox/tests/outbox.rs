@@ -639,21 +639,20 @@ async fn a_duplicate_deduplication_key_is_ignored() {
 }
 
 #[tokio::test]
-async fn the_old_journal_enqueue_still_works_and_an_unknown_event_dies_at_once() {
+async fn a_row_of_no_known_event_dies_at_once() {
     let db = TestDb::new().await;
-    // What services/identity writes today through kc_db::enqueue: no version, key or secret column.
+    // A row written without the typed API (as the first outbox producer did): no version, key or
+    // secret column.
     let conn = db.connect_as("kc_identity").await;
     for _ in 0..2 {
         let tx = conn.begin().await.unwrap();
         tx.execute_unprepared("SELECT set_config('app.scope', 'system', true)")
             .await
             .unwrap();
-        kc_db::enqueue(
-            &tx,
-            "identity",
-            "email.password_reset",
-            None,
-            serde_json::json!({"to": "a@demo.test", "reset_link": "https://x/?token=t"}),
+        tx.execute_unprepared(
+            r#"INSERT INTO outbox.events (producer, topic, province_id, payload)
+               VALUES ('identity', 'email.password_reset', NULL,
+                       '{"to": "a@demo.test", "reset_link": "https://x/?token=t"}')"#,
         )
         .await
         .unwrap();

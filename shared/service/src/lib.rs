@@ -246,21 +246,34 @@ pub async fn run<S: Service>() -> std::process::ExitCode {
 }
 
 /// How long workers get to finish their item after the signal.
-const WORKER_GRACE: Duration = Duration::from_secs(30);
+pub const WORKER_GRACE: Duration = Duration::from_secs(30);
 
 async fn serve<S: Service>() -> anyhow::Result<()> {
     let kit = prepare::<S>().await?;
     let info = kit.info;
     let addr = kc_http::bind_addr(&info.port_var(), info.port)?;
-    let db = kit.db.clone();
-    let built = S::build(kit).await?;
-    let app = app(info, db.clone(), built.verifier, built.routes);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!(
             "{}: cannot listen on {addr} (is another copy running?)",
             info.name
         )
     })?;
+    serve_with::<S>(kit, listener, kc_http::shutdown_signal()).await
+}
+
+/// Serve a built service on `listener` with its workers until `shutdown` completes (the binary passes
+/// SIGTERM/SIGINT; tests pass their own). Then the server stops taking connections and finishes the
+/// requests in flight, while every worker is cancelled and finishes or releases its item; returns
+/// when both are done (workers get [`WORKER_GRACE`]).
+pub async fn serve_with<S: Service>(
+    kit: Kit<S::Config>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let info = kit.info;
+    let db = kit.db.clone();
+    let built = S::build(kit).await?;
+    let app = app(info, db.clone(), built.verifier, built.routes);
 
     let stop = CancellationToken::new();
     let mut workers = tokio::task::JoinSet::new();
@@ -271,7 +284,7 @@ async fn serve<S: Service>() -> anyhow::Result<()> {
     }
     let signal = stop.clone();
     tokio::spawn(async move {
-        kc_http::shutdown_signal().await;
+        shutdown.await;
         signal.cancel();
     });
     let served =

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kc_auth::{Jwks, audit_anon, public};
 use kc_db::{AuditEvent, PreAuth, audit};
+use kc_events::PasswordResetRequested;
 use kc_http::{ApiError, ClientMeta, FieldErrors, Json};
 use kc_kernel::Email;
 use serde::Deserialize;
@@ -301,7 +302,7 @@ async fn request_password_reset(
     {
         let secret = tokens::random_secret();
         let expires_at = chrono::Utc::now() + s.config.reset_ttl;
-        sessions::insert_reset(
+        let reset_id = sessions::insert_reset(
             &tx,
             user.id,
             user.province_id,
@@ -313,17 +314,19 @@ async fn request_password_reset(
             "{}/dat-lai-mat-khau?token={secret}",
             s.config.portal_url.trim_end_matches('/')
         );
-        kc_db::enqueue(
+        // The link is the event's secret: kept apart from the payload and erased once delivered.
+        kc_events::enqueue(
             &tx,
             SERVICE,
-            "email.password_reset",
-            user.province_id,
-            json!({
-                "to": user.email,
-                "full_name": user.full_name,
-                "reset_link": link,
-                "expires_at": expires_at,
-            }),
+            &PasswordResetRequested {
+                reset_id,
+                user_id: user.id,
+                province: user.province_id,
+                to: user.email.clone(),
+                full_name: user.full_name.clone(),
+                expires_at,
+                reset_link: Some(link),
+            },
         )
         .await?;
         audit(

@@ -57,7 +57,7 @@ async fn list_provinces(
     if !(1900..=9999).contains(&chrono::Datelike::year(&as_of)) {
         return Err(invalid());
     }
-    let tx = anyone.begin_reference().await?;
+    let tx = anyone.begin().await?;
     let units = units::as_of(&tx, as_of).await?;
     let successor_ids: Vec<_> = units.iter().filter_map(|u| u.successor_id).collect();
     let successors: HashMap<_, _> = if successor_ids.is_empty() {

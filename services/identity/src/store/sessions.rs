@@ -95,18 +95,20 @@ pub async fn revoke<C: ConnectionTrait>(c: &C, which: Revoke, reason: &str) -> R
     Ok(r.rows_affected())
 }
 
+/// Record a reset request; returns its id.
 pub async fn insert_reset<C: ConnectionTrait>(
     c: &C,
     user: Uuid,
     province: Option<Uuid>,
     token_hash: Vec<u8>,
     expires_at: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<Uuid, DbErr> {
+    let id = Uuid::new_v4();
     c.execute_raw(stmt(
         "INSERT INTO identity.password_resets (id, user_id, province_id, token_hash, expires_at)
          VALUES ($1, $2, $3, $4, $5)",
         [
-            Uuid::new_v4().into(),
+            id.into(),
             user.into(),
             province.into(),
             token_hash.into(),
@@ -114,7 +116,7 @@ pub async fn insert_reset<C: ConnectionTrait>(
         ],
     ))
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 #[derive(Debug, FromQueryResult)]

@@ -26,14 +26,36 @@ async fn reset_by_emailed_token_once_and_revokes_sessions() {
     assert_eq!(r.status(), StatusCode::ACCEPTED);
 
     let mails = app
-        .query("SELECT topic, payload, province_id FROM outbox.events")
+        .query("SELECT topic, version, payload, secret, province_id FROM outbox.events")
         .await;
     assert_eq!(mails.len(), 1);
-    assert_eq!(mails[0]["topic"], "email.password_reset");
+    assert_eq!(mails[0]["topic"], "identity.password_reset_requested");
+    assert_eq!(mails[0]["version"], 1);
     assert_eq!(mails[0]["payload"]["to"], "dn2.37@demo.test");
     assert!(mails[0]["province_id"].is_string());
-    let link = mails[0]["payload"]["reset_link"].as_str().unwrap();
+    // The link with its token is the event's secret, never in the payload.
+    assert!(!mails[0]["payload"].to_string().contains("token="));
+    let link = mails[0]["secret"]["reset_link"].as_str().unwrap().to_owned();
     let token = link.split("token=").nth(1).unwrap();
+
+    // Once delivered (by a consumer on the notifications worker's role), the secret is gone.
+    let consumer = kc_outbox::Consumer::new(
+        app.db.connect_as("kc_notifications_worker").await,
+        kc_outbox::ConsumerConfig::new("test-mailer", ["identity.password_reset_requested"]),
+    );
+    let delivered = |item: kc_outbox::Item| async move {
+        match item.event() {
+            Ok(kc_events::AnyEvent::PasswordResetRequested(e)) if e.reset_link.is_some() => Ok(()),
+            other => Err(kc_outbox::Failure::permanent(format!("{:?}", other.is_ok()))),
+        }
+    };
+    assert_eq!(consumer.drain(&delivered).await.unwrap().done, 1);
+    let after = app
+        .query("SELECT status, secret, payload FROM outbox.events")
+        .await;
+    assert_eq!(after[0]["status"], "done");
+    assert!(after[0]["secret"].is_null());
+    assert!(!after.iter().any(|r| r.to_string().contains(token)));
 
     let r = app
         .post(
@@ -74,4 +96,33 @@ async fn reset_by_emailed_token_once_and_revokes_sessions() {
     assert_eq!(r.status(), StatusCode::OK);
     let r = app.refresh(&json!(session["refresh_token"])).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn no_reset_mail_for_a_user_of_a_disabled_organisation() {
+    let app = TestApp::spawn().await;
+    let so = app.token("so.01@demo.test").await;
+    let org = app.me("dn1.01@demo.test").await["organisation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .patch(
+            &format!("/api/v1/organisations/{org}"),
+            &so,
+            &json!({"status": "disabled"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .post(
+            "/api/v1/auth/password-reset",
+            None,
+            &json!({"email": "dn1.01@demo.test"}),
+        )
+        .await;
+    // The same answer as for anyone, and nothing sent.
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    assert_eq!(app.count("SELECT 1 FROM outbox.events").await, 0);
+    assert_eq!(app.count("SELECT 1 FROM identity.password_resets").await, 0);
 }
