@@ -21,10 +21,11 @@ ensure_postgres() {
   exit 1
 }
 
-# Run a PostgreSQL tool: as the 'postgres' OS user when we are root (initdb refuses root).
+# Run a PostgreSQL tool: as the 'postgres' OS user when we are root (initdb refuses root), from /, since
+# that user may not be able to enter the current folder. Give it absolute paths it can reach.
 as_pg() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
@@ -72,4 +73,51 @@ stop_cluster() {
   local data=$1 bin
   bin=$(pg_bindir)
   as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# pg_cluster DATA PORT: the run command's PostgreSQL, kept in DATA/postgres between runs. Creates the cluster
+# on the first call, starts it unless it is running, and sets PG_CLUSTER to its directory and PG_LOG to its
+# log, both as real paths (no links) that the PostgreSQL tools can use; stop it with stop_cluster "$PG_CLUSTER".
+# As root the server runs as the 'postgres' user, which must reach that directory. When it cannot reach the
+# folder that holds DATA (a checkout in a home folder of mode 700), the cluster lives in
+# /var/tmp/khuyencong-<hash of DATA>/postgres and DATA/postgres is a link to it; later calls find the link
+# and use its target. Tested by deploy/tests/launcher.sh.
+pg_cluster() {
+  local data=$1 port=$2 dir outside
+  PG_CLUSTER= PG_LOG=
+  mkdir -p "$data" && data=$(realpath -e "$data") || return 1
+  if [ -L "$data/postgres" ]; then
+    dir=$(readlink -m "$data/postgres")
+    if [ ! -d "$dir" ]; then
+      echo "==> $data/postgres points to $dir, which is gone; creating a new cluster there"
+      mkdir -p "$dir" || return 1
+      case $dir in /var/tmp/khuyencong-*/postgres) chmod 755 "$(dirname "$dir")" ;; esac
+    fi
+  elif [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$(dirname "$data")"; then
+    # An empty folder left by an earlier failed attempt can go; a cluster cannot move by itself.
+    if [ -e "$data/postgres" ] && ! rmdir "$data/postgres" 2>/dev/null; then
+      echo "The postgres user cannot reach $data/postgres (a folder it cannot enter, such as a home folder" >&2
+      echo "of mode 700). Move the checkout elsewhere, or remove $data/postgres to start a new cluster." >&2
+      return 1
+    fi
+    outside="/var/tmp/khuyencong-$(echo -n "$data" | md5sum | cut -c1-12)"
+    echo "==> the postgres user cannot reach $data; keeping the cluster in $outside"
+    mkdir -p "$outside/postgres" && chmod 755 "$outside" && ln -s "$outside/postgres" "$data/postgres" || return 1
+  fi
+  mkdir -p "$data/postgres" && dir=$(realpath -e "$data/postgres") || return 1
+  PG_LOG="$(dirname "$dir")/postgres.log"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    echo "==> creating the private PostgreSQL cluster in $dir"
+    if [ "$dir" = "$data/postgres" ]; then chmod 755 "$data" || return 1; fi
+    chmod 700 "$dir" && pg_own "$dir" && init_cluster "$dir" || return 1
+  fi
+  PG_CLUSTER=$dir
+  if ! as_pg "$(pg_bindir)/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    if port_busy "$port"; then
+      echo "Cổng PostgreSQL $port đang bị dùng (port $port is in use): set KC_PG_PORT to another port." >&2
+      return 1
+    fi
+    echo "==> starting PostgreSQL on 127.0.0.1:$port ($dir)"
+    touch "$PG_LOG" && pg_own "$PG_LOG" && start_cluster "$dir" "$port" "$PG_LOG" || return 1
+  fi
 }

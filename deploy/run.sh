@@ -44,39 +44,18 @@ cleanup() {
   echo "==> stopping services"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  echo "==> stopping PostgreSQL"
-  stop_cluster "$DATA/postgres"
+  if [ -n "${PG_CLUSTER:-}" ]; then
+    echo "==> stopping PostgreSQL"
+    stop_cluster "$PG_CLUSTER"
+  fi
   echo "==> stopped"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# PostgreSQL: initialise once, start, keep the data between runs. As root the server runs as the
-# 'postgres' user, which must be able to reach the folder; when this checkout sits where it cannot
-# (a home folder of mode 700), the cluster lives in /var/tmp and .data/postgres links to it.
-if [ "$(id -u)" = 0 ] && [ ! -e "$DATA/postgres" ] && ! runuser -u postgres -- test -x "$DATA"; then
-  outside="/var/tmp/khuyencong-$(echo -n "$DATA" | md5sum | cut -c1-12)"
-  echo "==> the postgres user cannot reach $DATA; keeping the cluster in $outside"
-  mkdir -p "$outside/postgres" && chmod 755 "$outside"
-  ln -s "$outside/postgres" "$DATA/postgres"
-fi
-if [ ! -f "$DATA/postgres/PG_VERSION" ]; then
-  echo "==> creating the private PostgreSQL cluster in $DATA/postgres"
-  chmod 755 "$DATA"
-  mkdir -p "$DATA/postgres/"
-  chmod 700 "$DATA/postgres/"
-  pg_own "$DATA/postgres/"
-  init_cluster "$DATA/postgres"
-fi
-if ! as_pg "$(pg_bindir)/pg_ctl" -D "$DATA/postgres" status >/dev/null 2>&1; then
-  if port_busy "$PG_PORT"; then
-    echo "Cổng PostgreSQL $PG_PORT đang bị dùng (port $PG_PORT is in use): set KC_PG_PORT to another port." >&2
-    exit 1
-  fi
-  echo "==> starting PostgreSQL on 127.0.0.1:$PG_PORT"
-  touch "$DATA/postgres/../postgres.log" && pg_own "$DATA/postgres/../postgres.log"
-  start_cluster "$DATA/postgres" "$PG_PORT" "$(cd "$DATA/postgres/.." && pwd)/postgres.log"
-fi
+# PostgreSQL: initialise once, start, keep the data between runs (in .data/postgres, or in /var/tmp when the
+# postgres user cannot reach this folder: see pg_cluster in deploy/pg.sh).
+pg_cluster "$DATA" "$PG_PORT"
 ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 db_url() { echo "postgres://kc_$1@127.0.0.1:$PG_PORT/kc"; }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every test: a throwaway PostgreSQL on a free port, the whole suite, then clean up (even on failure).
+# Run every test: a throwaway PostgreSQL on a free port, the whole suite, then the run command's launcher test
+# (deploy/tests/launcher.sh), then clean up (even on failure). Extra arguments go to nextest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/pg.sh
@@ -27,4 +28,10 @@ start_cluster "$tmp/data" "$port" "$tmp/postgres.log" \
 export KC_TEST_ADMIN_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "==> building the binaries (the e2e tests start them) and every test"
 cargo build --workspace --bins
-cargo nextest run --workspace --all-targets --no-fail-fast "$@"
+status=0
+cargo nextest run --workspace --all-targets --no-fail-fast "$@" || status=$?
+
+# The run command's PostgreSQL from a folder the postgres user cannot reach (skipped, saying why, unless root).
+echo "==> the run command's PostgreSQL from a home folder (deploy/tests/launcher.sh)"
+deploy/tests/launcher.sh || status=$?
+exit "$status"

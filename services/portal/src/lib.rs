@@ -2,9 +2,13 @@
 //!
 //! Today: the home page, which shows whether each service is up (each service's `/ready`) and links to
 //! their API documentation. Sign-in and the working screens arrive with their issues.
+//!
+//! Pages are askama templates in `templates/` (`base.html` is the layout every page extends); the engine
+//! HTML-escapes every value it prints, so no page builds markup by hand.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::response::Html;
 use kc_service::{Built, Env, Kit, Service};
 use std::time::Duration;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -64,18 +68,26 @@ pub fn routes(upstreams: Upstreams) -> OpenApiRouter {
         .with_state(upstreams)
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// One row of the status table.
+struct ServiceStatus {
+    name: &'static str,
+    label: &'static str,
+    url: String,
+    ready: bool,
+}
+
+/// `templates/home.html` (extends `base.html`); the engine escapes every value it prints.
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+struct HomePage {
+    services: Vec<ServiceStatus>,
 }
 
 /// The home page: what the system is, and whether each service is up.
 #[utoipa::path(get, path = "/", tag = "pages",
     extensions(("x-kc-access" = json!(kc_auth::public()))),
     responses((status = 200, content_type = "text/html")))]
-async fn home(State(up): State<Upstreams>) -> Html<String> {
+async fn home(State(up): State<Upstreams>) -> HomePage {
     // Every service at once: a page waits for the slowest answer (2 s at most), not for their sum.
     let checks: Vec<_> = up
         .services
@@ -85,35 +97,137 @@ async fn home(State(up): State<Upstreams>) -> Html<String> {
             tokio::spawn(async move { request.send().await.is_ok_and(|r| r.status().is_success()) })
         })
         .collect();
-    let mut rows = String::new();
+    let mut services = Vec::with_capacity(checks.len());
     for ((name, label, url), check) in up.services.iter().zip(checks) {
-        let ready = check.await.unwrap_or(false);
-        let (class, status) = if ready {
-            ("ok", "Đang hoạt động")
-        } else {
-            ("down", "Không phản hồi")
-        };
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td><code>{}</code></td><td class=\"{class}\">{status}</td><td><a href=\"{}/docs\">Tài liệu API</a></td></tr>",
-            escape(label),
-            escape(name),
-            escape(url)
-        ));
+        services.push(ServiceStatus {
+            name,
+            label,
+            url: url.clone(),
+            ready: check.await.unwrap_or(false),
+        });
     }
-    Html(format!(
-        r#"<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Hệ thống Khuyến công và Cụm công nghiệp</title>
-<style>
-body{{font-family:system-ui,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}}
-h1{{font-size:1.5rem;color:#a4161a}} table{{border-collapse:collapse;width:100%}}
-td,th{{border-bottom:1px solid #ddd;padding:.5rem;text-align:left}} .ok{{color:#1a7f37}} .down{{color:#a4161a;font-weight:bold}}
-</style></head><body>
-<h1>Hệ thống thông tin Khuyến công và Cụm công nghiệp</h1>
-<p>Doanh nghiệp nông thôn nộp hồ sơ đề nghị hỗ trợ trực tuyến; Trung tâm Khuyến công và Sở Công Thương tiếp nhận,
-thẩm định, phê duyệt; Bộ Công Thương phân bổ kinh phí và theo dõi toàn quốc.</p>
-<h2>Trạng thái dịch vụ</h2>
-<table><thead><tr><th>Dịch vụ</th><th>Tên</th><th>Trạng thái</th><th></th></tr></thead><tbody>{rows}</tbody></table>
-</body></html>"#
-    ))
+    HomePage { services }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use axum::body::to_bytes;
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+
+    async fn page(up: Upstreams) -> (StatusCode, String, String) {
+        let response = home(State(up)).await.into_response();
+        let status = response.status();
+        let content_type = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (
+            status,
+            content_type,
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
+    }
+
+    /// A port on 127.0.0.1 that answers `/ready` with 200, and one where nothing listens.
+    async fn one_up_one_down() -> (String, String) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let up = format!("http://{}", listener.local_addr().unwrap());
+        let app = axum::Router::new().route("/ready", axum::routing::get(|| async { "ok" }));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let down = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        (up, down)
+    }
+
+    fn upstreams(services: Vec<(&'static str, &'static str, String)>) -> Upstreams {
+        Upstreams {
+            services,
+            ..Upstreams::from_env(&Env::from_process().unwrap())
+        }
+    }
+
+    #[tokio::test]
+    async fn home_shows_each_service_and_whether_it_answers() {
+        let (up, down) = one_up_one_down().await;
+        let (status, content_type, body) = page(upstreams(vec![
+            ("identity", "Định danh và phân quyền", up.clone()),
+            ("registry", "Cơ sở dữ liệu cụm công nghiệp", down.clone()),
+        ]))
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        assert!(
+            body.starts_with("<!doctype html>\n<html lang=\"vi\">"),
+            "{body}"
+        );
+        assert!(body.contains(r#"<meta charset="utf-8">"#), "{body}");
+        assert!(body.contains(r#"<meta name="viewport""#), "{body}");
+        assert!(
+            body.contains("<title>Hệ thống Khuyến công và Cụm công nghiệp</title>"),
+            "{body}"
+        );
+        assert!(body.contains(".ok{color:#1a7f37}"), "{body}");
+        assert!(body.contains("<h2>Trạng thái dịch vụ</h2>"), "{body}");
+        let row = |label: &str| {
+            body.lines()
+                .find(|l| l.contains(label))
+                .unwrap_or_else(|| panic!("no row for {label}: {body}"))
+                .to_owned()
+        };
+        let identity = row("Định danh và phân quyền");
+        assert!(identity.contains("<code>identity</code>"), "{identity}");
+        assert!(
+            identity.contains(r#"<td class="ok">Đang hoạt động</td>"#),
+            "{identity}"
+        );
+        assert!(
+            identity.contains(&format!(r#"<a href="{up}/docs">Tài liệu API</a>"#)),
+            "{identity}"
+        );
+        let registry = row("Cơ sở dữ liệu cụm công nghiệp");
+        assert!(
+            registry.contains(r#"<td class="down">Không phản hồi</td>"#),
+            "{registry}"
+        );
+        assert!(
+            registry.contains(&format!(r#"href="{down}/docs""#)),
+            "{registry}"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_value_is_escaped() {
+        let (_, down) = one_up_one_down().await;
+        let (_, _, body) = page(upstreams(vec![(
+            "x\"><b>",
+            r#"<script>alert("x")</script> & "quoted""#,
+            format!(r#"{down}/"onmouseover="alert(1)"#),
+        )]))
+        .await;
+        assert!(!body.contains("<script>"), "{body}");
+        assert!(!body.contains("<b>"), "{body}");
+        assert!(!body.contains(r#""onmouseover"#), "{body}");
+        assert!(
+            body.contains(
+                "<td>&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#34;quoted&#34;</td>"
+            ),
+            "{body}"
+        );
+        assert!(
+            body.contains("<code>x&#34;&#62;&#60;b&#62;</code>"),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!(
+                r#"href="{down}/&#34;onmouseover=&#34;alert(1)/docs""#
+            )),
+            "{body}"
+        );
+    }
 }
