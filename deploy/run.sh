@@ -10,11 +10,18 @@ DATA="$PWD/.data"
 PG_PORT=${KC_PG_PORT:-55432}
 SMTP_PORT=${KC_MAIL_PORT:-2525}
 DEMO_PASSWORD="KhuyenCong@2025"
-IDENTITY_PORT=${KC_IDENTITY_PORT:-8081} WORKFLOW_PORT=${KC_WORKFLOW_PORT:-8082}
-REGISTRY_PORT=${KC_REGISTRY_PORT:-8083} NOTIFICATIONS_PORT=${KC_NOTIFICATIONS_PORT:-8084}
-PORTAL_PORT=${KC_PORTAL_PORT:-8080}
-SERVICES=(identity:$IDENTITY_PORT workflow:$WORKFLOW_PORT registry:$REGISTRY_PORT
-          notifications:$NOTIFICATIONS_PORT portal:$PORTAL_PORT)
+# The services, their ports (KC_<NAME>_PORT overrides) and whether they use the database, from the one
+# list the services themselves are built with.
+SERVICES=() USES_DB=()
+while read -r name port database _label; do
+  case "$name" in ''|'#'*) continue ;; esac
+  var="KC_${name^^}_PORT"
+  port=${!var:-$port}
+  export "$var=$port" "KC_${name^^}_URL=http://127.0.0.1:$port"
+  SERVICES+=("$name:$port")
+  [ "$database" = yes ] && USES_DB+=("$name")
+done < deploy/services.txt
+IDENTITY_PORT=$KC_IDENTITY_PORT PORTAL_PORT=$KC_PORTAL_PORT
 
 mkdir -p "$DATA"
 exec 9>"$DATA/run.lock"
@@ -62,11 +69,7 @@ db_url() { echo "postgres://kc_$1@127.0.0.1:$PG_PORT/kc"; }
 echo "==> migrations and reference data"
 "$BIN/kc-migrate" setup "$ADMIN_URL" kc
 
-export KC_MODE=dev KC_DATA_DIR="$DATA" KC_IDENTITY_URL=http://127.0.0.1:$IDENTITY_PORT
-export KC_WORKFLOW_URL=http://127.0.0.1:$WORKFLOW_PORT KC_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT
-export KC_NOTIFICATIONS_URL=http://127.0.0.1:$NOTIFICATIONS_PORT KC_PORTAL_URL=http://127.0.0.1:$PORTAL_PORT
-export KC_IDENTITY_PORT=$IDENTITY_PORT KC_WORKFLOW_PORT=$WORKFLOW_PORT KC_REGISTRY_PORT=$REGISTRY_PORT
-export KC_NOTIFICATIONS_PORT=$NOTIFICATIONS_PORT KC_PORTAL_PORT=$PORTAL_PORT
+export KC_MODE=dev KC_DATA_DIR="$DATA"
 export KC_SMTP_HOST=127.0.0.1 KC_SMTP_PORT="$SMTP_PORT"
 
 echo "==> demo data"
@@ -92,7 +95,8 @@ pids+=($!)
 
 for sp in "${SERVICES[@]}"; do
   name=${sp%%:*}
-  KC_DATABASE_URL=$(db_url "$name") "$BIN/kc-$name" > >(sed -u "s/^/[$name] /") 2>&1 9>&- &
+  if [[ " ${USES_DB[*]} " == *" $name "* ]]; then url=$(db_url "$name"); else url=; fi
+  KC_DATABASE_URL=$url "$BIN/kc-$name" > >(sed -u "s/^/[$name] /") 2>&1 9>&- &
   pids+=($!)
 done
 
@@ -110,10 +114,10 @@ cat <<MSG
  Hệ thống Khuyến công đang chạy (the system is up). Ctrl-C để dừng (to stop).
 
  Cổng thông tin (portal)   http://127.0.0.1:$PORTAL_PORT
- identity                  http://127.0.0.1:$IDENTITY_PORT/docs
- workflow                  http://127.0.0.1:$WORKFLOW_PORT/docs
- registry                  http://127.0.0.1:$REGISTRY_PORT/docs
- notifications             http://127.0.0.1:$NOTIFICATIONS_PORT/docs
+ identity                  http://127.0.0.1:$KC_IDENTITY_PORT/docs
+ workflow                  http://127.0.0.1:$KC_WORKFLOW_PORT/docs
+ registry                  http://127.0.0.1:$KC_REGISTRY_PORT/docs
+ notifications             http://127.0.0.1:$KC_NOTIFICATIONS_PORT/docs
  PostgreSQL                postgres://postgres@127.0.0.1:$PG_PORT/kc (data in .data/postgres)
  Mail sink (SMTP)          127.0.0.1:$SMTP_PORT, messages in .data/mailbox
 
