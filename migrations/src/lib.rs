@@ -34,9 +34,13 @@ impl MigratorTrait for Migrator {
 /// (reference data included). The test harness names its template database after it, so a changed
 /// migration or CSV file never reuses a stale template.
 pub fn fingerprint() -> String {
+    fingerprint_of(&all())
+}
+
+fn fingerprint_of(migrations: &[SqlMigration]) -> String {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
-    for m in all() {
+    for m in migrations {
         m.name.hash(&mut h);
         m.up.hash(&mut h);
         m.down.hash(&mut h);
@@ -210,6 +214,22 @@ pub fn with_user(url: &str, user: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fingerprint_covers_every_migration_and_the_reference_data() {
+        let base = all();
+        assert!(
+            base.iter().any(|m| m.up.contains("Tuyên Quang")),
+            "the administrative units (CSV) are part of what is fingerprinted"
+        );
+        let reference = fingerprint_of(&base);
+        for i in 0..base.len() {
+            let mut changed = all();
+            changed[i].up.push_str("\n-- changed");
+            assert_ne!(fingerprint_of(&changed), reference, "{}", base[i].name);
+        }
+        assert_eq!(fingerprint(), reference, "stable within a build");
+    }
 
     #[test]
     fn urls() {

@@ -50,7 +50,9 @@ impl Service for Probe {
         });
         Ok(Built {
             routes,
-            verifier: Arc::new(kc_auth::Verifier::from_jwks(&kc_auth::Jwks { keys: vec![] })?),
+            verifier: Arc::new(kc_auth::Verifier::from_jwks(&kc_auth::Jwks {
+                keys: vec![],
+            })?),
             workers: vec![worker],
         })
     }
@@ -80,7 +82,11 @@ async fn a_signal_lets_requests_and_worker_items_finish_then_stops_both() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     tx.send(()).unwrap();
 
-    assert_eq!(request.await.unwrap().unwrap(), "done", "the request in flight finished");
+    assert_eq!(
+        request.await.unwrap().unwrap(),
+        "done",
+        "the request in flight finished"
+    );
     server.await.unwrap().unwrap();
     assert_eq!(log.stopped.load(Ordering::SeqCst), 1, "the worker stopped");
     assert_eq!(

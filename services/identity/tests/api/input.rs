@@ -115,3 +115,73 @@ async fn bad_input_gets_a_4xx_envelope_naming_the_field() {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_patch_sets_clears_or_keeps_each_optional_field() {
+    let app = TestApp::spawn().await;
+    let so = app.token("so.01@demo.test").await;
+    let me = app.me("dn1.01@demo.test").await;
+    let user = me["user"]["id"].as_str().unwrap().to_owned();
+    let org = me["organisation"]["id"].as_str().unwrap().to_owned();
+    let patch = |path: String, body: serde_json::Value| {
+        let app = &app;
+        let so = so.clone();
+        async move {
+            let r = app.patch(&path, &so, &body).await;
+            assert_eq!(r.status(), StatusCode::OK, "{path} {body}");
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let users = format!("/api/v1/users/{user}");
+    assert_eq!(
+        patch(users.clone(), json!({"phone": "0912 345 678"})).await["phone"],
+        "0912 345 678"
+    );
+    // Absent: kept.
+    let kept = patch(users.clone(), json!({"full_name": "Phạm Thị Mai"})).await;
+    assert_eq!(kept["phone"], "0912 345 678");
+    // null: cleared.
+    assert!(patch(users.clone(), json!({"phone": null})).await["phone"].is_null());
+
+    let orgs = format!("/api/v1/organisations/{org}");
+    assert_eq!(
+        patch(orgs.clone(), json!({"address": "Thôn 3"})).await["address"],
+        "Thôn 3"
+    );
+    assert_eq!(
+        patch(orgs.clone(), json!({"woman_owned": true})).await["address"],
+        "Thôn 3"
+    );
+    assert!(patch(orgs.clone(), json!({"address": null})).await["address"].is_null());
+    // A required field cannot be cleared.
+    let r = app.patch(&orgs, &so, &json!({"name": null})).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "null for a required field keeps it"
+    );
+    let r = app.patch(&orgs, &so, &json!({"name": "  "})).await;
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["name"]).await;
+}
+
+/// A value the database itself refuses (a data exception or a CHECK) is the caller's mistake: 422
+/// `invalid_data`, as the error policy says, never a 400 or a 500.
+#[tokio::test]
+async fn a_value_the_database_refuses_is_a_422() {
+    use sea_orm::{ConnectionTrait, Database};
+    let app = TestApp::spawn().await;
+    let db = Database::connect(app.db.url_as("kc_identity"))
+        .await
+        .unwrap();
+    for sql in [
+        "SELECT 'not a uuid'::uuid",
+        "SELECT '2025-13-45'::date",
+        "INSERT INTO identity.login_throttle (subject) VALUES (repeat('x', 400))",
+    ] {
+        let err = db.execute_unprepared(sql).await.unwrap_err();
+        let api = kc_http::ApiError::from(err);
+        assert_eq!(api.status(), StatusCode::UNPROCESSABLE_ENTITY, "{sql}");
+        let body = axum::response::IntoResponse::into_response(api);
+        assert_eq!(body.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}

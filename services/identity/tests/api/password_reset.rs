@@ -35,7 +35,10 @@ async fn reset_by_emailed_token_once_and_revokes_sessions() {
     assert!(mails[0]["province_id"].is_string());
     // The link with its token is the event's secret, never in the payload.
     assert!(!mails[0]["payload"].to_string().contains("token="));
-    let link = mails[0]["secret"]["reset_link"].as_str().unwrap().to_owned();
+    let link = mails[0]["secret"]["reset_link"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let token = link.split("token=").nth(1).unwrap();
 
     // Once delivered (by a consumer on the notifications worker's role), the secret is gone.
@@ -46,7 +49,10 @@ async fn reset_by_emailed_token_once_and_revokes_sessions() {
     let delivered = |item: kc_outbox::Item| async move {
         match item.event() {
             Ok(kc_events::AnyEvent::PasswordResetRequested(e)) if e.reset_link.is_some() => Ok(()),
-            other => Err(kc_outbox::Failure::permanent(format!("{:?}", other.is_ok()))),
+            other => Err(kc_outbox::Failure::permanent(format!(
+                "{:?}",
+                other.is_ok()
+            ))),
         }
     };
     assert_eq!(consumer.drain(&delivered).await.unwrap().done, 1);
