@@ -1,6 +1,8 @@
 //! A failed request is logged once: on its request line, with its cause; the cause never reaches the
 //! client.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 use axum::Router;
 use axum::routing::get;
 use kc_http::ApiError;

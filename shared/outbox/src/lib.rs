@@ -39,8 +39,8 @@
 //!    the provinces it serves (all of them for a national worker). Add the role to
 //!    `kc_migrations::WORKER_ROLES` and revoke (never drop) its grants in the migration's down.
 //! 2. **A connection URL** for that role, e.g. `postgres://kc_notifications_worker@db/kc`, opened
-//!    with `kc_db::connect(&url, 2)` or `sea_orm::Database::connect`. No tenant settings: the role's
-//!    policy decides what it sees.
+//!    with [`connect`]. No tenant settings: the role's policy decides what it sees. In a service,
+//!    the consumer runs as a `kc_service::Worker`, which gets the server's shutdown token.
 //! 3. **A consumer** with a unique name and its topics (every topic a single consumer handles, so
 //!    rows of one topic are never claimed by two different kinds of worker):
 //!
@@ -603,6 +603,20 @@ pub struct DeadEvent {
     pub attempts: i32,
     pub max_attempts: Option<i32>,
     pub last_error: Option<String>,
+}
+
+/// The pool of a worker's own role (its URL names the role, e.g.
+/// `postgres://kc_notifications_worker@db/kc`). Lazy: the worker starts while the database is down
+/// and claims once it answers.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = sea_orm::ConnectOptions::new(url.to_owned());
+    opts.max_connections(max_connections)
+        .min_connections(0)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false)
+        .connect_lazy(true);
+    sea_orm::Database::connect(opts).await
 }
 
 /// The dead rows (newest first, at most `limit`) that `conn` may see. The secret is never listed (it
