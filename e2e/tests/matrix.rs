@@ -269,6 +269,9 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
         ]
         .into();
 
+        // Every operation of every service; those that end the caller's sessions come last (the next
+        // direction logs in again).
+        let mut docs = Vec::new();
         for svc in &system.services {
             let doc: Value = http
                 .get(svc.url("/api-docs/openapi.json"))
@@ -278,66 +281,81 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
                 .json()
                 .await
                 .unwrap();
-            for (path, item) in doc["paths"].as_object().unwrap() {
-                for (method, op) in item.as_object().unwrap() {
-                    let Ok(method) = method.to_uppercase().parse::<Method>() else {
-                        continue;
-                    };
-                    let route = format!("{} {method} {path}", svc.name);
-                    let Some(access) = op.get(kc_auth::EXTENSION) else {
-                        failures.push(format!("{route}: no x-kc-access declaration"));
-                        continue;
-                    };
-                    let fixture = match access["resource"].as_str() {
-                        Some(kind) => Some(fixtures.get(kind).cloned().unwrap_or_else(|| {
-                            panic!("{route}: the matrix has no fixture for resource {kind}")
-                        })),
-                        None if path.contains('{') => {
-                            failures.push(format!(
+            docs.push((svc, doc));
+        }
+        let mut operations: Vec<(&kc_e2e::Proc, &Value, &String, &String, &Value)> = docs
+            .iter()
+            .flat_map(|(svc, doc)| {
+                doc["paths"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .flat_map(move |(path, item)| {
+                        item.as_object()
+                            .unwrap()
+                            .iter()
+                            .map(move |(method, op)| (*svc, doc, path, method, op))
+                    })
+            })
+            .collect();
+        operations.sort_by_key(|(.., op)| op[kc_auth::EXTENSION]["ends_sessions"] == true);
+        for (svc, doc, path, method, op) in operations {
+            let Ok(method) = method.to_uppercase().parse::<Method>() else {
+                continue;
+            };
+            let route = format!("{} {method} {path}", svc.name);
+            let Some(access) = op.get(kc_auth::EXTENSION) else {
+                failures.push(format!("{route}: no x-kc-access declaration"));
+                continue;
+            };
+            let fixture = match access["resource"].as_str() {
+                Some(kind) => Some(fixtures.get(kind).cloned().unwrap_or_else(|| {
+                    panic!("{route}: the matrix has no fixture for resource {kind}")
+                })),
+                None if path.contains('{') => {
+                    failures.push(format!(
                                 "{route}: its path names a record but the declaration does not say which kind (.on(..))"
                             ));
-                            continue;
-                        }
-                        None => None,
-                    };
-                    let url = match &fixture {
-                        Some(f) => svc.url(&path.replace("{id}", &f.id)),
-                        None => svc.url(path),
-                    };
-                    let body = op["requestBody"]["content"]["application/json"]["schema"]
-                        .as_object()
-                        .map(|s| {
-                            body_for(
-                                &doc,
-                                &Value::Object(s.clone()),
-                                fixture.as_ref().map_or("", |f| f.id.as_str()),
-                            )
-                        });
-                    for c in &callers {
-                        let mut req = http.request(method.clone(), &url);
-                        if let Some(t) = &c.token {
-                            req = req.bearer_auth(t);
-                        }
-                        if let Some(b) = &body {
-                            req = req.json(b);
-                        }
-                        let status = req.send().await.unwrap().status();
-                        checked += 1;
-                        let ok = if access["public"] == true {
-                            !status.is_server_error()
-                        } else if allowed(access, c, fixture.as_ref()) {
-                            // The record exists and is the caller's to see: not hidden either.
-                            status != StatusCode::UNAUTHORIZED
-                                && status != StatusCode::FORBIDDEN
-                                && !(fixture.is_some() && status == StatusCode::NOT_FOUND)
-                                && !status.is_server_error()
-                        } else {
-                            matches!(status.as_u16(), 401 | 403 | 404)
-                        };
-                        if !ok {
-                            failures.push(format!("{route} as {} ({home} home): {status}", c.kind));
-                        }
-                    }
+                    continue;
+                }
+                None => None,
+            };
+            let url = match &fixture {
+                Some(f) => svc.url(&path.replace("{id}", &f.id)),
+                None => svc.url(path),
+            };
+            let body = op["requestBody"]["content"]["application/json"]["schema"]
+                .as_object()
+                .map(|s| {
+                    body_for(
+                        doc,
+                        &Value::Object(s.clone()),
+                        fixture.as_ref().map_or("", |f| f.id.as_str()),
+                    )
+                });
+            for c in &callers {
+                let mut req = http.request(method.clone(), &url);
+                if let Some(t) = &c.token {
+                    req = req.bearer_auth(t);
+                }
+                if let Some(b) = &body {
+                    req = req.json(b);
+                }
+                let status = req.send().await.unwrap().status();
+                checked += 1;
+                let ok = if access["public"] == true {
+                    !status.is_server_error()
+                } else if allowed(access, c, fixture.as_ref()) {
+                    // The record exists and is the caller's to see: not hidden either.
+                    status != StatusCode::UNAUTHORIZED
+                        && status != StatusCode::FORBIDDEN
+                        && !(fixture.is_some() && status == StatusCode::NOT_FOUND)
+                        && !status.is_server_error()
+                } else {
+                    matches!(status.as_u16(), 401 | 403 | 404)
+                };
+                if !ok {
+                    failures.push(format!("{route} as {} ({home} home): {status}", c.kind));
                 }
             }
         }

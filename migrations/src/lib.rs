@@ -89,6 +89,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0007_up.sql").to_owned(),
             include_str!("sql/m0007_down.sql"),
         ),
+        sql(
+            "m0008_caller_still_active",
+            include_str!("sql/m0008_up.sql").to_owned(),
+            include_str!("sql/m0008_down.sql"),
+        ),
     ]
 }
 

@@ -56,6 +56,7 @@ pub fn claims_for(state: &AppState, user: &UserRow) -> anyhow::Result<Claims> {
         nbf: now,
         exp: now + state.config.access_ttl.as_secs() as i64,
         jti: Uuid::new_v4(),
+        sv: user.session_version,
     })
 }
 

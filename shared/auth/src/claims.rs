@@ -19,6 +19,10 @@ pub struct Claims {
     pub nbf: i64,
     pub exp: i64,
     pub jti: Uuid,
+    /// The account's session generation when the token was issued: a password change, "log out
+    /// everywhere" or a disabling starts a new one, and every service refuses the older tokens.
+    #[serde(default)]
+    pub sv: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

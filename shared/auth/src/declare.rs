@@ -26,12 +26,21 @@ pub struct Declaration {
     /// The kind of record the path's `{id}` names, checked against the caller's scope.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<&'static str>,
+    /// The route ends the caller's sessions ("log out everywhere"): the matrix calls it last.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ends_sessions: bool,
 }
 
 impl Declaration {
     /// The path's `{id}` names a record of this kind.
     pub fn on(mut self, resource: &'static str) -> Declaration {
         self.resource = Some(resource);
+        self
+    }
+
+    /// The route ends the caller's own sessions.
+    pub fn ending_sessions(mut self) -> Declaration {
+        self.ends_sessions = true;
         self
     }
 }
@@ -43,6 +52,7 @@ pub fn declare<P: Policy>() -> Declaration {
         roles: P::ACCESS.roles.iter().map(|r| r.as_str()).collect(),
         permissions: P::ACCESS.permissions.iter().map(|p| p.as_str()).collect(),
         resource: None,
+        ends_sessions: false,
     }
 }
 
@@ -53,5 +63,6 @@ pub fn public() -> Declaration {
         roles: Vec::new(),
         permissions: Vec::new(),
         resource: None,
+        ends_sessions: false,
     }
 }

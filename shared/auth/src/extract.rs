@@ -210,6 +210,7 @@ mod tests {
             nbf: 0,
             exp: 0,
             jti: uuid::Uuid::nil(),
+            sv: 0,
         }
     }
 

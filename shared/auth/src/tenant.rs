@@ -65,7 +65,11 @@ impl<P> Tenant<P> {
     pub async fn begin(&self) -> Result<Tx, ApiError> {
         Ok(self
             .db
-            .begin_for_caller(&self.caller.scope(), self.caller.user_id())
+            .begin_for_caller(
+                &self.caller.scope(),
+                self.caller.user_id(),
+                self.caller.claims().sv,
+            )
             .await?)
     }
 

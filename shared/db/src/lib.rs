@@ -61,15 +61,31 @@ impl Db {
             .is_ok()
     }
 
-    /// The request transaction of a verified caller. Handlers do not call this: they take their
-    /// transaction from `kc_auth::Tenant`, which calls it with the caller's verified scope.
+    /// The request transaction of a verified caller (user `user`, whose token was issued in the
+    /// account's session generation `session`). Handlers do not call this: they take their
+    /// transaction from `kc_auth::Tenant`, which calls it with the verified claims. Fails with SQLSTATE
+    /// 28000 ([`is_caller_revoked`]) when the caller's account or organisation is no longer active or
+    /// the token predates a revocation (a password change, "log out everywhere", a disabling).
     #[doc(hidden)]
-    pub async fn begin_for_caller(&self, scope: &Scope, user: Uuid) -> Result<Tx, DbErr> {
+    pub async fn begin_for_caller(
+        &self,
+        scope: &Scope,
+        user: Uuid,
+        session: i32,
+    ) -> Result<Tx, DbErr> {
         let org = match scope {
             Scope::Enterprise { org, .. } => Some(*org),
             _ => None,
         };
-        Tx::open(&self.conn, scope.name(), scope.province(), org, Some(user)).await
+        Tx::open_for_caller(
+            &self.conn,
+            scope.name(),
+            scope.province(),
+            org,
+            user,
+            session,
+        )
+        .await
     }
 
     /// A transaction for one of identity's pre-authentication flows (no caller yet): the `system`
@@ -133,6 +149,12 @@ pub fn sqlstate(err: &DbErr) -> Option<String> {
 /// The caller's input slipped past validation: a 422, not a 500.
 pub fn is_data_exception(err: &DbErr) -> bool {
     sqlstate(err).is_some_and(|c| c.starts_with("22"))
+}
+
+/// The caller's account or organisation is no longer active, or its token was revoked (SQLSTATE
+/// 28000 from `tenancy.enter`): a 401.
+pub fn is_caller_revoked(err: &DbErr) -> bool {
+    sqlstate(err).is_some_and(|c| c == "28000")
 }
 
 /// A check or foreign-key constraint refused the data (SQLSTATE 23514, 23503): also the caller's input.

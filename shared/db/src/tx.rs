@@ -47,6 +47,32 @@ impl Tx {
         Ok(Tx(tx))
     }
 
+    /// A verified caller's transaction: `tenancy.enter` sets the tenant and, in the same statement,
+    /// refuses (SQLSTATE 28000) a caller whose account or organisation is no longer active or whose
+    /// token belongs to an earlier session generation of the account.
+    pub(crate) async fn open_for_caller(
+        conn: &DatabaseConnection,
+        scope: &str,
+        province: Option<Uuid>,
+        org: Option<Uuid>,
+        user: Uuid,
+        session: i32,
+    ) -> Result<Tx, DbErr> {
+        let tx = conn.begin().await?;
+        tx.execute_raw(crate::stmt(
+            "SELECT tenancy.enter($1, $2, $3, $4, $5)",
+            [
+                scope.into(),
+                province.into(),
+                org.into(),
+                user.into(),
+                session.into(),
+            ],
+        ))
+        .await?;
+        Ok(Tx(tx))
+    }
+
     pub async fn commit(self) -> Result<(), DbErr> {
         self.0.commit().await
     }

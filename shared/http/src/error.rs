@@ -181,6 +181,10 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             resp.extensions_mut().insert(InternalDetail(detail.clone()));
         }
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         if let ApiError::TooManyRequests { retry_after_secs } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(1).to_string())
         {
@@ -192,7 +196,11 @@ impl IntoResponse for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        if kc_db::is_unavailable(&err) {
+        if kc_db::is_caller_revoked(&err) {
+            ApiError::Unauthorized(
+                "Phiên đăng nhập không còn hiệu lực, vui lòng đăng nhập lại (the session is no longer valid: sign in again)".into(),
+            )
+        } else if kc_db::is_unavailable(&err) {
             tracing::warn!(error = %err, "database unavailable");
             ApiError::Unavailable
         } else if kc_db::is_data_exception(&err) || kc_db::is_constraint_violation(&err) {

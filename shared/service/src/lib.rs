@@ -169,6 +169,7 @@ pub struct WhoAmI {
 struct WhoAmIState {
     service: &'static str,
     verifier: Arc<Verifier>,
+    db: Option<Db>,
 }
 
 impl FromRef<WhoAmIState> for Arc<Verifier> {
@@ -177,17 +178,28 @@ impl FromRef<WhoAmIState> for Arc<Verifier> {
     }
 }
 
-/// The verified claims of the caller's access token.
+/// The verified claims of the caller's access token, once the database has confirmed that the
+/// caller's account and organisation are still active (401 otherwise, as on every route).
 #[utoipa::path(get, path = "/api/v1/whoami", tag = "auth",
     extensions(("x-kc-access" = json!(kc_auth::declare::<kc_auth::AnyUser>()))),
     security(("bearer" = [])),
-    responses((status = 200, body = WhoAmI), (status = 401, body = kc_http::ErrorEnvelope)))]
-async fn whoami(State(s): State<WhoAmIState>, caller: Caller) -> Json<WhoAmI> {
-    Json(WhoAmI {
+    responses((status = 200, body = WhoAmI), (status = 401, body = kc_http::ErrorEnvelope),
+              (status = 503, body = kc_http::ErrorEnvelope)))]
+async fn whoami(
+    State(s): State<WhoAmIState>,
+    caller: Caller,
+) -> Result<Json<WhoAmI>, kc_http::ApiError> {
+    if let Some(db) = &s.db {
+        db.begin_for_caller(&caller.scope(), caller.user_id(), caller.claims().sv)
+            .await?
+            .commit()
+            .await?;
+    }
+    Ok(Json(WhoAmI {
         service: s.service,
         scope: caller.scope().name().into(),
         claims: caller.claims().clone(),
-    })
+    }))
 }
 
 #[derive(OpenApi)]
@@ -227,6 +239,7 @@ pub fn app(
         .with_state(WhoAmIState {
             service: info.name,
             verifier,
+            db: db.clone(),
         });
     let api = OpenApiRouter::with_openapi(doc).merge(routes).merge(whoami);
     kc_http::finish(info.name, db, api)

@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(refresh))
         .routes(routes!(logout))
+        .routes(routes!(logout_everywhere))
         .routes(routes!(request_password_reset))
         .routes(routes!(confirm_password_reset))
         .routes(routes!(jwks))
@@ -268,6 +269,33 @@ async fn logout(
         )
         .await?;
     }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Log out everywhere: every session of the caller ends, its refresh tokens and the access tokens
+/// issued so far (this one included) are refused from the next request on, in every service.
+#[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth", security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(kc_auth::declare::<kc_auth::AnyUser>().ending_sessions()))),
+    responses((status = 204), (status = 401, body = kc_http::ErrorEnvelope)))]
+async fn logout_everywhere(
+    tenant: kc_auth::Tenant<kc_auth::AnyUser>,
+    meta: ClientMeta,
+) -> Result<StatusCode, ApiError> {
+    let tx = tenant.begin().await?;
+    let n = sessions::revoke(&tx, Revoke::User(tenant.user_id()), "logout everywhere").await?;
+    audit(
+        &tx,
+        SERVICE,
+        AuditEvent {
+            action: "logout.everywhere",
+            entity_type: "user",
+            entity_id: Some(tenant.user_id().to_string()),
+            after: Some(json!({"revoked": n})),
+            ..kc_auth::audit_by(&tenant, &meta)
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

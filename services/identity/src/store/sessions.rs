@@ -73,8 +73,24 @@ pub enum Revoke {
     Organisation(Uuid),
 }
 
-/// Revoke the live refresh tokens chosen; returns how many were revoked.
+/// Revoke the live refresh tokens chosen; returns how many were revoked. For a user or an
+/// organisation, every access token issued so far stops working too: the accounts start a new session
+/// generation (`session_version`, checked by `tenancy.enter` when a request opens its transaction).
 pub async fn revoke<C: ConnectionTrait>(c: &C, which: Revoke, reason: &str) -> Result<u64, DbErr> {
+    let users = match which {
+        Revoke::Family(_) => None,
+        Revoke::User(id) => Some(("id = $1", id)),
+        Revoke::Organisation(id) => Some(("organisation_id = $1", id)),
+    };
+    if let Some((condition, id)) = users {
+        c.execute_raw(stmt(
+            &format!(
+                "UPDATE identity.users SET session_version = session_version + 1 WHERE {condition}"
+            ),
+            [id.into()],
+        ))
+        .await?;
+    }
     let (condition, id) = match which {
         Revoke::Family(id) => ("family_id = $1", id),
         Revoke::User(id) => ("user_id = $1", id),

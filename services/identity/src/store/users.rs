@@ -27,6 +27,8 @@ pub struct UserRow {
     pub status: AccountStatus,
     /// The status of the user's organisation (a disabled organisation's users cannot sign in).
     pub org_status: AccountStatus,
+    /// The session generation its tokens carry (claim `sv`).
+    pub session_version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -76,7 +78,7 @@ impl Resource for UserRow {
 const USER_SELECT: &str =
     "SELECT u.id, u.province_id, a.code AS province_code, u.organisation_id, u.email,
         u.full_name, u.phone, u.role, u.permissions, u.password_hash, u.status,
-        o.status AS org_status, u.created_at, u.updated_at
+        o.status AS org_status, u.session_version, u.created_at, u.updated_at
    FROM identity.users u LEFT JOIN identity.admin_units a ON a.id = u.province_id
    JOIN identity.organisations o ON o.id = u.organisation_id";
 
