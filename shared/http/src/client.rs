@@ -7,8 +7,9 @@ use std::sync::OnceLock;
 use crate::layers::REQUEST_ID;
 
 /// Where a request came from: the client address (from the socket, or from `X-Forwarded-For` when
-/// `KC_TRUST_FORWARDED_FOR=1` says a trusted proxy sets it) and the request id. Used by audit rows and
-/// login throttling.
+/// `KC_TRUST_FORWARDED_FOR=1` says a trusted proxy sets it) and the request id (the caller's only if
+/// the layers found it acceptable, else the UUID they made up: the same as on the response and the log
+/// line). Used by audit rows and login throttling.
 #[derive(Debug, Clone)]
 pub struct ClientMeta {
     pub addr: Option<IpAddr>,

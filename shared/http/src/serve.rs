@@ -1,6 +1,14 @@
+use crate::layers::Timeouts;
 use anyhow::Context;
 use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::http::Request;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+use tower::ServiceExt;
 
 /// Where a service listens, from the environment: `KC_BIND_HOST` (default 127.0.0.1) and the
 /// service's own port variable (e.g. `KC_IDENTITY_PORT`), with the service's default port.
@@ -44,17 +52,77 @@ pub async fn serve_until(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_with(name, listener, router, shutdown, Timeouts::default()).await
+}
+
+/// Serve HTTP/1.1 until `shutdown` completes, then stop accepting, let the requests in flight finish
+/// (idle connections are closed at once) and return.
+///
+/// Each connection is served by hyper with a timer, so that a client that does not send a whole
+/// request head within `timeouts.header_read` is disconnected (this also closes keep-alive
+/// connections left idle that long). Every request carries the client's address as
+/// `ConnectInfo<SocketAddr>` (read by [`ClientMeta`](crate::ClientMeta)). The other timeouts are the
+/// router's business ([`layers::apply_with`](crate::layers::apply_with)).
+pub async fn serve_with(
+    name: &'static str,
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    timeouts: Timeouts,
+) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(service = name, %addr, "listening on http://{addr}");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .with_context(|| format!("{name}: server error"))?;
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(timeouts.header_read);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(name, e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Small answers go out at once rather than waiting for more to send.
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().oneshot(req)
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that went away, a malformed request or a head not sent in time: the connection
+            // ends; nothing for the operator to act on.
+            if let Err(e) = connection.await {
+                tracing::debug!(service = name, %peer, error = %e, "connection closed with an error");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!(service = name, "finishing the requests in flight");
+    graceful.shutdown().await;
     tracing::info!(service = name, "stopped");
     Ok(())
+}
+
+/// An `accept` that failed: a connection that went away before it was accepted is nothing; anything
+/// else (out of file descriptors) is logged, and we wait a moment rather than spin.
+async fn accept_failed(name: &'static str, e: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(service = name, error = %e, "cannot accept a connection");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// Completes on SIGTERM or SIGINT.
