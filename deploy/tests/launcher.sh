@@ -45,7 +45,14 @@ fail() { echo "FAIL - $*" >&2; exit 1; }
 sql() { "$bin/psql" -X -q -At -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "$1"; }
 running() { as_pg "$bin/pg_ctl" -D "$1" status >/dev/null 2>&1; }
 call() {                           # pg_cluster DATA PORT, its output kept in $out and shown indented
-  pg_cluster "$1" "$port" >"$tmp/out" 2>&1 || { sed 's/^/    | /' "$tmp/out"; fail "pg_cluster $1 failed"; }
+  if ! pg_cluster "$1" "$port" >"$tmp/out" 2>&1 && grep -q "port $port is in use" "$tmp/out"; then
+    # Another program took the port since it was chosen: once more on a fresh one.
+    sed 's/^/    | /' "$tmp/out"
+    port=$(free_port)
+    echo "    (port taken meanwhile; trying 127.0.0.1:$port)"
+  fi
+  running "$(readlink -f "$1/postgres" 2>/dev/null || echo "$1/postgres")" ||
+    pg_cluster "$1" "$port" >"$tmp/out" 2>&1 || { sed 's/^/    | /' "$tmp/out"; fail "pg_cluster $1 failed"; }
   out=$(cat "$tmp/out")
   sed 's/^/    | /' "$tmp/out"
 }

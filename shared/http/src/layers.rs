@@ -16,7 +16,10 @@
 //! 7. the body-read timeouts: a request body that makes no progress for [`BODY_IDLE_TIMEOUT`] (10 s) or is
 //!    not complete [`BODY_TOTAL_TIMEOUT`] (20 s) after the request arrived → 408 envelope
 //!    (`request_timeout`) and the connection is closed;
-//! 8. a body limit (64 KiB unless the service asks for more) → 413 envelope.
+//! 8. a body limit (64 KiB unless the service asks for more) → 413 envelope;
+//! 9. the handler runs to completion in a task of its own ([`run_to_completion`]): a client that
+//!    disconnects, or the timeout above, never cancels it half-way through its transaction, so every
+//!    request transaction ends with its own COMMIT or ROLLBACK.
 //!
 //! A client that never finishes its request head is not the router's business: the server
 //! ([`serve_with`](crate::serve_with)) closes its connection after [`HEADER_READ_TIMEOUT`] (10 s).
@@ -132,8 +135,23 @@ pub fn apply_with(router: Router, body_limit: usize, timeouts: Timeouts) -> Rout
                 timeouts.request,
             ))
             .layer(middleware::from_fn_with_state(timeouts, body_timeouts))
-            .layer(DefaultBodyLimit::max(body_limit)),
+            .layer(DefaultBodyLimit::max(body_limit))
+            .layer(middleware::from_fn(run_to_completion)),
     )
+}
+
+/// Run the rest of the request (extractors, handler, its transaction) in a task of its own and wait
+/// for it. When the client goes away, or the request timeout answers first, the caller's future is
+/// dropped but the task goes on to its end: database work never stops between two statements of a
+/// transaction. (Without it the driver still rolls a dropped transaction back when its connection
+/// returns to the pool, but a COMMIT cut off after it was sent is followed by a needless ROLLBACK,
+/// which PostgreSQL logs as "there is no transaction in progress".)
+async fn run_to_completion(req: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(response) => response,
+        Err(e) if e.is_panic() => panic_response(e.into_panic()),
+        Err(_) => ApiError::Unavailable.into_response(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------

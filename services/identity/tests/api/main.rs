@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod auth;
+mod cancellation;
 mod helpers;
 mod input;
 mod jwt;
