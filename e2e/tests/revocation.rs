@@ -179,18 +179,28 @@ async fn a_revoked_caller_is_refused_at_its_next_request_in_every_service() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::ACCEPTED);
+    // The link reaches the outbox just after the answer.
     let link: Value = {
         use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
         let db = Database::connect(system.db.superuser_url()).await.unwrap();
-        db.query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT secret FROM outbox.events ORDER BY id DESC LIMIT 1",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "secret")
-        .unwrap()
+        let mut found = None;
+        for _ in 0..200 {
+            found = db
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    "SELECT secret FROM outbox.events WHERE payload->>'to' = 'so.79@demo.test'",
+                ))
+                .await
+                .unwrap();
+            if found.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        found
+            .expect("no reset e-mail")
+            .try_get("", "secret")
+            .unwrap()
     };
     let reset_token = link["reset_link"]
         .as_str()

@@ -305,10 +305,12 @@ pub struct ResetRequest {
     pub email: String,
 }
 
-/// Ask for a password reset e-mail. Always 202, whether or not the address is known.
+/// Ask for a password reset e-mail. Always 202, whether or not the address is known, and answered
+/// before the address is even looked up: the answer takes the same time either way.
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth",
     extensions(("x-kc-access" = json!(public()))), request_body = ResetRequest,
-    responses((status = 202), (status = 422, body = kc_http::ErrorEnvelope)))]
+    responses((status = 202), (status = 415, body = kc_http::ErrorEnvelope),
+              (status = 422, body = kc_http::ErrorEnvelope), (status = 429, body = kc_http::ErrorEnvelope)))]
 async fn request_password_reset(
     State(s): State<AppState>,
     pre: PreAuthDb,
@@ -317,63 +319,94 @@ async fn request_password_reset(
 ) -> Result<StatusCode, ApiError> {
     let email = Email::parse(&req.email).map_err(|e| ApiError::field("email", e.to_string()))?;
     let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
+    // Each request may send an e-mail: limit them per client address (the same work for any address).
     let tx = pre.begin(PreAuth::PasswordReset).await?;
-    // Each request may send an e-mail: limit them per client address.
-    let throttle = Subject::action("reset", &addr, &s.config.lockout);
-    if let Some(retry_after_secs) = throttle.hit(&tx).await?.retry_after() {
-        tx.commit().await?;
+    let verdict = Subject::action("reset", &addr, &s.config.lockout)
+        .hit(&tx)
+        .await?;
+    tx.commit().await?;
+    if let Some(retry_after_secs) = verdict.retry_after() {
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
-    // The one sign-in rule: no reset e-mail for an account (or an organisation) that may not sign in.
-    if let Some(user) = users::by_email(&tx, email.as_str()).await?
-        && user.sign_in_refusal().is_none()
-    {
-        let secret = tokens::random_secret();
-        let expires_at = chrono::Utc::now() + s.config.reset_ttl;
-        let reset_id = sessions::insert_reset(
-            &tx,
-            user.id,
-            user.province_id,
-            tokens::hash_secret(&secret),
-            expires_at,
-        )
-        .await?;
-        let link = format!(
-            "{}/dat-lai-mat-khau?token={secret}",
-            s.config.portal_url.trim_end_matches('/')
-        );
-        // The link is the event's secret: kept apart from the payload and erased once delivered.
-        kc_events::enqueue(
-            &tx,
-            SERVICE,
-            &PasswordResetRequested {
-                reset_id,
-                user_id: user.id,
-                province: user.province_id,
-                to: user.email.clone(),
-                full_name: user.full_name.clone(),
-                expires_at,
-                reset_link: Some(link),
-            },
-        )
-        .await?;
+    // The rest depends on whether the address has an account: done after the answer.
+    tokio::spawn(async move {
+        if let Err(e) = send_reset(&s, &pre, &email, &meta).await {
+            tracing::error!(error = %e, "password reset request not recorded");
+        }
+    });
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// A reset link for an account that may sign in (the one sign-in rule: none for an account or an
+/// organisation that may not), written to the outbox; an audit row either way.
+async fn send_reset(
+    s: &AppState,
+    pre: &PreAuthDb,
+    email: &Email,
+    meta: &ClientMeta,
+) -> Result<(), ApiError> {
+    let tx = pre.begin(PreAuth::PasswordReset).await?;
+    let user = users::by_email(&tx, email.as_str()).await?;
+    let Some(user) = user.filter(|u| u.sign_in_refusal().is_none()) else {
         audit(
             &tx,
             SERVICE,
             AuditEvent {
-                action: "password_reset.requested",
-                actor_user_id: Some(user.id),
-                actor_email: Some(user.email.clone()),
-                province_id: user.province_id,
+                action: "password_reset.not_sent",
+                actor_email: Some(email.as_str().to_owned()),
                 entity_type: "user",
-                entity_id: Some(user.id.to_string()),
-                ..audit_anon(&meta)
+                ..audit_anon(meta)
             },
         )
         .await?;
-    }
+        tx.commit().await?;
+        return Ok(());
+    };
+    let secret = tokens::random_secret();
+    let expires_at = chrono::Utc::now() + s.config.reset_ttl;
+    let reset_id = sessions::insert_reset(
+        &tx,
+        user.id,
+        user.province_id,
+        tokens::hash_secret(&secret),
+        expires_at,
+    )
+    .await?;
+    let link = format!(
+        "{}/dat-lai-mat-khau?token={secret}",
+        s.config.portal_url.trim_end_matches('/')
+    );
+    // The link is the event's secret: kept apart from the payload and erased once delivered.
+    kc_events::enqueue(
+        &tx,
+        SERVICE,
+        &PasswordResetRequested {
+            reset_id,
+            user_id: user.id,
+            province: user.province_id,
+            to: user.email.clone(),
+            full_name: user.full_name.clone(),
+            expires_at,
+            reset_link: Some(link),
+        },
+    )
+    .await?;
+    audit(
+        &tx,
+        SERVICE,
+        AuditEvent {
+            action: "password_reset.requested",
+            actor_user_id: Some(user.id),
+            actor_email: Some(user.email.clone()),
+            province_id: user.province_id,
+            entity_type: "user",
+            entity_id: Some(user.id.to_string()),
+            ..audit_anon(meta)
+        },
+    )
+    .await?;
     tx.commit().await?;
-    Ok(StatusCode::ACCEPTED)
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

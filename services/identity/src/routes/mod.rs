@@ -38,6 +38,7 @@ pub const SERVICE: &str = "identity";
 
 /// The way to the database of identity's pre-authentication flows (login, refresh, logout,
 /// registration, password reset), which must find a user before any tenant is known.
+#[derive(Clone)]
 pub struct PreAuthDb(Db);
 
 impl PreAuthDb {

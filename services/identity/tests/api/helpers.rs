@@ -148,6 +148,18 @@ impl TestApp {
             .collect()
     }
 
+    /// Wait (up to 10 s) until `sql` returns at least `n` rows: for work a route does after it has
+    /// answered (a password reset request).
+    pub async fn wait_for(&self, sql: &str, n: i64) {
+        for _ in 0..200 {
+            if self.count(sql).await >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("still fewer than {n} rows: {sql}");
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         self.query(&format!("SELECT count(*) AS n FROM ({sql}) c"))
             .await[0]["n"]

@@ -24,6 +24,17 @@ async fn reset_by_emailed_token_once_and_revokes_sessions() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);
+    // Both requests were answered before the address was looked up; both are audited once done.
+    app.wait_for(
+        "SELECT 1 FROM audit.events WHERE action LIKE 'password_reset.%'",
+        2,
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT 1 FROM audit.events WHERE action = 'password_reset.not_sent' AND actor_email = 'ghost@demo.test'")
+            .await,
+        1
+    );
 
     let mails = app
         .query("SELECT topic, version, payload, secret, province_id FROM outbox.events")
@@ -129,6 +140,11 @@ async fn no_reset_mail_for_a_user_of_a_disabled_organisation() {
         .await;
     // The same answer as for anyone, and nothing sent.
     assert_eq!(r.status(), StatusCode::ACCEPTED);
+    app.wait_for(
+        "SELECT 1 FROM audit.events WHERE action = 'password_reset.not_sent'",
+        1,
+    )
+    .await;
     assert_eq!(app.count("SELECT 1 FROM outbox.events").await, 0);
     assert_eq!(app.count("SELECT 1 FROM identity.password_resets").await, 0);
 }

@@ -29,6 +29,7 @@ async fn every_tenant_table_has_forced_rls_and_reads_nothing_without_a_tenant() 
         &serde_json::json!({"email": "dn1.01@demo.test"}),
     )
     .await;
+    app.wait_for("SELECT 1 FROM outbox.events", 1).await;
 
     let tables = tenant_tables(&app).await;
     for t in [
