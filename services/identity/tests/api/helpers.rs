@@ -148,6 +148,15 @@ impl TestApp {
             .collect()
     }
 
+    /// Run a statement as the superuser (to move the clock of a record, say).
+    pub async fn execute(&self, sql: &str) {
+        use sea_orm::{ConnectionTrait, Database};
+        let db = Database::connect(self.db.superuser_url())
+            .await
+            .expect("connect");
+        db.execute_unprepared(sql).await.expect("execute");
+    }
+
     /// Wait (up to 10 s) until `sql` returns at least `n` rows: for work a route does after it has
     /// answered (a password reset request).
     pub async fn wait_for(&self, sql: &str, n: i64) {

@@ -12,4 +12,5 @@ mod password_reset;
 mod provinces;
 mod registration;
 mod rls;
+mod sessions;
 mod tenancy;
