@@ -94,6 +94,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0008_up.sql").to_owned(),
             include_str!("sql/m0008_down.sql"),
         ),
+        sql(
+            "m0009_tax_code_claims",
+            include_str!("sql/m0009_up.sql").to_owned(),
+            include_str!("sql/m0009_down.sql"),
+        ),
     ]
 }
 

@@ -32,8 +32,10 @@
 //! the bottom of this file, and handle the new `AnyEvent` variant in every consumer.
 
 mod password_reset;
+mod registration;
 
 pub use password_reset::PasswordResetRequested;
+pub use registration::{RegistrationEmailInUse, RegistrationReceived};
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use serde::{Serialize, de::DeserializeOwned};
@@ -186,6 +188,10 @@ macro_rules! any_event {
 any_event! {
     /// `identity.password_reset_requested` v1.
     PasswordResetRequested,
+    /// `identity.registration_received` v1.
+    RegistrationReceived,
+    /// `identity.registration_email_in_use` v1.
+    RegistrationEmailInUse,
 }
 
 impl AnyEvent {

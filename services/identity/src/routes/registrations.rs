@@ -2,10 +2,7 @@
 //! account waits until an officer of that province's extension centre verifies it or rejects it with a
 //! reason.
 
-use crate::routes::organisations::{
-    EnterpriseInput, TAX_CODE_TAKEN, parse_enterprise, province_by_code,
-};
-use crate::routes::users::EMAIL_TAKEN;
+use crate::routes::organisations::{EnterpriseInput, parse_enterprise, province_by_code};
 use crate::routes::{PreAuthDb, SERVICE};
 use crate::state::{self, By};
 use crate::store::organisations::{self, OrgChange, OrgFilter, OrgView};
@@ -16,10 +13,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kc_auth::{CentreOfficer, Lock, ProvinceStaff, Tenant, audit_anon, audit_by, declare, public};
 use kc_db::{AuditEvent, PreAuth, audit};
+use kc_events::{RegistrationEmailInUse, RegistrationReceived};
 use kc_http::{
     ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Patch, Path, Query, opt_text, req_text,
 };
-use kc_kernel::{AccountStatus, EnterpriseKind, OrgKind, Permission, Role};
+use kc_kernel::{AccountStatus, Email, EnterpriseKind, OrgKind, Permission, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -66,19 +64,33 @@ pub struct RegistrationRequest {
     pub password: String,
 }
 
+/// The one answer to every registration, whatever became of it: it never says that the e-mail
+/// address or the tax code were already known (the address's owner is told by e-mail instead).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegistrationReceipt {
-    pub organisation_id: Uuid,
-    pub user_id: Uuid,
-    /// Always `pending` at first.
-    pub status: AccountStatus,
+    /// Always `received`.
+    pub status: &'static str,
     pub message: String,
 }
 
+fn receipt() -> (StatusCode, Json<RegistrationReceipt>) {
+    (
+        StatusCode::ACCEPTED,
+        Json(RegistrationReceipt {
+            status: "received",
+            message: "Đã nhận đăng ký. Vui lòng kiểm tra hộp thư: Trung tâm Khuyến công của tỉnh sẽ xác minh tài khoản (registration received: check your mailbox; the provincial extension centre will verify the account)".into(),
+        }),
+    )
+}
+
 /// Register an enterprise. The account can log in once the province's centre verifies it.
+///
+/// Always 202 with the same body once the fields are valid. An e-mail address that already has an
+/// account registers nothing: its owner gets an e-mail. A tax code already held by an organisation is
+/// registered as a claim for the centre to review.
 #[utoipa::path(post, path = "/api/v1/registrations", tag = "registrations", request_body = RegistrationRequest,
     extensions(("x-kc-access" = json!(public()))),
-    responses((status = 201, body = RegistrationReceipt), (status = 409, body = kc_http::ErrorEnvelope),
+    responses((status = 202, body = RegistrationReceipt),
               (status = 415, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope),
               (status = 429, body = kc_http::ErrorEnvelope)))]
 async fn register(
@@ -122,14 +134,21 @@ async fn register(
     if let Some(retry_after_secs) = verdict.retry_after() {
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
+    // Hashed whatever comes next, so that a known address takes as long as a new one.
     let hash = s.passwords.hash(req.password).await?;
 
     let tx = pre.begin(PreAuth::Registration).await?;
+    if users::by_email(&tx, email.as_str())
+        .await?
+        .is_some_and(|u| u.status != AccountStatus::Rejected)
+    {
+        tx.rollback().await?;
+        return email_in_use(&pre, &email, &meta).await.map(|()| receipt());
+    }
+    let holders = organisations::holders_of(&tx, vec![parsed.tax_code.clone()]).await?;
     let org_id =
-        organisations::insert_enterprise(&tx, province_id, &parsed, AccountStatus::Pending)
-            .await
-            .map_err(|e| ApiError::unique_or(e, "tax_code", TAX_CODE_TAKEN))?;
-    let user_id = users::insert(
+        organisations::insert_enterprise(&tx, province_id, &parsed, AccountStatus::Pending).await?;
+    let user_id = match users::insert(
         &tx,
         NewUser {
             province_id: Some(province_id),
@@ -144,7 +163,29 @@ async fn register(
         },
     )
     .await
-    .map_err(|e| ApiError::unique_or(e, "email", EMAIL_TAKEN))?;
+    {
+        Ok(id) => id,
+        // Registered at the same instant by another request.
+        Err(e) if kc_db::is_unique_violation(&e) => {
+            drop(tx);
+            return email_in_use(&pre, &email, &meta).await.map(|()| receipt());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    kc_events::enqueue(
+        &tx,
+        SERVICE,
+        &RegistrationReceived {
+            organisation_id: org_id,
+            user_id,
+            province: province_id,
+            to: email.as_str().to_owned(),
+            full_name: full_name.clone(),
+            organisation_name: parsed.name.clone(),
+            claims_tax_code: !holders.is_empty(),
+        },
+    )
+    .await?;
     audit(
         &tx,
         SERVICE,
@@ -155,29 +196,60 @@ async fn register(
             province_id: Some(province_id),
             actor_user_id: Some(user_id),
             actor_email: Some(email.as_str().into()),
-            after: Some(
-                json!({"tax_code": parsed.tax_code, "name": parsed.name, "email": email.as_str()}),
-            ),
+            after: Some(json!({
+                "tax_code": parsed.tax_code, "name": parsed.name, "email": email.as_str(),
+                "claims_tax_code_of": holders.iter().map(|h| h.id).collect::<Vec<_>>(),
+            })),
             ..audit_anon(&meta)
         },
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(RegistrationReceipt {
-            organisation_id: org_id,
-            user_id,
-            status: AccountStatus::Pending,
-            message: "Đã nhận đăng ký. Trung tâm Khuyến công của tỉnh sẽ xác minh tài khoản (registration received; the provincial extension centre will verify it)".into(),
-        }),
-    ))
+    Ok(receipt())
+}
+
+/// The address already has an account: nothing is registered; its owner is told by e-mail.
+async fn email_in_use(pre: &PreAuthDb, email: &Email, meta: &ClientMeta) -> Result<(), ApiError> {
+    let tx = pre.begin(PreAuth::Registration).await?;
+    let Some(owner) = users::by_email(&tx, email.as_str()).await? else {
+        return Ok(());
+    };
+    kc_events::enqueue(
+        &tx,
+        SERVICE,
+        &RegistrationEmailInUse {
+            attempt_id: Uuid::new_v4(),
+            user_id: owner.id,
+            province: owner.province_id,
+            to: owner.email.clone(),
+            full_name: owner.full_name.clone(),
+        },
+    )
+    .await?;
+    audit(
+        &tx,
+        SERVICE,
+        AuditEvent {
+            action: "registration.email_in_use",
+            entity_type: "user",
+            entity_id: Some(owner.id.to_string()),
+            province_id: owner.province_id,
+            actor_email: Some(email.as_str().into()),
+            ..audit_anon(meta)
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PendingRegistration {
     pub organisation: OrgView,
     pub users: Vec<UserView>,
+    /// The organisation in use that already holds this tax code (visible in the caller's scope): the
+    /// registration is a claim to review; verifying it fails while the code is held.
+    pub tax_code_holder: Option<OrgView>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -218,10 +290,20 @@ async fn list_registrations(
     };
     let (orgs, total) = organisations::list(&tx, &filter, page.limit, page.offset).await?;
     let mut users = users::of_orgs(&tx, orgs.iter().map(|o| o.id).collect()).await?;
+    let codes = orgs
+        .iter()
+        .filter(|o| o.status == AccountStatus::Pending)
+        .filter_map(|o| o.tax_code.clone())
+        .collect();
+    let holders = organisations::holders_of(&tx, codes).await?;
     tx.commit().await?;
     let items = orgs
         .into_iter()
         .map(|org| PendingRegistration {
+            tax_code_holder: holders
+                .iter()
+                .find(|h| h.tax_code == org.tax_code && h.id != org.id && org.status == AccountStatus::Pending)
+                .cloned(),
             users: users
                 .remove(&org.id)
                 .unwrap_or_default()
@@ -254,7 +336,15 @@ async fn decide(
         },
         ..Default::default()
     };
-    organisations::update(&tx, id, &change).await?;
+    organisations::update(&tx, id, &change)
+        .await
+        .map_err(|e| {
+            ApiError::unique_or(
+                e,
+                "tax_code",
+                "Mã số thuế này đang thuộc về một tổ chức khác: hãy xử lý tổ chức đó trước, hoặc từ chối đăng ký (the tax code is held by another organisation: settle that one first, or reject this registration)",
+            )
+        })?;
     users::decide_pending(&tx, id, to).await?;
     let after = organisations::by_id(&tx, id, Lock::None)
         .await?

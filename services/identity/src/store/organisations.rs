@@ -203,3 +203,19 @@ pub fn patch_parts(p: &Patch<String>) -> (bool, Option<String>) {
         Patch::Set(v) => (true, Some(v.clone())),
     }
 }
+
+/// The organisations in use (active or disabled) that hold these tax codes, visible in the current
+/// scope: what a pending registration of the same code claims.
+pub async fn holders_of<C: ConnectionTrait>(
+    c: &C,
+    tax_codes: Vec<String>,
+) -> Result<Vec<OrgView>, DbErr> {
+    OrgView::find_by_statement(stmt(
+        &format!(
+            "{ORG_SELECT} WHERE o.tax_code = ANY($1) AND o.status IN ('active', 'disabled')"
+        ),
+        [tax_codes.into()],
+    ))
+    .all(c)
+    .await
+}
