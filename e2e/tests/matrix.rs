@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_e2e::System;
+use kc_kernel::TaxCode;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -227,7 +228,7 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
         let reg: Value = http
             .post(format!("{identity}/api/v1/registrations"))
             .json(&json!({
-                "tax_code": format!("{home}99999999"), "name": "Cơ sở Ma trận", "enterprise_kind": "company",
+                "tax_code": TaxCode::with_check_digit(&format!("{home}9999999")).unwrap().as_str(), "name": "Cơ sở Ma trận", "enterprise_kind": "company",
                 "province_code": home, "commune": "Xã Ma trận", "full_name": "Người Đăng Ký",
                 "email": format!("matrix.{home}@example.com"), "password": "MatKhau@2025"
             }))

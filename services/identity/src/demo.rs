@@ -8,7 +8,7 @@ use crate::store::organisations::{self, NewEnterprise};
 use crate::store::units;
 use crate::store::users::{self, NewUser};
 use kc_db::PreAuth;
-use kc_kernel::{AccountStatus, Email, EnterpriseKind, Permission, Role, ids};
+use kc_kernel::{AccountStatus, Email, EnterpriseKind, Permission, Role, TaxCode, ids};
 
 /// The one password of every demo account (also in the README).
 pub const DEMO_PASSWORD: &str = "KhuyenCong@2025";
@@ -31,6 +31,16 @@ const ENTERPRISES: [(&str, EnterpriseKind, bool, bool); 2] = [
         true,
     ),
 ];
+
+/// The tax code of demo enterprise `n` (from 1) of a demo province: the province code, `n` in six
+/// digits, one more digit and the check digit. The extra digit is the first of 0, 1, ... whose
+/// nine digits have a check digit (two consecutive ones never both lack one), so the codes are
+/// valid, stable and distinct: `tax_code("01", 1)` is `0100000109`.
+pub fn tax_code(province_code: &str, n: usize) -> TaxCode {
+    (0..10)
+        .find_map(|d| TaxCode::with_check_digit(&format!("{province_code}{n:06}{d}")))
+        .unwrap_or_else(|| panic!("no demo tax code for {province_code}/{n}"))
+}
 
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     if state.config.mode == Mode::Production {
@@ -113,7 +123,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
                 continue;
             }
             let enterprise = NewEnterprise {
-                tax_code: format!("{code}{:08}", n),
+                tax_code: tax_code(code, n).as_str().to_owned(),
                 name: format!("{name} {}", unit.name.trim_start_matches("Thành phố ")),
                 enterprise_kind: *kind,
                 commune: "Xã Demo".into(),
@@ -147,4 +157,25 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     tx.commit().await?;
     tracing::info!(accounts = created, "demo data ready");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_tax_codes_are_valid_and_distinct() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in DEMO_PROVINCES {
+            for n in 1..=ENTERPRISES.len() + 50 {
+                let tax = tax_code(code, n);
+                assert_eq!(TaxCode::parse(tax.as_str()).as_ref(), Ok(&tax));
+                assert!(tax.as_str().starts_with(code));
+                assert!(seen.insert(tax.as_str().to_owned()), "{tax:?}");
+            }
+        }
+        assert_eq!(tax_code("01", 1).as_str(), "0100000109");
+        // 010000030 has no check digit: the next nine digits are taken.
+        assert_eq!(tax_code("01", 3).as_str(), "0100000317");
+    }
 }

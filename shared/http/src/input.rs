@@ -1,40 +1,48 @@
 //! Validated text input and pagination: the checks every service applies to what callers send.
 //!
-//! Text is NFC-normalised and trimmed, bounded in length, and refused when it holds control characters;
-//! each failure is recorded in a [`FieldErrors`] under the field's name so that one answer names every
-//! field at fault.
+//! Text is NFC-normalised and trimmed, bounded in length, and refused when it holds control or
+//! invisible (format) characters or nothing visible at all ([`kc_kernel::check_text`] says what is
+//! refused); each failure is recorded in a [`FieldErrors`] under the field's name so that one answer
+//! names every field at fault.
 
 use crate::{ApiError, FieldErrors};
+use kc_kernel::TextError;
 use serde::{Deserialize, Serialize};
 
-/// Control characters (NUL and the like) are refused in every text field; line breaks and tabs pass.
+/// Whether text holds a character that text fields refuse: a control character other than tab and
+/// line breaks, or an invisible format character ([`kc_kernel::refused_char`]).
 pub fn has_control(s: &str) -> bool {
-    s.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    s.chars().any(|c| kc_kernel::refused_char(c).is_some())
 }
 
-const CONTROL_MESSAGE: &str = "Có ký tự điều khiển không hợp lệ (contains control characters)";
-
-/// A required text field: NFC, trimmed, not empty, at most `max` characters.
+/// A required text field: NFC, trimmed, not empty, nothing that [`kc_kernel::check_text`] refuses
+/// (control characters other than tab and line breaks, invisible characters such as U+200B or
+/// U+202E, nothing visible), at most `max` characters.
 pub fn req_text(fields: &mut FieldErrors, name: &str, value: &str, max: usize) -> String {
     let v = kc_kernel::nfc_trimmed(value);
-    if has_control(&v) {
-        fields.insert(name.into(), CONTROL_MESSAGE.into());
-    } else if v.is_empty() {
-        fields.insert(
-            name.into(),
-            "Không được để trống (must not be empty)".into(),
-        );
-    } else if v.chars().count() > max {
-        fields.insert(
-            name.into(),
-            format!("Tối đa {max} ký tự (at most {max} characters)"),
-        );
+    match kc_kernel::check_text(&v) {
+        Err(TextError::Blank) if v.is_empty() => {
+            fields.insert(
+                name.into(),
+                "Không được để trống (must not be empty)".into(),
+            );
+        }
+        Err(refused) => {
+            fields.insert(name.into(), refused.to_string());
+        }
+        Ok(()) if v.chars().count() > max => {
+            fields.insert(
+                name.into(),
+                format!("Tối đa {max} ký tự (at most {max} characters)"),
+            );
+        }
+        Ok(()) => {}
     }
     v
 }
 
-/// An optional text field: absent or blank is `None`; otherwise as [`req_text`].
+/// An optional text field: absent, empty or white space is `None`; otherwise as [`req_text`] (text
+/// made only of invisible characters is refused, not taken as absent).
 pub fn opt_text(
     fields: &mut FieldErrors,
     name: &str,
@@ -48,7 +56,7 @@ pub fn opt_text(
     Some(req_text(fields, name, &v, max))
 }
 
-/// A search text (`?q=`): optional, at most 200 characters, no control characters.
+/// A search text (`?q=`): optional, at most 200 characters, checked as [`req_text`].
 pub fn search_text(fields: &mut FieldErrors, name: &str, value: Option<&str>) -> Option<String> {
     opt_text(fields, name, value, 200)
 }
@@ -197,7 +205,87 @@ mod tests {
         req_text(&mut f, "c", "x\u{0}y", 10);
         req_text(&mut f, "d", "ươn ươn ươn", 5);
         assert_eq!(f.keys().collect::<Vec<_>>(), ["b", "c", "d"]);
+        assert_eq!(f["b"], "Không được để trống (must not be empty)");
+        assert_eq!(
+            f["c"],
+            "Có ký tự điều khiển không được phép (U+0000) (contains a control character, U+0000)"
+        );
         assert_eq!(opt_text(&mut f, "e", Some("  "), 5), None);
+    }
+
+    /// The message of each field at fault, after checking `(field, value)` with [`req_text`].
+    fn refusals(values: &[(&str, &str)]) -> FieldErrors {
+        let mut f = FieldErrors::new();
+        for (name, value) in values {
+            req_text(&mut f, name, value, 100);
+        }
+        f
+    }
+
+    #[test]
+    fn invisible_characters_are_refused_naming_the_field() {
+        let f = refusals(&[
+            ("zero_width_only", "\u{200B}"),
+            ("rlo", "Công ty \u{202E}TNHH"),
+            ("bom", "\u{FEFF}Cơ sở Mây tre"),
+            ("soft_hyphen", "Hợp tác\u{00AD}xã"),
+            ("zwj", "Lê\u{200D}Văn"),
+            ("zwnj", "Lê\u{200C}Văn"),
+            ("nul", "Cơ sở\u{0}X"),
+            ("hangul_filler_only", " \u{3164} "),
+        ]);
+        let invisible = |cp: &str| {
+            format!(
+                "Có ký tự vô hình không được phép ({cp}) (contains an invisible character, {cp})"
+            )
+        };
+        assert_eq!(f["zero_width_only"], invisible("U+200B"));
+        assert_eq!(f["rlo"], invisible("U+202E"));
+        assert_eq!(f["bom"], invisible("U+FEFF"));
+        assert_eq!(f["soft_hyphen"], invisible("U+00AD"));
+        assert_eq!(f["zwj"], invisible("U+200D"));
+        assert_eq!(f["zwnj"], invisible("U+200C"));
+        assert!(f["nul"].contains("(contains a control character, U+0000)"));
+        assert_eq!(
+            f["hangul_filler_only"],
+            "Không được để trống: chỉ có khoảng trắng hoặc ký tự vô hình (must not be empty: only blanks or invisible characters)"
+        );
+        assert_eq!(f.len(), 8);
+    }
+
+    #[test]
+    fn vietnamese_tabs_and_line_breaks_pass() {
+        let mut f = FieldErrors::new();
+        assert_eq!(
+            req_text(
+                &mut f,
+                "name",
+                "Ho\u{0300}a Bi\u{0300}nh Nguye\u{0302}\u{0303}n",
+                100
+            ),
+            "Hòa Bình Nguyễn"
+        );
+        assert_eq!(
+            req_text(&mut f, "address", "Số 1\tngõ 2\r\nphố Huế\nHà Nội", 100),
+            "Số 1\tngõ 2\r\nphố Huế\nHà Nội"
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn optional_and_patch_text_refuse_the_same() {
+        let mut f = FieldErrors::new();
+        opt_text(&mut f, "phone", Some("\u{200B}"), 30);
+        search_text(&mut f, "q", Some("a\u{202E}b"));
+        patch_text(&mut f, "address", &Patch::Set("\u{FEFF}".into()), 30);
+        assert_eq!(f.keys().collect::<Vec<_>>(), ["address", "phone", "q"]);
+        // Plain white space still means "absent" or "clear".
+        assert_eq!(opt_text(&mut f, "x", Some(" \t "), 30), None);
+        assert_eq!(
+            patch_text(&mut f, "y", &Patch::Set("  ".into()), 30),
+            Patch::Clear
+        );
+        assert_eq!(f.len(), 3);
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //!   mapped to sea-orm once, as text: bind `E`, `Option<E>` or `Vec<E>` (a `text[]`) as a parameter,
 //!   read them from a row with `try_get`; an unknown value read is a `DbErr::Type`, not a panic.
 //!   `migrations/tests/enums.rs` checks each against the CHECK constraint of its column.
-//! - [`TaxCode`], [`Email`], [`nfc`]: parse-don't-validate input types.
+//! - [`TaxCode`] (with its check digit), [`Email`], [`nfc`]: parse-don't-validate input types;
+//!   [`check_text`] and [`refused_char`]: what free text may not hold (control and invisible
+//!   characters, nothing visible).
 
 mod db_enum;
 mod enums;
@@ -25,4 +27,6 @@ pub use db_enum::{DbEnum, UnknownValue};
 pub use enums::{AccountStatus, EnterpriseKind, OrgKind, Permission, Region, Role, UnitKind};
 pub use money::{Money, MoneyError};
 pub use scope::{Owner, Scope};
-pub use text::{Email, ProvinceCode, TaxCode, TextError, nfc, nfc_trimmed};
+pub use text::{
+    Email, ProvinceCode, TaxCode, TextError, check_text, nfc, nfc_trimmed, refused_char,
+};

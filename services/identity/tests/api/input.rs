@@ -87,7 +87,7 @@ async fn bad_input_gets_a_4xx_envelope_naming_the_field() {
         .post(
             "/api/v1/registrations",
             None,
-            &json!({"tax_code": "0101234567", "name": "Cơ sở\u{0000}X", "enterprise_kind": "company",
+            &json!({"tax_code": "0101234565", "name": "Cơ sở\u{0000}X", "enterprise_kind": "company",
                     "province_code": "01", "commune": "Xã A", "full_name": "A", "email": "nul@x.vn",
                     "password": "mat-khau-dai-du"}),
         )
@@ -95,6 +95,67 @@ async fn bad_input_gets_a_4xx_envelope_naming_the_field() {
     expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["name"]).await;
     let r = app.get("/api/v1/organisations?q=%00", &t).await;
     expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["q"]).await;
+
+    // Invisible characters: a name that is only a zero-width space, a right-to-left override, a
+    // byte order mark and a soft hyphen are each refused naming their field; a wrong check digit
+    // in the tax code is named as such.
+    let r = app
+        .post(
+            "/api/v1/registrations",
+            None,
+            &json!({"tax_code": "0101234567", "name": "\u{200B}", "enterprise_kind": "company",
+                    "province_code": "01", "commune": "Xã\u{00AD}A", "address": "\u{FEFF}Số 1",
+                    "full_name": "Nguyễn \u{202E}Hoa", "email": "zw@x.vn",
+                    "password": "mat-khau-dai-du"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let fields = &body["error"]["fields"];
+    assert_eq!(
+        fields.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["address", "commune", "full_name", "name", "tax_code"]
+    );
+    assert!(
+        fields["name"].as_str().unwrap().contains("U+200B"),
+        "{body}"
+    );
+    assert!(
+        fields["full_name"].as_str().unwrap().contains("U+202E"),
+        "{body}"
+    );
+    assert!(
+        fields["tax_code"]
+            .as_str()
+            .unwrap()
+            .starts_with("Mã số thuế sai chữ số kiểm tra"),
+        "{body}"
+    );
+    let r = app.get("/api/v1/organisations?q=%E2%80%8B", &t).await;
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["q"]).await;
+    // The same name in NFD composes to NFC and passes; a zero-width joiner does not.
+    let org = app.me("so.01@demo.test").await["organisation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .patch(
+            &format!("/api/v1/organisations/{org}"),
+            &t,
+            &json!({"name": "Sở Co\u{0302}ng Thương Hà Nội"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["name"], "Sở Công Thương Hà Nội");
+    let r = app
+        .patch(
+            &format!("/api/v1/organisations/{org}"),
+            &t,
+            &json!({"name": "Sở\u{200D}Công Thương"}),
+        )
+        .await;
+    expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["name"]).await;
 
     // Bad paging.
     let r = app.get("/api/v1/organisations?per_page=100000", &t).await;

@@ -1,4 +1,5 @@
 use crate::helpers::{PASSWORD, TestApp, error_fields, expect_error};
+use kc_identity::demo;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -24,7 +25,7 @@ async fn self_registration_waits_for_the_centre_then_logs_in() {
         .post(
             "/api/v1/registrations",
             None,
-            &form("0109999999", "hoa@gom.vn", "01"),
+            &form("0109999982", "hoa@gom.vn", "01"),
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
@@ -118,7 +119,7 @@ async fn rejection_needs_a_reason_and_keeps_the_account_out() {
         .post(
             "/api/v1/registrations",
             None,
-            &form("3700000123-001", "a@b37.vn", "37"),
+            &form("3700000120-001", "a@b37.vn", "37"),
         )
         .await
         .json()
@@ -158,7 +159,7 @@ async fn rejection_needs_a_reason_and_keeps_the_account_out() {
         .post(
             "/api/v1/registrations",
             None,
-            &form("3700000123-001", "a@b37.vn", "37"),
+            &form("3700000120-001", "a@b37.vn", "37"),
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
@@ -203,15 +204,33 @@ async fn invalid_or_duplicate_registrations_write_nothing() {
             vec!["tax_code"],
         ),
         (
+            "a wrong check digit",
+            form("0100109105", "x@y.vn", "01"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["tax_code"],
+        ),
+        (
+            "no check digit can make it valid",
+            form("0000000000", "x@y.vn", "01"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["tax_code"],
+        ),
+        (
+            "branch 000",
+            form("0100109106-000", "x@y.vn", "01"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["tax_code"],
+        ),
+        (
             "unknown province",
-            form("0101111111", "x@y.vn", "99"),
+            form("0101111115", "x@y.vn", "99"),
             StatusCode::UNPROCESSABLE_ENTITY,
             vec!["province_code"],
         ),
         (
             "several fields at once",
             with(
-                form("0101111111", "not-email", "01"),
+                form("0101111115", "not-email", "01"),
                 &[
                     ("password", json!("short")),
                     ("enterprise_kind", json!("corporation")),
@@ -224,20 +243,20 @@ async fn invalid_or_duplicate_registrations_write_nothing() {
         // that was inserted first is rolled back with it.
         (
             "e-mail taken",
-            form("0102222222", "SO.79@demo.test", "01"),
+            form("0102222227", "SO.79@demo.test", "01"),
             StatusCode::CONFLICT,
             vec!["email"],
         ),
         (
             "a demo enterprise's tax code",
-            form("0100000001", "new@y.vn", "01"),
+            form(demo::tax_code("01", 1).as_str(), "new@y.vn", "01"),
             StatusCode::CONFLICT,
             vec!["tax_code"],
         ),
         (
             "a wrong type",
             with(
-                form("0101111111", "t@y.vn", "01"),
+                form("0101111115", "t@y.vn", "01"),
                 &[("woman_owned", json!("có"))],
             ),
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -144,7 +144,7 @@ async fn a_province_scope_reads_only_its_province_and_cannot_write_another() {
     let err = tx
         .execute_unprepared(&format!(
             "INSERT INTO identity.organisations (id, province_id, kind, name, tax_code, enterprise_kind)
-             VALUES (gen_random_uuid(), '{p79}', 'enterprise', 'x', '7909999999', 'company')"
+             VALUES (gen_random_uuid(), '{p79}', 'enterprise', 'x', '7909999991', 'company')"
         ))
         .await
         .unwrap_err();
