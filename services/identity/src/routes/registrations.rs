@@ -302,7 +302,11 @@ async fn list_registrations(
         .map(|org| PendingRegistration {
             tax_code_holder: holders
                 .iter()
-                .find(|h| h.tax_code == org.tax_code && h.id != org.id && org.status == AccountStatus::Pending)
+                .find(|h| {
+                    h.tax_code == org.tax_code
+                        && h.id != org.id
+                        && org.status == AccountStatus::Pending
+                })
                 .cloned(),
             users: users
                 .remove(&org.id)

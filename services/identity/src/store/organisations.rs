@@ -211,9 +211,7 @@ pub async fn holders_of<C: ConnectionTrait>(
     tax_codes: Vec<String>,
 ) -> Result<Vec<OrgView>, DbErr> {
     OrgView::find_by_statement(stmt(
-        &format!(
-            "{ORG_SELECT} WHERE o.tax_code = ANY($1) AND o.status IN ('active', 'disabled')"
-        ),
+        &format!("{ORG_SELECT} WHERE o.tax_code = ANY($1) AND o.status IN ('active', 'disabled')"),
         [tax_codes.into()],
     ))
     .all(c)
