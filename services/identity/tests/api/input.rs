@@ -246,3 +246,31 @@ async fn a_value_the_database_refuses_is_a_422() {
         assert_eq!(body.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+/// `%` and `_` in a search are the characters themselves, not wildcards.
+#[tokio::test]
+async fn search_text_is_taken_literally() {
+    let app = TestApp::spawn().await;
+    let t = app.token("bo@demo.test").await;
+    let total = |v: serde_json::Value| v["total"].as_i64().unwrap();
+    let all = total(
+        app.get("/api/v1/organisations", &t)
+            .await
+            .json()
+            .await
+            .unwrap(),
+    );
+    assert!(all > 5);
+    for q in ["%25", "_", "%25%25", "__", "%5C"] {
+        let r = app.get(&format!("/api/v1/organisations?q={q}"), &t).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(
+            total(r.json().await.unwrap()),
+            0,
+            "q={q} matched as a wildcard"
+        );
+    }
+    // A plain word still finds what holds it.
+    let r = app.get("/api/v1/organisations?q=M%C3%A2y%20tre", &t).await;
+    assert!(total(r.json().await.unwrap()) >= 1);
+}

@@ -45,3 +45,23 @@ async fn thirty_four_today_sixty_three_before_the_merger() {
         .unwrap();
     expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["as_of"]).await;
 }
+
+#[tokio::test]
+async fn a_day_outside_the_calendar_it_can_mean_is_a_422_naming_as_of() {
+    let app = TestApp::spawn().await;
+    for day in [
+        "-100000-01-01",
+        "0001-01-01",
+        "275000-01-01",
+        "2025-02-30",
+        "9999999999",
+    ] {
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/provinces?as_of={day}")))
+            .send()
+            .await
+            .unwrap();
+        expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["as_of"]).await;
+    }
+}
