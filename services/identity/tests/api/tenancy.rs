@@ -120,7 +120,7 @@ async fn a_province_cannot_read_or_change_another_province() {
                         "full_name": "Lấn Sân", "permissions": ["officer"], "password": "mat-khau-dai-du"}),
             )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, &["organisation_id"]).await;
     }
     // Nothing of the other provinces changed.
     assert_eq!(
