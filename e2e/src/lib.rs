@@ -168,3 +168,39 @@ impl Drop for System {
         let _ = std::fs::remove_dir_all(&self.data);
     }
 }
+
+/// The demo accounts' password (the run command prints it too).
+pub const DEMO_PASSWORD: &str = "KhuyenCong@2025";
+
+/// GET a JSON document, with a bearer token when given.
+pub async fn get_json(http: &reqwest::Client, url: &str, token: Option<&str>) -> serde_json::Value {
+    let mut req = http.get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap().json().await.unwrap()
+}
+
+/// Log in through identity (`identity` is its base URL): the access token, and the caller's `/me`.
+pub async fn login(
+    http: &reqwest::Client,
+    identity: &str,
+    email: &str,
+    password: &str,
+) -> (String, serde_json::Value) {
+    let r: serde_json::Value = http
+        .post(format!("{identity}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = r["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("login {email}: {r}"))
+        .to_owned();
+    let me = get_json(http, &format!("{identity}/api/v1/me"), Some(&token)).await;
+    (token, me)
+}

@@ -32,29 +32,7 @@ struct Fixture {
 }
 
 async fn login(http: &reqwest::Client, identity: &str, email: &str) -> (String, Value) {
-    let r: Value = http
-        .post(format!("{identity}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": "KhuyenCong@2025"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = r["access_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("login {email}: {r}"))
-        .to_owned();
-    let me: Value = http
-        .get(format!("{identity}/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (token, me)
+    kc_e2e::login(http, identity, email, kc_e2e::DEMO_PASSWORD).await
 }
 
 fn caller(kind: &str, token: String, me: &Value) -> Caller {
@@ -240,15 +218,12 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
             .unwrap();
         assert_eq!(reg["status"], "received", "registration: {reg}");
         // The answer names no record: the centre's list does.
-        let pending: Value = http
-            .get(format!("{identity}/api/v1/registrations"))
-            .bearer_auth(callers[2].token.as_deref().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let pending = kc_e2e::get_json(
+            &http,
+            &format!("{identity}/api/v1/registrations"),
+            callers[2].token.as_deref(),
+        )
+        .await;
         let reg_org = pending["items"]
             .as_array()
             .unwrap()

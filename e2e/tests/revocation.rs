@@ -9,19 +9,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 async fn login(http: &Client, identity: &str, email: &str, password: &str) -> String {
-    let r: Value = http
-        .post(format!("{identity}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["access_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("login {email}: {r}"))
-        .to_owned()
+    kc_e2e::login(http, identity, email, password).await.0
 }
 
 /// The token's answers: a read and a write in identity, whoami (a read through the caller's
@@ -83,15 +71,7 @@ async fn a_revoked_caller_is_refused_at_its_next_request_in_every_service() {
     let identity = system.service("identity").url("");
     let pw = "KhuyenCong@2025";
     let bo = login(&http, &identity, "bo@demo.test", pw).await;
-    let me: Value = http
-        .get(format!("{identity}/api/v1/me"))
-        .bearer_auth(login(&http, &identity, "so.79@demo.test", pw).await)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, me) = kc_e2e::login(&http, &identity, "so.79@demo.test", pw).await;
     let user = me["user"]["id"].as_str().unwrap().to_owned();
     let org = me["organisation"]["id"].as_str().unwrap().to_owned();
     let set = |path: String, status: &'static str| {

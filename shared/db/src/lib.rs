@@ -41,15 +41,8 @@ impl Db {
     /// Connect a pool lazily: the service starts even when the database is down, and `/ready` says 503
     /// until it answers. `url` is the service's own login role (never the owner, never a superuser).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbErr> {
-        let mut opts = ConnectOptions::new(url.to_owned());
-        opts.max_connections(max_connections)
-            .min_connections(0)
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(5))
-            .sqlx_logging(false)
-            .connect_lazy(true);
         Ok(Db {
-            conn: Database::connect(opts).await?,
+            conn: pool(url, max_connections).await?,
         })
     }
 
@@ -105,6 +98,19 @@ impl Db {
     pub async fn close(self) -> Result<(), DbErr> {
         self.conn.close().await
     }
+}
+
+/// A lazy pool of one login role: it opens connections on first use, so a process starts while the
+/// database is down. The pool of a service ([`Db`]) and of a worker (`kc_outbox::connect`).
+pub async fn pool(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(max_connections)
+        .min_connections(0)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false)
+        .connect_lazy(true);
+    Database::connect(opts).await
 }
 
 /// Build a Postgres statement with positional parameters (`$1`, `$2`, ...).

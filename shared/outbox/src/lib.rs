@@ -609,14 +609,7 @@ pub struct DeadEvent {
 /// `postgres://kc_notifications_worker@db/kc`). Lazy: the worker starts while the database is down
 /// and claims once it answers.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
-    let mut opts = sea_orm::ConnectOptions::new(url.to_owned());
-    opts.max_connections(max_connections)
-        .min_connections(0)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false)
-        .connect_lazy(true);
-    sea_orm::Database::connect(opts).await
+    kc_db::pool(url, max_connections).await
 }
 
 /// The dead rows (newest first, at most `limit`) that `conn` may see. The secret is never listed (it

@@ -330,6 +330,26 @@ pub struct ServiceState {
     pub verifier: Arc<Verifier>,
 }
 
+impl ServiceState {
+    /// The pool and a verifier of identity's published keys: what a service with a database and no
+    /// state of its own needs.
+    pub fn from_kit<C>(kit: &Kit<C>) -> anyhow::Result<ServiceState> {
+        Ok(ServiceState {
+            db: kit.db()?,
+            verifier: kit.remote_verifier()?,
+        })
+    }
+
+    /// A service with this state and these routes, and no worker.
+    pub fn serve(self, routes: OpenApiRouter<ServiceState>) -> Built {
+        Built {
+            verifier: self.verifier.clone(),
+            routes: routes.with_state(self),
+            workers: Vec::new(),
+        }
+    }
+}
+
 impl FromRef<ServiceState> for Arc<Verifier> {
     fn from_ref(s: &ServiceState) -> Arc<Verifier> {
         s.verifier.clone()
