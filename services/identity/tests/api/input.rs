@@ -241,11 +241,37 @@ async fn a_value_the_database_refuses_is_a_422() {
         "INSERT INTO identity.login_throttle (subject) VALUES (repeat('x', 400))",
     ] {
         let err = db.execute_unprepared(sql).await.unwrap_err();
+        assert!(!kc_db::is_unique_violation(&err), "{sql}");
+        assert!(!kc_db::is_unavailable(&err), "{sql}");
         let api = kc_http::ApiError::from(err);
         assert_eq!(api.status(), StatusCode::UNPROCESSABLE_ENTITY, "{sql}");
         let body = axum::response::IntoResponse::into_response(api);
         assert_eq!(body.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
+    // Each kind of refusal is told apart: a data exception is not a constraint, a CHECK is not a
+    // unique key, a taken key is a unique violation (409 where a route names the field).
+    let data = db.execute_unprepared("SELECT 'x'::uuid").await.unwrap_err();
+    assert!(kc_db::is_data_exception(&data) && !kc_db::is_constraint_violation(&data));
+    let check = db
+        .execute_unprepared(
+            "INSERT INTO identity.users (id, organisation_id, email, full_name, role, password_hash)
+             VALUES (gen_random_uuid(), gen_random_uuid(), 'UPPER@x.vn', 'X', 'ministry', 'h')",
+        )
+        .await
+        .unwrap_err();
+    assert!(!kc_db::is_unique_violation(&check), "{check}");
+    let taken = db
+        .execute_unprepared(
+            "INSERT INTO identity.login_throttle (subject) VALUES ('k'); INSERT INTO identity.login_throttle (subject) VALUES ('k')",
+        )
+        .await
+        .unwrap_err();
+    assert!(kc_db::is_unique_violation(&taken), "{taken}");
+    assert!(!kc_db::is_constraint_violation(&taken), "{taken}");
+    assert_eq!(
+        kc_http::ApiError::unique_or(taken, "subject", "taken").status(),
+        StatusCode::CONFLICT
+    );
 }
 
 /// `%` and `_` in a search are the characters themselves, not wildcards.

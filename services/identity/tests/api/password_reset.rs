@@ -148,3 +148,43 @@ async fn no_reset_mail_for_a_user_of_a_disabled_organisation() {
     assert_eq!(app.count("SELECT 1 FROM outbox.events").await, 0);
     assert_eq!(app.count("SELECT 1 FROM identity.password_resets").await, 0);
 }
+
+/// A completed reset clears the account's login lock: its owner signs in at once.
+#[tokio::test]
+async fn a_reset_clears_the_accounts_lock() {
+    let app = TestApp::spawn().await;
+    for _ in 0..5 {
+        app.login_with(&app.http, "dn1.79@demo.test", "not-the-password")
+            .await;
+    }
+    let r = app
+        .login_with(&app.http, "dn1.79@demo.test", PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "locked");
+    let r = app
+        .post(
+            "/api/v1/auth/password-reset",
+            None,
+            &json!({"email": "dn1.79@demo.test"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    app.wait_for("SELECT 1 FROM outbox.events", 1).await;
+    let link = app.query("SELECT secret FROM outbox.events").await[0]["secret"]["reset_link"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = link.split("token=").nth(1).unwrap();
+    let r = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            &json!({"token": token, "new_password": "mat-khau-moi-2026"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app
+        .login_with(&app.http, "dn1.79@demo.test", "mat-khau-moi-2026")
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "the lock went with the reset");
+}

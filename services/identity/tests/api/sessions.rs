@@ -162,3 +162,48 @@ async fn reset_requests_are_limited_per_client_address() {
         .await;
     assert_eq!(r.status(), StatusCode::ACCEPTED);
 }
+
+/// Audit rows say from where, under which request, and in which province an action was taken.
+#[tokio::test]
+async fn audit_rows_carry_the_callers_province_address_and_request_id() {
+    let app = TestApp::spawn().await;
+    let province = app.me("so.01@demo.test").await["province"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // An anonymous action: a failed login.
+    let r = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-request-id", "audit-test-1")
+        .json(&json!({"email": "so.01@demo.test", "password": "wrong-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let failed = app
+        .query("SELECT client_addr, request_id FROM audit.events WHERE action = 'login.failed'")
+        .await;
+    assert_eq!(failed[0]["request_id"], "audit-test-1");
+    assert_eq!(failed[0]["client_addr"], "127.0.0.1");
+    // A signed-in action: "log out everywhere" by a province's user.
+    let t = app.token("so.01@demo.test").await;
+    let r = app
+        .http
+        .post(app.url("/api/v1/auth/logout-all"))
+        .bearer_auth(&t)
+        .header("x-request-id", "audit-test-2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let done = app
+        .query(
+            "SELECT province_id::text AS p, client_addr, request_id FROM audit.events
+              WHERE action = 'logout.everywhere'",
+        )
+        .await;
+    assert_eq!(done[0]["p"], province.as_str());
+    assert_eq!(done[0]["request_id"], "audit-test-2");
+    assert_eq!(done[0]["client_addr"], "127.0.0.1");
+}
