@@ -26,6 +26,28 @@ start_cluster "$tmp/data" "$port" "$tmp/postgres.log" \
   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
 
 export KC_TEST_ADMIN_URL="postgres://postgres@127.0.0.1:$port/postgres"
+
+# The fuzzer of the OpenAPI contract (e2e/tests/fuzz.rs): schemathesis from PyPI, in a virtualenv kept in
+# .data/venv-test (git-ignored) and reinstalled only when the pinned version changes. Without it the fuzz
+# test fails saying so; the rest of the suite still runs.
+SCHEMATHESIS_VERSION=4.32.5
+venv="$PWD/.data/venv-test"
+if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, version $SCHEMATHESIS_VERSION"; then
+  echo "==> installing schemathesis $SCHEMATHESIS_VERSION (PyPI) into $venv"
+  mkdir -p .data
+  if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      { apt-get update -qq && apt-get install -y -qq python3-venv; } >/dev/null || true
+      python3 -m venv --clear "$venv" || true
+    else
+      echo "Python's venv module is missing: sudo apt-get install python3-venv" >&2
+    fi
+  fi
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" ||
+    echo "warning: schemathesis could not be installed: the fuzz test will fail" >&2
+fi
+if [ -x "$venv/bin/schemathesis" ]; then export KC_SCHEMATHESIS="$venv/bin/schemathesis"; fi
+
 echo "==> building the binaries (the e2e tests start them) and every test"
 cargo build --workspace --bins
 status=0

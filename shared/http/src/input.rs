@@ -17,8 +17,13 @@ pub fn has_control(s: &str) -> bool {
 
 /// A required text field: NFC, trimmed, not empty, nothing that [`kc_kernel::check_text`] refuses
 /// (control characters other than tab and line breaks, invisible characters such as U+200B or
-/// U+202E, nothing visible), at most `max` characters.
+/// U+202E, nothing visible), at most `max` characters both as sent (what the document's `maxLength`
+/// says) and as stored.
 pub fn req_text(fields: &mut FieldErrors, name: &str, value: &str, max: usize) -> String {
+    if value.chars().count() > max {
+        too_long(fields, name, max);
+        return value.to_owned();
+    }
     let v = kc_kernel::nfc_trimmed(value);
     match kc_kernel::check_text(&v) {
         Err(TextError::Blank) if v.is_empty() => {
@@ -30,15 +35,17 @@ pub fn req_text(fields: &mut FieldErrors, name: &str, value: &str, max: usize) -
         Err(refused) => {
             fields.insert(name.into(), refused.to_string());
         }
-        Ok(()) if v.chars().count() > max => {
-            fields.insert(
-                name.into(),
-                format!("Tối đa {max} ký tự (at most {max} characters)"),
-            );
-        }
+        Ok(()) if v.chars().count() > max => too_long(fields, name, max),
         Ok(()) => {}
     }
     v
+}
+
+fn too_long(fields: &mut FieldErrors, name: &str, max: usize) {
+    fields.insert(
+        name.into(),
+        format!("Tối đa {max} ký tự (at most {max} characters)"),
+    );
 }
 
 /// An optional text field: absent, empty or white space is `None`; otherwise as [`req_text`] (text
@@ -49,16 +56,67 @@ pub fn opt_text(
     value: Option<&str>,
     max: usize,
 ) -> Option<String> {
-    let v = kc_kernel::nfc_trimmed(value?);
-    if v.is_empty() {
+    let value = value?;
+    if kc_kernel::nfc_trimmed(value).is_empty() {
+        if value.chars().count() > max {
+            too_long(fields, name, max);
+        }
         return None;
     }
-    Some(req_text(fields, name, &v, max))
+    Some(req_text(fields, name, value, max))
 }
 
 /// A search text (`?q=`): optional, at most 200 characters, checked as [`req_text`].
 pub fn search_text(fields: &mut FieldErrors, name: &str, value: Option<&str>) -> Option<String> {
     opt_text(fields, name, value, 200)
+}
+
+/// The OpenAPI schema of a required text field checked with [`req_text`] (`MAX` characters at most):
+/// a pattern states what [`kc_kernel::check_text`] refuses. Use as
+/// `#[schema(schema_with = kc_http::text_schema::<300>)]`.
+pub fn text_schema<const MAX: usize>() -> utoipa::openapi::schema::Object {
+    text_schema_of(MAX, false, false)
+}
+
+/// A text field that may be absent or `null`, and is checked with [`req_text`] when it is a string
+/// (a PATCH's `name`: blank is refused).
+pub fn nullable_text_schema<const MAX: usize>() -> utoipa::openapi::schema::Object {
+    text_schema_of(MAX, true, false)
+}
+
+/// An optional text field checked with [`opt_text`] or [`patch_text`]: absent, `null` or blank is no
+/// value (a PATCH clears it), anything else is checked as [`req_text`].
+pub fn opt_text_schema<const MAX: usize>() -> utoipa::openapi::schema::Object {
+    text_schema_of(MAX, true, true)
+}
+
+/// A search parameter checked with [`search_text`] (`?q=`): blank is no value.
+pub fn search_text_schema() -> utoipa::openapi::schema::Object {
+    text_schema_of(200, false, true)
+}
+
+fn text_schema_of(max: usize, nullable: bool, blank: bool) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let ty = if nullable {
+        SchemaType::from_iter([Type::String, Type::Null])
+    } else {
+        SchemaType::Type(Type::String)
+    };
+    ObjectBuilder::new()
+        .schema_type(ty)
+        .min_length((!blank).then_some(1))
+        .max_length(Some(max))
+        .pattern(Some(kc_kernel::text_pattern(blank)))
+        .description(Some(format!(
+            "Text, at most {max} characters once trimmed and in Unicode NFC; no control characters \
+             other than tab and line breaks, no invisible (format) characters{}.",
+            if blank {
+                "; blank is no value"
+            } else {
+                ", something visible"
+            }
+        )))
+        .build()
 }
 
 /// A PATCH field that may be set, cleared or left alone: JSON `"x"` sets, `null` clears, an absent
@@ -196,8 +254,9 @@ mod tests {
     #[test]
     fn text_is_nfc_trimmed_bounded_and_clean() {
         let mut f = FieldErrors::new();
+        // 11 characters as sent (the limit holds for those too), 6 once trimmed and in NFC.
         assert_eq!(
-            req_text(&mut f, "a", "  Nguye\u{0302}\u{0303}n ", 10),
+            req_text(&mut f, "a", "  Nguye\u{0302}\u{0303}n ", 11),
             "Nguyễn"
         );
         assert!(f.is_empty());
@@ -211,6 +270,18 @@ mod tests {
             "Có ký tự điều khiển không được phép (U+0000) (contains a control character, U+0000)"
         );
         assert_eq!(opt_text(&mut f, "e", Some("  "), 5), None);
+    }
+
+    #[test]
+    fn the_limit_holds_for_the_text_as_sent_too() {
+        let mut f = FieldErrors::new();
+        req_text(&mut f, "padded", &format!(" {} ", "x".repeat(5)), 5);
+        opt_text(&mut f, "blank", Some(&"\u{85}".repeat(6)), 5);
+        assert_eq!(f.keys().collect::<Vec<_>>(), ["blank", "padded"]);
+        assert_eq!(f["padded"], "Tối đa 5 ký tự (at most 5 characters)");
+        assert_eq!(req_text(&mut f, "ok", " xxx ", 5), "xxx");
+        assert_eq!(opt_text(&mut f, "ok", Some("     "), 5), None);
+        assert_eq!(f.len(), 2);
     }
 
     /// The message of each field at fault, after checking `(field, value)` with [`req_text`].

@@ -66,30 +66,43 @@ where
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(v) => Ok(v),
+        // Nothing but white space may follow the value.
+        Ok(v) => match de.end() {
+            Ok(()) => Ok(v),
+            Err(e) => Err(ApiError::bad_request(
+                "malformed_json",
+                format!("Dữ liệu JSON không đúng cú pháp (malformed JSON: {e})"),
+                FieldErrors::new(),
+            )),
+        },
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
             use serde_json::error::Category;
-            match inner.classify() {
-                Category::Syntax | Category::Eof | Category::Io => Err(ApiError::bad_request(
+            // serde_json reports some values of the wrong shape as syntax errors (an object where an
+            // enum's string is expected: "expected value"): only a body that is not JSON at all is
+            // malformed; well-formed JSON of the wrong shape is a 422 naming the field.
+            let syntax = matches!(
+                inner.classify(),
+                Category::Syntax | Category::Eof | Category::Io
+            ) && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err();
+            if syntax {
+                return Err(ApiError::bad_request(
                     "malformed_json",
                     format!("Dữ liệu JSON không đúng cú pháp (malformed JSON: {inner})"),
                     FieldErrors::new(),
-                )),
-                Category::Data => {
-                    let msg = inner.to_string();
-                    let field = match missing_field(&msg) {
-                        Some(name) if path == "." => name.to_owned(),
-                        Some(name) => format!("{path}.{name}"),
-                        None if path == "." => "body".to_owned(),
-                        None => path,
-                    };
-                    let mut fields = FieldErrors::new();
-                    fields.insert(field, describe(&msg));
-                    Err(ApiError::validation(fields))
-                }
+                ));
             }
+            let msg = inner.to_string();
+            let field = match missing_field(&msg) {
+                Some(name) if path == "." => name.to_owned(),
+                Some(name) => format!("{path}.{name}"),
+                None if path == "." => "body".to_owned(),
+                None => path,
+            };
+            let mut fields = FieldErrors::new();
+            fields.insert(field, describe(&msg));
+            Err(ApiError::validation(fields))
         }
     }
 }
@@ -147,8 +160,28 @@ mod tests {
     }
 
     #[test]
+    fn well_formed_json_of_the_wrong_shape_is_422_naming_the_field() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        enum Kind {
+            A,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Kinds {
+            kinds: Vec<Kind>,
+        }
+        // serde_json calls `{}` where an enum's string is expected a syntax error ("expected value").
+        let err = parse::<Kinds>(br#"{"kinds": [{}]}"#).unwrap_err();
+        assert_eq!(err.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(fields(err).contains_key("kinds[0]"));
+    }
+
+    #[test]
     fn malformed_json_is_400() {
         let err = parse::<Login>(b"{not json").unwrap_err();
+        assert_eq!(err.status(), axum::http::StatusCode::BAD_REQUEST);
+        let err = parse::<Login>(br#"{"email":"a@b.c","password":"x"} trailing"#).unwrap_err();
         assert_eq!(err.status(), axum::http::StatusCode::BAD_REQUEST);
     }
 }

@@ -18,6 +18,7 @@
 //! - [`telemetry`]: tracing subscriber set-up.
 
 mod client;
+pub mod contract;
 mod error;
 pub mod health;
 pub mod input;
@@ -30,7 +31,8 @@ pub mod telemetry;
 pub use client::ClientMeta;
 pub use error::{ApiError, ErrorBody, ErrorEnvelope, FieldErrors, InternalDetail};
 pub use input::{
-    Page, PageQuery, Paged, Patch, opt_text, patch, patch_text, req_text, search_text,
+    Page, PageQuery, Paged, Patch, nullable_text_schema, opt_text, opt_text_schema, patch,
+    patch_text, req_text, search_text, search_text_schema, text_schema,
 };
 pub use json::Json;
 pub use layers::RequestLog;
@@ -47,7 +49,8 @@ pub fn finish(
     db: Option<kc_db::Db>,
     api: utoipa_axum::router::OpenApiRouter,
 ) -> axum::Router {
-    let (router, doc) = api.merge(health::router(service, db)).split_for_parts();
+    let (router, mut doc) = api.merge(health::router(service, db)).split_for_parts();
+    utoipa::Modify::modify(&contract::SharedResponses, &mut doc);
     let swagger = utoipa_swagger_ui::SwaggerUi::new("/docs")
         .url("/api-docs/openapi.json", doc)
         .config(utoipa_swagger_ui::Config::default().validator_url("none"));

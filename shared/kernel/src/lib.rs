@@ -29,4 +29,5 @@ pub use money::{Money, MoneyError};
 pub use scope::{Owner, Scope};
 pub use text::{
     Email, ProvinceCode, TaxCode, TextError, check_text, nfc, nfc_trimmed, refused_char,
+    text_pattern,
 };

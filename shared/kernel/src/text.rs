@@ -109,6 +109,65 @@ pub fn check_text(s: &str) -> Result<(), TextError> {
     Ok(())
 }
 
+/// The rule of text input ([`nfc_trimmed`], then [`check_text`]) as a regular expression over code
+/// points, for API documents: once white space is trimmed from both ends, nothing that
+/// [`refused_char`] refuses and at least one visible character. With `blank_is_absent`, text made
+/// only of white space matches too (an optional field, which takes it as absent). Built once from the
+/// same Unicode data as the check itself, so the document cannot drift from it. Characters are written
+/// literally (ASCII ones as `\xHH`), so the pattern reads the same in Python's `re` and in ECMAScript
+/// with the `u` flag.
+pub fn text_pattern(blank_is_absent: bool) -> &'static str {
+    static REQUIRED: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| build_text_pattern(false));
+    static OPTIONAL: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| build_text_pattern(true));
+    if blank_is_absent {
+        &OPTIONAL
+    } else {
+        &REQUIRED
+    }
+}
+
+fn build_text_pattern(blank_is_absent: bool) -> String {
+    let all = || (0..=0x10FFFFu32).filter_map(char::from_u32);
+    let refused = class(all().filter(|c| refused_char(*c).is_some()));
+    let invisible = class(all().filter(|c| is_invisible(*c)));
+    // What `str::trim` takes away (some of it, such as U+0085, is refused inside the text).
+    let blank = class(all().filter(|c| c.is_whitespace()));
+    let text = format!("[^{refused}]*[^{invisible}][^{refused}]*[{blank}]*");
+    if blank_is_absent {
+        format!("^[{blank}]*({text})?$")
+    } else {
+        format!("^[{blank}]*{text}$")
+    }
+}
+
+/// The body of a character class holding exactly `chars` (ascending), as ranges.
+fn class(chars: impl Iterator<Item = char>) -> String {
+    let mut ranges: Vec<(char, char)> = Vec::new();
+    for c in chars {
+        match ranges.last_mut() {
+            Some((_, hi)) if char::from_u32(u32::from(*hi) + 1) == Some(c) => *hi = c,
+            _ => ranges.push((c, c)),
+        }
+    }
+    let lit = |c: char| {
+        if c.is_ascii() {
+            format!("\\x{:02X}", u32::from(c))
+        } else {
+            c.to_string()
+        }
+    };
+    ranges
+        .into_iter()
+        .map(|(lo, hi)| match u32::from(hi) - u32::from(lo) {
+            0 => lit(lo),
+            1 => format!("{}{}", lit(lo), lit(hi)),
+            _ => format!("{}-{}", lit(lo), lit(hi)),
+        })
+        .collect()
+}
+
 /// A 2-digit province code (Decision 19/2025/QĐ-TTg), always with its leading zero.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -481,6 +540,48 @@ mod tests {
             "\t\n",
         ] {
             assert_eq!(checked(blank), Err(TextError::Blank), "{blank:?}");
+        }
+    }
+
+    #[test]
+    fn the_documented_pattern_is_the_rule() {
+        let required = regex::Regex::new(text_pattern(false)).unwrap();
+        let optional = regex::Regex::new(text_pattern(true)).unwrap();
+        for text in [
+            "Nguyễn Thị Hoà",
+            "Nguye\u{0302}\u{0303}n",
+            " Số 1, ngõ 2\nphố Huế\r\nHà Nội\n",
+            "Cột 1\tCột 2",
+            "Hồ sơ đủ ❤\u{FE0F}",
+            "\u{85}x\u{0B}",
+            "\u{3000}x\u{3164}",
+            "",
+            "   ",
+            "\u{85}\u{85}",
+            "\u{3000}",
+            "\u{3164}",
+            "\u{FE0F}",
+            "\u{034F}\u{00A0}",
+            "\t\n",
+            "Cơ sở\u{0}X",
+            "a\u{1B}[31mb",
+            "a\u{7F}",
+            "a\u{85}b",
+            "x\u{0C}y",
+            "\u{200B}",
+            "\u{200B}x",
+            "Công ty \u{202E}cba",
+            "\u{FEFF}Công ty A",
+            "Hợp tác\u{00AD}xã",
+            "Lê\u{200C}Văn",
+            "👨\u{200D}🌾",
+            "🏴\u{E0067}\u{E007F}",
+            "a\u{2060}b",
+        ] {
+            let checked = check_text(&nfc_trimmed(text)).is_ok();
+            assert_eq!(required.is_match(text), checked, "{text:?}");
+            let absent = nfc_trimmed(text).is_empty();
+            assert_eq!(optional.is_match(text), checked || absent, "{text:?}");
         }
     }
 

@@ -32,7 +32,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    /// Any other length is refused as a wrong password (401).
+    #[schema(min_length = 1, max_length = 128)]
     pub password: String,
 }
 
@@ -302,6 +305,7 @@ async fn logout_everywhere(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
 }
 
@@ -411,13 +415,18 @@ async fn send_reset(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetConfirm {
+    /// The token of the e-mailed link; one that is unknown, used or expired is a 422 naming `token`.
+    #[schema(min_length = 1, max_length = 200)]
     pub token: String,
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 
 /// Set a new password with the e-mailed single-use token. Every session of the user is revoked.
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "auth",
-    extensions(("x-kc-access" = json!(public()))), request_body = ResetConfirm,
+    extensions(("x-kc-access" = json!(public())),
+               ("x-kc-server-rules" = json!({"token": "a live reset token, unused and not expired"}))),
+    request_body = ResetConfirm,
     responses((status = 204), (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn confirm_password_reset(
     State(s): State<AppState>,

@@ -1,5 +1,11 @@
 //! One module per resource, HTTP only: each handler parses, checks, calls the store, audits, and
 //! answers. Every route declares who may call it in its OpenAPI operation (`x-kc-access`).
+//!
+//! A route whose request fields are checked beyond what their schema can say (a tax code's check
+//! digit, a province code that must be in force, a record that must exist in the caller's scope)
+//! names them in its operation's `x-kc-server-rules` (field → the rule): a request that fits the
+//! schema may still be answered 422 naming one of these fields, and only these. The fuzzer
+//! (`e2e/tests/fuzz.rs`) holds every route to it.
 
 pub mod auth;
 pub mod me;
@@ -35,6 +41,22 @@ pub fn router(state: AppState) -> OpenApiRouter {
 }
 
 pub const SERVICE: &str = "identity";
+
+/// The statuses an administrator may set on an account or an organisation (`state::check`, `By::Admin`).
+pub(crate) fn admin_status_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some([
+            serde_json::json!("active"),
+            serde_json::json!("disabled"),
+            serde_json::Value::Null,
+        ]))
+        .description(Some(
+            "active or disabled (pending and rejected are the centre's decisions); absent or null keeps it",
+        ))
+        .build()
+}
 
 /// The way to the database of identity's pre-authentication flows (login, refresh, logout,
 /// registration, password reset), which must find a user before any tenant is known.

@@ -33,7 +33,7 @@ pub struct OrgQuery {
     #[param(pattern = "^[0-9]{2}$")]
     pub province_code: Option<String>,
     /// Search in name or tax code (taken literally).
-    #[param(max_length = 200)]
+    #[param(schema_with = kc_http::search_text_schema)]
     pub q: Option<String>,
     /// The page, from 1.
     #[param(minimum = 1, maximum = 100000)]
@@ -46,7 +46,8 @@ pub struct OrgQuery {
 /// Organisations visible to the caller (the ministry: all; a department or centre: its province).
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(OrgQuery),
     security(("bearer" = [])),
-    extensions(("x-kc-access" = json!(declare::<ProvinceStaff>()))),
+    extensions(("x-kc-access" = json!(declare::<ProvinceStaff>())),
+               ("x-kc-server-rules" = json!({"province_code": "a province in force today"}))),
     responses((status = 200, body = Paged<OrgView>), (status = 401, body = kc_http::ErrorEnvelope),
               (status = 403, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn list_organisations(
@@ -118,21 +119,26 @@ async fn get_organisation(
 /// The fields of an enterprise, as registration and administration take them.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EnterpriseInput {
-    /// 10 digits, or 10 digits, a dash and 3 digits.
-    #[schema(pattern = "^[0-9]{10}(-[0-9]{3})?$")]
+    /// 10 digits whose 10th is the check digit of the first nine, or those, a dash and a branch
+    /// number from 001 to 999.
+    #[schema(
+        pattern = "^[0-9]{10}(-(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2}))?$",
+        example = "0101234565"
+    )]
     pub tax_code: String,
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(schema_with = kc_http::text_schema::<300>)]
     pub name: String,
     /// Parsed with the other fields, so that one answer names every field at fault.
     #[schema(value_type = EnterpriseKind)]
     pub enterprise_kind: String,
-    /// 2-digit code of the province in force today; defaults to the caller's own province.
-    #[schema(pattern = "^[0-9]{2}$")]
+    /// 2-digit code of the province in force today; defaults to the caller's own province (the
+    /// ministry must name one).
+    #[schema(pattern = "^[0-9]{2}$", example = "01")]
     pub province_code: Option<String>,
     /// Commune (xã / phường / đặc khu).
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = kc_http::text_schema::<200>)]
     pub commune: String,
-    #[schema(max_length = 500)]
+    #[schema(schema_with = kc_http::opt_text_schema::<500>)]
     pub address: Option<String>,
     #[serde(default)]
     pub woman_owned: bool,
@@ -170,7 +176,10 @@ pub const TAX_CODE_TAKEN: &str = "Mã số thuế này đã được đăng ký 
 /// Create an enterprise (ministry admins in any province, department admins in their own).
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = EnterpriseInput,
     security(("bearer" = [])),
-    extensions(("x-kc-access" = json!(declare::<MinistryOrProvinceAdmin>()))),
+    extensions(("x-kc-access" = json!(declare::<MinistryOrProvinceAdmin>())),
+               ("x-kc-server-rules" = json!({
+                   "tax_code": "the 10th digit is the check digit of the first nine",
+                   "province_code": "a province in force today; required when the caller is the ministry"}))),
     responses((status = 201, body = OrgView), (status = 401, body = kc_http::ErrorEnvelope),
               (status = 403, body = kc_http::ErrorEnvelope), (status = 409, body = kc_http::ErrorEnvelope),
               (status = 415, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
@@ -230,17 +239,18 @@ async fn create_organisation(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgPatch {
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(schema_with = kc_http::nullable_text_schema::<300>)]
     pub name: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = kc_http::nullable_text_schema::<200>)]
     pub commune: Option<String>,
-    /// A new address; `null` clears it.
+    /// A new address; `null` or blank clears it.
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>, max_length = 500)]
+    #[schema(schema_with = kc_http::opt_text_schema::<500>)]
     pub address: Patch<String>,
     pub woman_owned: Option<bool>,
     pub ethnic_minority_owned: Option<bool>,
     /// active or disabled; disabling ends every session of the organisation's users.
+    #[schema(schema_with = super::admin_status_schema)]
     pub status: Option<AccountStatus>,
 }
 

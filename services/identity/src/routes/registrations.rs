@@ -33,32 +33,36 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegistrationRequest {
-    /// 10 digits, or 10 digits, a dash and 3 digits.
-    #[schema(pattern = "^[0-9]{10}(-[0-9]{3})?$")]
+    /// 10 digits whose 10th is the check digit of the first nine, or those, a dash and a branch
+    /// number from 001 to 999.
+    #[schema(
+        pattern = "^[0-9]{10}(-(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2}))?$",
+        example = "0101234565"
+    )]
     pub tax_code: String,
-    #[schema(min_length = 1, max_length = 300)]
+    #[schema(schema_with = kc_http::text_schema::<300>)]
     pub name: String,
     /// Parsed with the other fields, so that one answer names every field at fault.
     #[schema(value_type = EnterpriseKind)]
     pub enterprise_kind: String,
     /// 2-digit code of the province in force today.
-    #[schema(pattern = "^[0-9]{2}$")]
+    #[schema(pattern = "^[0-9]{2}$", example = "01")]
     pub province_code: String,
     /// Commune (xã / phường / đặc khu).
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = kc_http::text_schema::<200>)]
     pub commune: String,
-    #[schema(max_length = 500)]
+    #[schema(schema_with = kc_http::opt_text_schema::<500>)]
     pub address: Option<String>,
     #[serde(default)]
     pub woman_owned: bool,
     #[serde(default)]
     pub ethnic_minority_owned: bool,
     /// The person registering (the owner or a representative).
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = kc_http::text_schema::<200>)]
     pub full_name: String,
     #[schema(format = Email, max_length = 254)]
     pub email: String,
-    #[schema(max_length = 30)]
+    #[schema(schema_with = kc_http::opt_text_schema::<30>)]
     pub phone: Option<String>,
     #[schema(min_length = 8, max_length = 128)]
     pub password: String,
@@ -89,7 +93,10 @@ fn receipt() -> (StatusCode, Json<RegistrationReceipt>) {
 /// account registers nothing: its owner gets an e-mail. A tax code already held by an organisation is
 /// registered as a claim for the centre to review.
 #[utoipa::path(post, path = "/api/v1/registrations", tag = "registrations", request_body = RegistrationRequest,
-    extensions(("x-kc-access" = json!(public()))),
+    extensions(("x-kc-access" = json!(public())),
+               ("x-kc-server-rules" = json!({
+                   "tax_code": "the 10th digit is the check digit of the first nine",
+                   "province_code": "a province in force today"}))),
     responses((status = 202, body = RegistrationReceipt),
               (status = 415, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope),
               (status = 429, body = kc_http::ErrorEnvelope)))]
@@ -255,6 +262,7 @@ pub struct PendingRegistration {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct RegistrationQuery {
     /// pending (default), active or rejected
+    #[param(schema_with = registration_status_schema)]
     pub status: Option<AccountStatus>,
     /// The page, from 1.
     #[param(minimum = 1, maximum = 100000)]
@@ -262,6 +270,14 @@ pub struct RegistrationQuery {
     /// Items per page, 1 to 200 (50 by default).
     #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
+}
+
+/// The statuses a registration can be listed by (a disabled organisation is no registration).
+fn registration_status_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["pending", "active", "rejected"]))
+        .build()
 }
 
 /// Registrations of the caller's province (the ministry: all), pending by default.
@@ -395,7 +411,7 @@ async fn verify_registration(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RejectRequest {
     /// Why the registration is rejected (shown to the applicant).
-    #[schema(min_length = 1, max_length = 1000)]
+    #[schema(schema_with = kc_http::text_schema::<1000>)]
     pub reason: String,
 }
 

@@ -77,9 +77,9 @@ pub struct NewUserRequest {
     pub organisation_id: Uuid,
     #[schema(format = Email, max_length = 254)]
     pub email: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = kc_http::text_schema::<200>)]
     pub full_name: String,
-    #[schema(max_length = 30)]
+    #[schema(schema_with = kc_http::opt_text_schema::<30>)]
     pub phone: Option<String>,
     pub permissions: Vec<Permission>,
     /// The initial password; the user can reset it by e-mail.
@@ -89,7 +89,9 @@ pub struct NewUserRequest {
 
 /// Create a user in an organisation of the caller's scope; the role follows the organisation's kind.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserRequest, security(("bearer" = [])),
-    extensions(("x-kc-access" = json!(declare::<MinistryOrProvinceAdmin>()))),
+    extensions(("x-kc-access" = json!(declare::<MinistryOrProvinceAdmin>())),
+               ("x-kc-server-rules" = json!({
+                   "organisation_id": "an active organisation in the caller's scope"}))),
     responses((status = 201, body = UserView), (status = 401, body = kc_http::ErrorEnvelope),
               (status = 403, body = kc_http::ErrorEnvelope), (status = 409, body = kc_http::ErrorEnvelope),
               (status = 415, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
@@ -169,14 +171,15 @@ async fn create_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = kc_http::nullable_text_schema::<200>)]
     pub full_name: Option<String>,
-    /// A new phone number; `null` clears it.
+    /// A new phone number; `null` or blank clears it.
     #[serde(default, deserialize_with = "patch")]
-    #[schema(value_type = Option<String>, max_length = 30)]
+    #[schema(schema_with = kc_http::opt_text_schema::<30>)]
     pub phone: Patch<String>,
     pub permissions: Option<Vec<Permission>>,
     /// active or disabled; disabling ends every session of the user.
+    #[schema(schema_with = super::admin_status_schema)]
     pub status: Option<AccountStatus>,
 }
 
