@@ -10,6 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 #[derive(Default)]
 struct Log {
+    requests_started: AtomicUsize,
     items_started: AtomicUsize,
     items_finished: AtomicUsize,
     stopped: AtomicUsize,
@@ -28,9 +29,11 @@ impl Service for Probe {
 
     async fn build(kit: Kit<Arc<Log>>) -> anyhow::Result<Built> {
         let log = kit.config.clone();
+        let seen = log.clone();
         let routes = OpenApiRouter::new().route(
             "/slow",
-            get(|| async {
+            get(move || async move {
+                seen.requests_started.fetch_add(1, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 "done"
             }),
@@ -75,11 +78,19 @@ async fn a_signal_lets_requests_and_worker_items_finish_then_stops_both() {
         let _ = rx.await;
     }));
     let request = tokio::spawn(async move { reqwest::get(url).await?.text().await });
-    // Signal while the request is in flight and the worker is busy.
-    while log.items_started.load(Ordering::SeqCst) < 2 {
-        tokio::time::sleep(Duration::from_millis(10)).await;
+    // Signal once the request is inside its handler and the worker has taken an item: waited for as
+    // conditions (with a deadline), not as a guessed delay.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while log.requests_started.load(Ordering::SeqCst) < 1
+        || log.items_started.load(Ordering::SeqCst) < 1
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the request or the worker never started"
+        );
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    tokio::time::sleep(Duration::from_millis(100)).await;
     tx.send(()).unwrap();
 
     assert_eq!(
