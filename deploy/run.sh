@@ -108,6 +108,9 @@ for sp in "${SERVICES[@]}"; do
   done
 done
 
+echo "==> workflow demo data (through the running services)"
+"$BIN/kc-workflow" seed-demo
+
 cat <<MSG
 
 ==================================================================================

@@ -28,7 +28,30 @@ struct Caller {
 struct Fixture {
     id: String,
     province: String,
-    org: String,
+    /// The organisation that owns it; `None`: a record of the province every enterprise of the
+    /// province may see (a local rule).
+    org: Option<String>,
+}
+
+/// Send a JSON request that must succeed, and read its answer.
+async fn must(
+    http: &reqwest::Client,
+    method: Method,
+    url: &str,
+    token: &str,
+    body: Value,
+) -> Value {
+    let r = http
+        .request(method, url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let answer: Value = r.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{url}: {status} {answer}");
+    answer
 }
 
 async fn login(http: &reqwest::Client, identity: &str, email: &str) -> (String, Value) {
@@ -95,6 +118,7 @@ fn body_for(doc: &Value, schema: &Value, fixture_id: &str) -> Value {
         "integer" | "number" => json!(1),
         "boolean" => json!(false),
         "array" => json!([]),
+        _ if schema["pattern"] == "^[0-9]{1,15}$" => json!("1"),
         _ => match schema["format"].as_str() {
             Some("uuid") => json!(fixture_id),
             Some("email") => json!("matrix@example.com"),
@@ -136,7 +160,10 @@ fn allowed(access: &Value, c: &Caller, fixture: Option<&Fixture>) -> bool {
         None => true,
         Some(f) => match role.as_str() {
             "ministry" => true,
-            "enterprise" => c.org.as_deref() == Some(&f.org),
+            "enterprise" => match &f.org {
+                Some(org) => c.org.as_deref() == Some(org),
+                None => c.province.as_deref() == Some(&f.province),
+            },
             _ => c.province.as_deref() == Some(&f.province),
         },
     }
@@ -233,13 +260,88 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
             .as_str()
             .unwrap()
             .to_owned();
+        // Workflow records of the home province: a local rule of its department, the national fund's
+        // allocation to it and its local envelope, and a submitted application of its enterprise
+        // (version 1 exists, so the version routes have something to show).
+        let workflow = system.service("workflow").url("");
+        let today = kc_kernel::today_vn();
+        let local_rule = must(&http, Method::POST, &format!("{workflow}/api/v1/rules"), callers[1].token.as_deref().unwrap(), json!({
+            "kind": "support_cap", "key": "demonstration_model", "fund": "kcdp", "valid_from": today,
+            "legal_basis": "Ma trận", "body": {"max_share_percent": "30", "max_amount": "800000000", "per": "model"}
+        })).await["id"].as_str().unwrap().to_owned();
+        let year = if home == "01" { 2031 } else { 2032 };
+        let bo_token = callers[0].token.as_deref().unwrap();
+        must(
+            &http,
+            Method::POST,
+            &format!("{workflow}/api/v1/budget/national-envelopes"),
+            bo_token,
+            json!({"year": year, "amount": "1000000000"}),
+        )
+        .await;
+        let allocation = must(
+            &http,
+            Method::POST,
+            &format!("{workflow}/api/v1/budget/national-envelopes"),
+            bo_token,
+            json!({"year": year, "province_code": home, "amount": "500000000"}),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let local_envelope = must(
+            &http,
+            Method::POST,
+            &format!("{workflow}/api/v1/budget/local-envelopes"),
+            callers[1].token.as_deref().unwrap(),
+            json!({"year": year, "amount": "700000000"}),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let plan_year = chrono::Datelike::year(&today) + 1;
+        let dn_token = callers[3].token.as_deref().unwrap();
+        let draft = must(&http, Method::POST, &format!("{workflow}/api/v1/applications"), dn_token, json!({
+            "fund": "kcqg", "activity_code": "machinery", "plan_year": plan_year, "title": "Ma trận",
+            "commune": "Xã Ma trận", "total_cost": "100000000", "support_requested": "50000000",
+            "counterpart": "50000000", "expected_results": "Ma trận",
+            "start_date": format!("{plan_year}-02-01"), "end_date": format!("{plan_year}-11-30")
+        })).await;
+        let application = draft["id"].as_str().unwrap().to_owned();
+        let document: Value = http
+            .post(format!(
+                "{workflow}/api/v1/applications/{application}/documents?kind=request_letter&filename=don.pdf"
+            ))
+            .bearer_auth(dn_token)
+            .header("content-type", "application/octet-stream")
+            .body(&b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"[..])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let document = document["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("upload: {document}"))
+            .to_owned();
+        must(
+            &http,
+            Method::POST,
+            &format!("{workflow}/api/v1/applications/{application}/submit"),
+            dn_token,
+            json!({"version": draft["version"]}),
+        )
+        .await;
         let fixtures: BTreeMap<&str, Fixture> = [
             (
                 "organisation",
                 Fixture {
                     id: ent_org.clone(),
                     province: province.clone(),
-                    org: ent_org.clone(),
+                    org: Some(ent_org.clone()),
                 },
             ),
             (
@@ -247,7 +349,7 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
                 Fixture {
                     id: dn["user"]["id"].as_str().unwrap().to_owned(),
                     province: province.clone(),
-                    org: ent_org.clone(),
+                    org: Some(ent_org.clone()),
                 },
             ),
             (
@@ -255,7 +357,47 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
                 Fixture {
                     id: reg_org.clone(),
                     province: province.clone(),
-                    org: reg_org,
+                    org: Some(reg_org),
+                },
+            ),
+            (
+                "rule",
+                Fixture {
+                    id: local_rule,
+                    province: province.clone(),
+                    org: None,
+                },
+            ),
+            (
+                "national_envelope",
+                Fixture {
+                    id: allocation,
+                    province: province.clone(),
+                    org: None,
+                },
+            ),
+            (
+                "local_envelope",
+                Fixture {
+                    id: local_envelope,
+                    province: province.clone(),
+                    org: None,
+                },
+            ),
+            (
+                "document",
+                Fixture {
+                    id: document,
+                    province: province.clone(),
+                    org: Some(ent_org.clone()),
+                },
+            ),
+            (
+                "application",
+                Fixture {
+                    id: application,
+                    province: province.clone(),
+                    org: Some(ent_org.clone()),
                 },
             ),
         ]
@@ -312,9 +454,14 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
                 }
                 None => None,
             };
+            // Other path parameters name a version of the record: its first.
+            let numbered = path
+                .replace("{number}", "1")
+                .replace("{a}", "1")
+                .replace("{b}", "1");
             let url = match &fixture {
-                Some(f) => svc.url(&path.replace("{id}", &f.id)),
-                None => svc.url(path),
+                Some(f) => svc.url(&numbered.replace("{id}", &f.id)),
+                None => svc.url(&numbered),
             };
             let body = op["requestBody"]["content"]["application/json"]["schema"]
                 .as_object()

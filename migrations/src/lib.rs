@@ -99,6 +99,16 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0009_up.sql").to_owned(),
             include_str!("sql/m0009_down.sql"),
         ),
+        sql(
+            "m0010_workflow_rules_budget_applications",
+            include_str!("sql/m0010_up.sql").to_owned(),
+            include_str!("sql/m0010_down.sql"),
+        ),
+        sql(
+            "m0011_workflow_documents",
+            include_str!("sql/m0011_up.sql").to_owned(),
+            include_str!("sql/m0011_down.sql"),
+        ),
     ]
 }
 

@@ -10,7 +10,8 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_kernel::{
-    AccountStatus, DbEnum, EnterpriseKind, OrgKind, Permission, Region, Role, UnitKind,
+    AccountStatus, ApplicationStatus, DbEnum, DocumentKind, EnterpriseKind, Fund, OrgKind,
+    Permission, Region, Role, RuleKind, UnitKind,
 };
 use kc_testing::TestDb;
 use sea_orm::{
@@ -56,6 +57,16 @@ const ENUMS: &[(&str, &str, Values)] = &[
     ("identity.users", "role", enum_of::<Role>()),
     ("identity.users", "permissions", enum_of::<Permission>()),
     ("identity.users", "status", enum_of::<AccountStatus>()),
+    ("workflow.rules", "kind", enum_of::<RuleKind>()),
+    ("workflow.documents", "kind", enum_of::<DocumentKind>()),
+    ("workflow.rules", "fund", enum_of::<Fund>()),
+    ("workflow.envelopes", "fund", enum_of::<Fund>()),
+    ("workflow.applications", "fund", enum_of::<Fund>()),
+    (
+        "workflow.applications",
+        "status",
+        enum_of::<ApplicationStatus>(),
+    ),
     // No kernel enum yet: the outbox's statuses belong to the outbox work in progress. When an
     // `OutboxStatus` is declared in kc-kernel, replace this plain list with enum_of::<OutboxStatus>().
     (

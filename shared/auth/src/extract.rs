@@ -189,6 +189,43 @@ impl Policy for CentreOfficer {
     };
 }
 
+/// A user of an enterprise who may act for it (officer or admin; a viewer only reads).
+pub struct EnterpriseMember;
+impl Policy for EnterpriseMember {
+    const ACCESS: Access = Access {
+        roles: &[Role::Enterprise],
+        permissions: &[Permission::Officer, Permission::Admin],
+    };
+}
+
+/// The ministry's budget holders (approver or admin): the national fund's envelopes and allocations.
+pub struct MinistryBudget;
+impl Policy for MinistryBudget {
+    const ACCESS: Access = Access {
+        roles: &[Role::Ministry],
+        permissions: &[Permission::Approver, Permission::Admin],
+    };
+}
+
+/// A province department's budget holders (approver or admin): its local fund's envelopes.
+pub struct ProvinceBudget;
+impl Policy for ProvinceBudget {
+    const ACCESS: Access = Access {
+        roles: &[Role::Province],
+        permissions: &[Permission::Approver, Permission::Admin],
+    };
+}
+
+/// Those who work on an enterprise's case: the enterprise (officer or admin) and its province's
+/// extension centre (officer, approver or admin).
+pub struct CaseWorker;
+impl Policy for CaseWorker {
+    const ACCESS: Access = Access {
+        roles: &[Role::Enterprise, Role::Centre],
+        permissions: &[Permission::Officer, Permission::Approver, Permission::Admin],
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,16 +16,18 @@ mod claims;
 mod declare;
 mod extract;
 mod keys;
+mod provinces;
 mod tenant;
 mod verify;
 
 pub use claims::{Claims, ProvinceClaim};
 pub use declare::{Declaration, EXTENSION, declare, public};
 pub use extract::{
-    Access, AnyUser, Authorized, Caller, CentreOfficer, MinistryOrProvinceAdmin, Policy,
-    ProvinceStaff,
+    Access, AnyUser, Authorized, Caller, CaseWorker, CentreOfficer, EnterpriseMember,
+    MinistryBudget, MinistryOrProvinceAdmin, Policy, ProvinceBudget, ProvinceStaff,
 };
 pub use keys::{Jwk, Jwks, Signer};
+pub use provinces::{list_province, province_by_code, target_province};
 pub use tenant::{Anyone, Lock, Resource, Tenant, audit_anon, audit_by};
 pub use verify::{AuthError, Verifier};
 

@@ -13,12 +13,15 @@
 //! - [`Db::begin_reference`]: a transaction with no tenant, for public reference data (provinces).
 //! - [`audit`]: the audit trail, written inside the same transaction as the change (events for the
 //!   outbox are typed: `kc_events::enqueue`).
+//! - [`count`], [`contains_pattern`], [`prefix_pattern`]: helpers every store uses.
 //! - Error classification ([`is_unavailable`], [`is_unique_violation`], [`is_data_exception`]).
 
 mod journal;
+mod query;
 mod tx;
 
 pub use journal::{AuditEvent, audit};
+pub use query::{contains_pattern, count, prefix_pattern};
 pub use tx::{PreAuth, Tx};
 
 use kc_kernel::Scope;

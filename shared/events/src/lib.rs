@@ -31,9 +31,11 @@
 //! Adding an event: define the payload struct, `impl Event` for it, add it to the `any_event!` list at
 //! the bottom of this file, and handle the new `AnyEvent` variant in every consumer.
 
+mod application;
 mod password_reset;
 mod registration;
 
+pub use application::ApplicationTransitioned;
 pub use password_reset::PasswordResetRequested;
 pub use registration::{RegistrationEmailInUse, RegistrationReceived};
 
@@ -192,6 +194,8 @@ any_event! {
     RegistrationReceived,
     /// `identity.registration_email_in_use` v1.
     RegistrationEmailInUse,
+    /// `workflow.application_transitioned` v1.
+    ApplicationTransitioned,
 }
 
 impl AnyEvent {

@@ -97,6 +97,38 @@ impl ApiError {
         }
     }
 
+    /// A transition asked of a record in a state that does not allow it: 409 naming `status`, with the
+    /// record's current state (its database spelling) and its Vietnamese label.
+    pub fn wrong_state(current: &str, label_vi: &str, message: impl Into<String>) -> Self {
+        let mut fields = FieldErrors::new();
+        fields.insert(
+            "status".to_owned(),
+            format!("{label_vi} (current state: {current})"),
+        );
+        ApiError::Invalid {
+            status: StatusCode::CONFLICT,
+            code: "invalid_transition",
+            message: message.into(),
+            fields,
+        }
+    }
+
+    /// The client changed a record from a version it saw that is no longer current (optimistic
+    /// concurrency): 412 naming `version`, with the current one. Nothing was changed.
+    pub fn stale_version(current: i32) -> Self {
+        let mut fields = FieldErrors::new();
+        fields.insert(
+            "version".to_owned(),
+            format!("Phiên bản hiện tại là {current} (current version: {current})"),
+        );
+        ApiError::Invalid {
+            status: StatusCode::PRECONDITION_FAILED,
+            code: "stale_version",
+            message: "Hồ sơ đã được người khác thay đổi, vui lòng tải lại (the record changed since you read it; reload it)".into(),
+            fields,
+        }
+    }
+
     /// Map a unique violation to a 409 naming `field`; any other error as usual.
     pub fn unique_or(err: sea_orm::DbErr, field: &str, message: &str) -> Self {
         if kc_db::is_unique_violation(&err) {
@@ -124,7 +156,8 @@ impl ApiError {
         }
     }
 
-    fn body(&self) -> ErrorBody {
+    /// The envelope's body of this error (what a batch answers per item).
+    pub fn body(&self) -> ErrorBody {
         let (code, message, fields) = match self {
             ApiError::Invalid {
                 code,

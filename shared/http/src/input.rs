@@ -163,6 +163,77 @@ where
     })
 }
 
+/// An integer field that takes any JSON number with no fractional part (`2026` and `2026.0` are the
+/// same integer to JSON Schema, and to the clients it describes). Use as
+/// `#[serde(deserialize_with = "kc_http::whole")]`.
+pub fn whole<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    use serde::de::Error;
+    let n = serde_json::Number::deserialize(d)?;
+    let i = match (n.as_i64(), n.as_f64()) {
+        (Some(i), _) => Some(i),
+        (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+        _ => None,
+    };
+    let i = i.ok_or_else(|| D::Error::custom(format!("invalid type: {n}, expected an integer")))?;
+    T::try_from(i).map_err(|_| D::Error::custom(format!("integer {i} out of range")))
+}
+
+/// As [`whole`], for an optional field (`#[serde(default, deserialize_with = "kc_http::opt_whole")]`).
+pub fn opt_whole<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    #[derive(Deserialize)]
+    struct Wrap<T: TryFrom<i64>>(#[serde(deserialize_with = "whole")] T);
+    Ok(Option::<Wrap<T>>::deserialize(d)?.map(|w| w.0))
+}
+
+const MONEY_SHAPE: &str = "Số tiền là số đồng nguyên viết bằng chữ số trong chuỗi, tối đa 15 chữ số, ví dụ \"1500000\" (amount: whole đồng as a string of at most 15 digits)";
+
+/// An amount in whole đồng, as the API takes it: a JSON string of at most 15 digits (`"1500000"`).
+/// A JSON number is refused: it may be a float, and floats are never money.
+pub fn parse_money(s: &str) -> Result<kc_kernel::Money, String> {
+    use std::str::FromStr;
+    if !s.is_empty() && s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return rust_decimal::Decimal::from_str(s)
+            .ok()
+            .and_then(|d| kc_kernel::Money::new(d).ok())
+            .ok_or_else(|| MONEY_SHAPE.to_owned());
+    }
+    // Say what is wrong when it is a number of another kind (negative, with a fraction).
+    match rust_decimal::Decimal::from_str(s.trim()).map(kc_kernel::Money::new) {
+        Ok(Err(e)) => Err(e.to_string()),
+        _ => Err(MONEY_SHAPE.to_owned()),
+    }
+}
+
+/// A money field: `#[serde(deserialize_with = "kc_http::money")]`, see [`parse_money`].
+pub fn money<'de, D>(d: D) -> Result<kc_kernel::Money, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    let s = String::deserialize(d)?;
+    parse_money(&s).map_err(D::Error::custom)
+}
+
+/// An optional money field: `#[serde(default, deserialize_with = "kc_http::opt_money")]`.
+pub fn opt_money<'de, D>(d: D) -> Result<Option<kc_kernel::Money>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => parse_money(&s).map(Some).map_err(D::Error::custom),
+    }
+}
+
 /// An optional text field of a PATCH: `Set` is checked as [`req_text`]; a blank string clears.
 pub fn patch_text(
     fields: &mut FieldErrors,
@@ -178,6 +249,53 @@ pub fn patch_text(
             None => Patch::Clear,
         },
     }
+}
+
+/// A day in a query parameter: exactly `YYYY-MM-DD`, years 1900 to 9999; `None` when absent or
+/// empty. Anything else is recorded under `name`.
+pub fn date_param(
+    fields: &mut FieldErrors,
+    name: &str,
+    value: Option<&str>,
+) -> Option<chrono::NaiveDate> {
+    let value = value.filter(|v| !v.is_empty())?;
+    // Exactly `YYYY-MM-DD`: chrono alone would also take `2025-7-1` or a sign.
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let day = shaped
+        .then(|| chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
+        .flatten()
+        // PostgreSQL's dates end at year 294276; anything this far out is a mistake.
+        .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)));
+    if day.is_none() {
+        fields.insert(
+            name.to_owned(),
+            "Ngày phải có dạng YYYY-MM-DD trong khoảng 1900–9999, ví dụ 2025-06-30 (date must be YYYY-MM-DD, years 1900 to 9999)".into(),
+        );
+    }
+    day
+}
+
+/// The OpenAPI schema of a [`date_param`]: `YYYY-MM-DD` (years 1900 to 9999), or empty.
+pub fn date_param_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    AnyOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                .pattern(Some("^(19[0-9]{2}|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$")),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(0)),
+        )
+        .build()
+        .into()
 }
 
 /// `?page=1&per_page=50`: the query parameters of every list.
@@ -250,6 +368,49 @@ impl<T> Paged<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_is_whole_dong_written_as_digits() {
+        assert_eq!(
+            parse_money("1500000").unwrap(),
+            kc_kernel::Money::from_dong(1_500_000)
+        );
+        assert_eq!(parse_money("0").unwrap(), kc_kernel::Money::ZERO);
+        assert!(parse_money("-5").unwrap_err().contains("âm"));
+        assert!(parse_money("12.5").unwrap_err().contains("nguyên"));
+        for bad in ["", "1e3", " 1", "1 000", "1234567890123456", "+5"] {
+            assert!(
+                parse_money(bad).unwrap_err().contains("15 chữ số"),
+                "{bad:?}"
+            );
+        }
+        #[derive(Deserialize)]
+        struct Body {
+            #[serde(deserialize_with = "money")]
+            amount: kc_kernel::Money,
+        }
+        // A JSON number is refused: it may be a float.
+        assert!(serde_json::from_str::<Body>(r#"{"amount": 5}"#).is_err());
+        assert_eq!(
+            serde_json::from_str::<Body>(r#"{"amount": "5"}"#)
+                .unwrap()
+                .amount,
+            kc_kernel::Money::from_dong(5)
+        );
+        #[derive(Deserialize)]
+        struct Year {
+            #[serde(deserialize_with = "whole")]
+            year: i32,
+        }
+        assert_eq!(
+            serde_json::from_str::<Year>(r#"{"year": 2026.0}"#)
+                .unwrap()
+                .year,
+            2026
+        );
+        assert!(serde_json::from_str::<Year>(r#"{"year": 2026.5}"#).is_err());
+        assert!(serde_json::from_str::<Year>(r#"{"year": 99999999999}"#).is_err());
+    }
 
     #[test]
     fn text_is_nfc_trimmed_bounded_and_clean() {

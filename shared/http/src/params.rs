@@ -71,7 +71,14 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or_default();
+        Query::parse(parts.uri.query().unwrap_or_default())
+    }
+}
+
+impl<T: DeserializeOwned> Query<T> {
+    /// Parse a query string (for a handler that must check something else first, and takes
+    /// `axum::extract::RawQuery`); a malformed parameter is a 422 naming it.
+    pub fn parse(query: &str) -> Result<Query<T>, ApiError> {
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize::<_, T>(de)
             .map(Query)

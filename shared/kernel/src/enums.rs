@@ -111,6 +111,73 @@ db_enum! {
     }
 }
 
+db_enum! {
+    /// The fund a scheme draws on (DOMAIN.md §3). Stored in `workflow.*.fund`.
+    pub enum Fund {
+        /// Khuyến công quốc gia: the national budget, managed by the ministry.
+        Kcqg = "kcqg" => "Khuyến công quốc gia",
+        /// Khuyến công địa phương: a province's own budget.
+        Kcdp = "kcdp" => "Khuyến công địa phương",
+    }
+}
+
+db_enum! {
+    /// What a dated reference rule is about. Stored in `workflow.rules.kind`.
+    pub enum RuleKind {
+        /// A content group that may be funded (DOMAIN.md §4).
+        ActivityType = "activity_type" => "Nội dung hoạt động khuyến công",
+        /// The support cap of an activity type: a share of the cost and a ceiling.
+        SupportCap = "support_cap" => "Mức hỗ trợ tối đa",
+        /// A yearly deadline (plan registration, province registration).
+        Deadline = "deadline" => "Thời hạn",
+        /// The administration's own time limit for a stage, in days.
+        StageLimit = "stage_limit" => "Thời hạn xử lý",
+        /// A priority given at selection (women-owned, ethnic-minority-owned, difficult areas).
+        Priority = "priority" => "Ưu tiên",
+    }
+}
+
+db_enum! {
+    /// Where an enterprise's application stands. Stored in `workflow.applications.status`; the
+    /// transitions are in `kc_workflow::applications::state`.
+    pub enum ApplicationStatus {
+        /// Being written by the applicant; saved as often as they like.
+        Draft = "draft" => "Bản nháp",
+        /// Sent to the province's extension centre.
+        Submitted = "submitted" => "Đã nộp",
+        /// Taken up by the centre.
+        UnderReview = "under_review" => "Đang xem xét",
+        /// Sent back to the applicant for more information (with a reason).
+        Returned = "returned" => "Yêu cầu bổ sung",
+        /// Accepted, to be built into a scheme.
+        Accepted = "accepted" => "Đã tiếp nhận vào đề án",
+        /// Refused, with a reason.
+        Rejected = "rejected" => "Không được chấp nhận",
+        /// Withdrawn by the applicant.
+        Withdrawn = "withdrawn" => "Đã rút",
+    }
+}
+
+db_enum! {
+    /// What a document of a case is. Stored in `workflow.documents.kind`.
+    pub enum DocumentKind {
+        /// Đơn đề nghị hỗ trợ: the request letter.
+        RequestLetter = "request_letter" => "Đơn đề nghị hỗ trợ",
+        /// Đề án: the scheme document.
+        SchemeDocument = "scheme_document" => "Đề án khuyến công",
+        /// The beneficiary's request, where the implementer is not the beneficiary.
+        BeneficiaryRequest = "beneficiary_request" => "Đề nghị của cơ sở thụ hưởng",
+        /// Báo giá: a quote (machinery).
+        Quote = "quote" => "Báo giá",
+        /// Giấy tờ đất đai: land papers (CCN work).
+        LandPapers = "land_papers" => "Giấy tờ về đất đai",
+        /// Giấy chứng nhận đăng ký kinh doanh.
+        BusinessRegistration = "business_registration" => "Giấy chứng nhận đăng ký kinh doanh",
+        /// Anything else the case needs.
+        Other = "other" => "Tài liệu khác",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
@@ -194,6 +261,10 @@ mod tests {
     #[test]
     fn every_enum_round_trips_and_refuses_unknown_values() {
         check::<Role>();
+        check::<Fund>();
+        check::<RuleKind>();
+        check::<ApplicationStatus>();
+        check::<DocumentKind>();
         check::<Permission>();
         check::<OrgKind>();
         check::<EnterpriseKind>();

@@ -12,10 +12,12 @@
 //!   mapped to sea-orm once, as text: bind `E`, `Option<E>` or `Vec<E>` (a `text[]`) as a parameter,
 //!   read them from a row with `try_get`; an unknown value read is a `DbErr::Type`, not a panic.
 //!   `migrations/tests/enums.rs` checks each against the CHECK constraint of its column.
+//! - [`today_vn`], [`format_date_vn`]: the calendar day in Asia/Ho_Chi_Minh and `dd/mm/yyyy`.
 //! - [`TaxCode`] (with its check digit), [`Email`], [`nfc`]: parse-don't-validate input types;
 //!   [`check_text`] and [`refused_char`]: what free text may not hold (control and invisible
 //!   characters, nothing visible).
 
+mod calendar;
 mod db_enum;
 mod enums;
 pub mod ids;
@@ -23,8 +25,12 @@ mod money;
 mod scope;
 mod text;
 
+pub use calendar::{day_in_vietnam, format_date_vn, today_vn, vietnam};
 pub use db_enum::{DbEnum, UnknownValue};
-pub use enums::{AccountStatus, EnterpriseKind, OrgKind, Permission, Region, Role, UnitKind};
+pub use enums::{
+    AccountStatus, ApplicationStatus, DocumentKind, EnterpriseKind, Fund, OrgKind, Permission,
+    Region, Role, RuleKind, UnitKind,
+};
 pub use money::{Money, MoneyError};
 pub use scope::{Owner, Scope};
 pub use text::{

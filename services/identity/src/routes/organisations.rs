@@ -5,7 +5,6 @@ use crate::routes::SERVICE;
 use crate::state::{self, By};
 use crate::store::organisations::{self, NewEnterprise, OrgChange, OrgFilter, OrgView};
 use crate::store::sessions::{self, Revoke};
-use crate::store::units;
 use axum::http::StatusCode;
 use kc_auth::{AnyUser, MinistryOrProvinceAdmin, ProvinceStaff, Tenant, audit_by, declare};
 use kc_db::{AuditEvent, Tx, audit};
@@ -13,7 +12,7 @@ use kc_http::{
     ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Patch, Path, Query, opt_text, patch,
     patch_text, req_text, search_text,
 };
-use kc_kernel::{AccountStatus, EnterpriseKind, OrgKind, ProvinceCode, Scope, TaxCode};
+use kc_kernel::{AccountStatus, EnterpriseKind, OrgKind, Scope, TaxCode};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -76,29 +75,13 @@ async fn list_organisations(
     Ok(Json(Paged::new(items, total, page)))
 }
 
-/// The id of the province in force today with this code, or a field error.
+/// The id of the province in force today with this code, or an error under `province_code`.
 pub async fn province_by_code(
     tx: &Tx,
     code: &str,
     fields: &mut FieldErrors,
 ) -> Result<Option<Uuid>, ApiError> {
-    let Ok(code) = ProvinceCode::parse(code) else {
-        fields.insert(
-            "province_code".into(),
-            "Mã tỉnh phải gồm 2 chữ số, ví dụ \"01\" (province code must be 2 digits)".into(),
-        );
-        return Ok(None);
-    };
-    match units::current_by_code(tx, code.as_str()).await? {
-        Some(u) => Ok(Some(u.id)),
-        None => {
-            fields.insert(
-                "province_code".into(),
-                format!("Không có tỉnh/thành phố mã {code} (unknown province code)"),
-            );
-            Ok(None)
-        }
-    }
+    kc_auth::province_by_code(tx, "province_code", code, fields).await
 }
 
 /// One organisation. Enterprise users see only their own; others only their province's.

@@ -16,27 +16,8 @@ pub fn router() -> OpenApiRouter<crate::AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ProvinceQuery {
     /// A day `YYYY-MM-DD` of the years 1900 to 9999; today when absent or empty.
-    #[param(schema_with = as_of_schema)]
+    #[param(schema_with = kc_http::date_param_schema)]
     pub as_of: Option<String>,
-}
-
-/// `YYYY-MM-DD` (years 1900 to 9999), or empty.
-fn as_of_schema() -> utoipa::openapi::schema::Schema {
-    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
-    AnyOfBuilder::new()
-        .item(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
-                .pattern(Some("^(19[0-9]{2}|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$")),
-        )
-        .item(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .max_length(Some(0)),
-        )
-        .build()
-        .into()
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -62,29 +43,11 @@ async fn list_provinces(
     anyone: Anyone,
     Query(q): Query<ProvinceQuery>,
 ) -> Result<Json<ProvinceList>, ApiError> {
-    let invalid = || {
-        ApiError::field(
-            "as_of",
-            "Ngày phải có dạng YYYY-MM-DD trong khoảng 1900–9999, ví dụ 2025-06-30 (date must be YYYY-MM-DD, years 1900 to 9999)",
-        )
-    };
-    let as_of = match q.as_of.as_deref() {
-        None | Some("") => chrono::Utc::now().date_naive(),
-        // Exactly `YYYY-MM-DD`: chrono alone would also take `2025-7-1` or a sign.
-        Some(d)
-            if d.len() == 10
-                && d.bytes().enumerate().all(|(i, b)| match i {
-                    4 | 7 => b == b'-',
-                    _ => b.is_ascii_digit(),
-                }) =>
-        {
-            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| invalid())?
-        }
-        Some(_) => return Err(invalid()),
-    };
-    // PostgreSQL's dates end at year 294276; anything far outside the units' history is a mistake.
-    if !(1900..=9999).contains(&chrono::Datelike::year(&as_of)) {
-        return Err(invalid());
+    let mut fields = kc_http::FieldErrors::new();
+    let as_of = kc_http::date_param(&mut fields, "as_of", q.as_of.as_deref())
+        .unwrap_or_else(kc_kernel::today_vn);
+    if !fields.is_empty() {
+        return Err(ApiError::validation(fields));
     }
     let tx = anyone.begin().await?;
     let units = units::as_of(&tx, as_of).await?;

@@ -1,0 +1,244 @@
+//! Dated reference rules: what the law says today may change tomorrow (DOMAIN.md "configurable").
+//!
+//! A rule has a kind ([`RuleKind`]), a key naming what it is about within the kind (an activity code,
+//! a deadline, a stage, a priority flag), optionally a fund and a province (none: national), a
+//! validity period (`valid_from`, `valid_to` inclusive, open-ended when absent), its legal basis, and a
+//! body with the kind's own fields ([`RuleBody`]). Versions of one rule never overlap (the database
+//! refuses it). A change is a new version from a day not in the past, which ends the version before
+//! it: nothing already decided under an older version changes.
+//!
+//! Which rule applies where is answered in one place, [`store::in_force`]: the province's own version
+//! when it has one, the national one otherwise.
+
+pub mod routes;
+pub mod store;
+
+use kc_http::FieldErrors;
+use kc_kernel::{Fund, Money, RuleKind};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a support cap's ceiling is counted per.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CapUnit {
+    /// Per demonstration model (mô hình).
+    Model,
+    /// Per establishment (cơ sở).
+    Establishment,
+    /// Per technology line (dây chuyền).
+    Line,
+    /// Per project (dự án), as for CCN infrastructure.
+    Project,
+}
+
+/// An activity type (a content group that may be funded).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityTypeBody {
+    #[schema(schema_with = kc_http::text_schema::<300>)]
+    pub name_vi: String,
+    #[schema(schema_with = kc_http::text_schema::<300>)]
+    pub name_en: String,
+}
+
+/// A support cap: at most `max_share_percent` of the cost and, when set, at most `max_amount` đồng.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupportCapBody {
+    /// Per cent of the cost, more than 0 and at most 100, with at most two decimals.
+    #[schema(value_type = String, pattern = "^(100(\\.0{1,2})?|[0-9]{1,2}(\\.[0-9]{1,2})?)$", example = "30")]
+    pub max_share_percent: Decimal,
+    /// The ceiling in whole đồng, or none.
+    #[serde(default, deserialize_with = "kc_http::opt_money")]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{1,15}$", example = "1000000000")]
+    pub max_amount: Option<Money>,
+    pub per: CapUnit,
+}
+
+/// A yearly deadline: a day of the year.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineBody {
+    #[serde(deserialize_with = "kc_http::whole")]
+    #[schema(minimum = 1, maximum = 12)]
+    pub month: u32,
+    #[serde(deserialize_with = "kc_http::whole")]
+    #[schema(minimum = 1, maximum = 31)]
+    pub day: u32,
+}
+
+/// The administration's time limit for a stage.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageLimitBody {
+    #[serde(deserialize_with = "kc_http::whole")]
+    #[schema(minimum = 1, maximum = 365)]
+    pub days: u32,
+}
+
+/// A priority given at selection, in points.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityBody {
+    #[serde(deserialize_with = "kc_http::whole")]
+    #[schema(minimum = 0, maximum = 100)]
+    pub points: u32,
+}
+
+/// The body of a rule, by kind (the shape its kind names; documented as one of these).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum RuleBody {
+    ActivityType(ActivityTypeBody),
+    SupportCap(SupportCapBody),
+    Deadline(DeadlineBody),
+    StageLimit(StageLimitBody),
+    Priority(PriorityBody),
+}
+
+/// The deadlines a rule may set.
+pub const DEADLINES: &[&str] = &["plan_registration", "province_registration"];
+/// The stages that have a time limit.
+pub const STAGES: &[&str] = &[
+    "application_submitted",
+    "application_under_review",
+    "application_returned",
+];
+/// The priority flags.
+pub const PRIORITIES: &[&str] = &["woman_owned", "ethnic_minority_owned", "difficult_area"];
+
+impl RuleBody {
+    /// Parse the body of a rule of `kind`, recording what is wrong under `body.<field>`.
+    pub fn parse(
+        kind: RuleKind,
+        value: &serde_json::Value,
+        fields: &mut FieldErrors,
+    ) -> Option<RuleBody> {
+        fn typed<T: serde::de::DeserializeOwned>(
+            value: &serde_json::Value,
+            fields: &mut FieldErrors,
+        ) -> Option<T> {
+            match kc_http::parse_json::<T>(value.to_string().as_bytes()) {
+                Ok(v) => Some(v),
+                Err(kc_http::ApiError::Invalid { fields: f, .. }) => {
+                    for (k, v) in f {
+                        let k = if k == "body" { k } else { format!("body.{k}") };
+                        fields.insert(k, v);
+                    }
+                    None
+                }
+                Err(_) => {
+                    fields.insert(
+                        "body".into(),
+                        "Nội dung quy định không hợp lệ (invalid rule body)".into(),
+                    );
+                    None
+                }
+            }
+        }
+        let body = match kind {
+            RuleKind::ActivityType => {
+                let mut b: ActivityTypeBody = typed(value, fields)?;
+                b.name_vi = kc_http::req_text(fields, "body.name_vi", &b.name_vi, 300);
+                b.name_en = kc_http::req_text(fields, "body.name_en", &b.name_en, 300);
+                RuleBody::ActivityType(b)
+            }
+            RuleKind::SupportCap => {
+                let b: SupportCapBody = typed(value, fields)?;
+                let p = b.max_share_percent;
+                if p <= Decimal::ZERO || p > Decimal::ONE_HUNDRED || p.normalize().scale() > 2 {
+                    fields.insert(
+                        "body.max_share_percent".into(),
+                        "Tỷ lệ hỗ trợ phải lớn hơn 0 và không quá 100%, tối đa hai chữ số thập phân (share must be above 0 and at most 100, two decimals)".into(),
+                    );
+                }
+                RuleBody::SupportCap(b)
+            }
+            RuleKind::Deadline => {
+                let b: DeadlineBody = typed(value, fields)?;
+                // A day that exists every year (29 February does not).
+                if chrono::NaiveDate::from_ymd_opt(2025, b.month, b.day).is_none() {
+                    fields.insert(
+                        "body.day".into(),
+                        "Ngày không tồn tại trong tháng (no such day in that month)".into(),
+                    );
+                }
+                RuleBody::Deadline(b)
+            }
+            RuleKind::StageLimit => {
+                let b: StageLimitBody = typed(value, fields)?;
+                if !(1..=365).contains(&b.days) {
+                    fields.insert(
+                        "body.days".into(),
+                        "Thời hạn từ 1 đến 365 ngày (1 to 365 days)".into(),
+                    );
+                }
+                RuleBody::StageLimit(b)
+            }
+            RuleKind::Priority => {
+                let b: PriorityBody = typed(value, fields)?;
+                if b.points > 100 {
+                    fields.insert(
+                        "body.points".into(),
+                        "Điểm ưu tiên từ 0 đến 100 (0 to 100 points)".into(),
+                    );
+                }
+                RuleBody::Priority(b)
+            }
+        };
+        Some(body)
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// What each kind allows for its key, fund and province, checked before anything is written.
+pub fn check_shape(
+    kind: RuleKind,
+    key: &str,
+    fund: Option<Fund>,
+    has_province: bool,
+    fields: &mut FieldErrors,
+) {
+    let listed = |list: &[&str], fields: &mut FieldErrors| {
+        if !list.contains(&key) {
+            fields.insert(
+                "key".into(),
+                format!(
+                    "Mã phải là một trong: {} (key must be one of these)",
+                    list.join(", ")
+                ),
+            );
+        }
+    };
+    match kind {
+        RuleKind::Deadline => listed(DEADLINES, fields),
+        RuleKind::StageLimit => listed(STAGES, fields),
+        RuleKind::Priority => listed(PRIORITIES, fields),
+        RuleKind::ActivityType | RuleKind::SupportCap => {}
+    }
+    let needs_fund = matches!(kind, RuleKind::SupportCap | RuleKind::Deadline);
+    if needs_fund && fund.is_none() {
+        fields.insert(
+            "fund".into(),
+            "Cần chọn nguồn kinh phí (kcqg hoặc kcdp) (fund is required for this kind)".into(),
+        );
+    }
+    if !needs_fund && fund.is_some() && kind != RuleKind::StageLimit {
+        fields.insert(
+            "fund".into(),
+            "Quy định loại này không theo nguồn kinh phí (this kind has no fund)".into(),
+        );
+    }
+    let local = matches!(kind, RuleKind::SupportCap | RuleKind::Deadline);
+    if has_province && !local {
+        fields.insert(
+            "province_code".into(),
+            "Quy định loại này chỉ có ở cấp quốc gia (this kind is national only)".into(),
+        );
+    }
+}

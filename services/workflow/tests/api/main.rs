@@ -1,0 +1,10 @@
+//! Black-box tests of the workflow service over HTTP, with the identity service issuing the tokens,
+//! each test on its own database of the real PostgreSQL that the test command starts.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+mod applications;
+mod budget;
+mod documents;
+mod helpers;
+mod rules;
