@@ -127,6 +127,7 @@ cat <<MSG
  Demo logins, password: $DEMO_PASSWORD
    bo@demo.test                         Bộ Công Thương (admin, approver)
    so.01@ / so.37@ / so.79@demo.test    Sở Công Thương (approver, admin)
+   cv.so.01@ / cv.so.37@ / cv.so.79@    Sở Công Thương (officer: appraisal)
    ttkc.01@ / ttkc.37@ / ttkc.79@...    Trung tâm Khuyến công (officer)
    dn1.01@ / dn2.01@ ... dn2.79@...     Doanh nghiệp (enterprise)
 

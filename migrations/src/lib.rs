@@ -109,6 +109,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0011_up.sql").to_owned(),
             include_str!("sql/m0011_down.sql"),
         ),
+        sql(
+            "m0012_workflow_schemes",
+            include_str!("sql/m0012_up.sql").to_owned(),
+            include_str!("sql/m0012_down.sql"),
+        ),
     ]
 }
 

@@ -10,8 +10,8 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_kernel::{
-    AccountStatus, ApplicationStatus, DbEnum, DocumentKind, EnterpriseKind, Fund, OrgKind,
-    Permission, Region, Role, RuleKind, UnitKind,
+    AccountStatus, ApplicationStatus, DbEnum, Deadline, DocumentKind, EnterpriseKind, Fund,
+    OrgKind, Permission, Region, Role, RuleKind, SchemeKind, SchemeStatus, UnitKind,
 };
 use kc_testing::TestDb;
 use sea_orm::{
@@ -59,6 +59,31 @@ const ENUMS: &[(&str, &str, Values)] = &[
     ("identity.users", "status", enum_of::<AccountStatus>()),
     ("workflow.rules", "kind", enum_of::<RuleKind>()),
     ("workflow.documents", "kind", enum_of::<DocumentKind>()),
+    ("workflow.approval_steps", "fund", enum_of::<Fund>()),
+    (
+        "workflow.approval_steps",
+        "from_status",
+        enum_of::<SchemeStatus>(),
+    ),
+    (
+        "workflow.approval_steps",
+        "to_status",
+        enum_of::<SchemeStatus>(),
+    ),
+    ("workflow.approval_steps", "actor_role", enum_of::<Role>()),
+    (
+        "workflow.approval_steps",
+        "actor_permission",
+        enum_of::<Permission>(),
+    ),
+    (
+        "workflow.approval_steps",
+        "deadline_key",
+        enum_of::<Deadline>(),
+    ),
+    ("workflow.schemes", "status", enum_of::<SchemeStatus>()),
+    ("workflow.schemes", "kind", enum_of::<SchemeKind>()),
+    ("workflow.schemes", "fund", enum_of::<Fund>()),
     ("workflow.rules", "fund", enum_of::<Fund>()),
     ("workflow.envelopes", "fund", enum_of::<Fund>()),
     ("workflow.applications", "fund", enum_of::<Fund>()),

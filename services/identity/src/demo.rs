@@ -89,6 +89,13 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
                 vec![Permission::Admin, Permission::Approver],
             ),
             (
+                format!("cv.so.{code}@demo.test"),
+                dept,
+                Role::Province,
+                "Đỗ Minh Chuyên",
+                vec![Permission::Officer],
+            ),
+            (
                 format!("ttkc.{code}@demo.test"),
                 centre,
                 Role::Centre,

@@ -11,6 +11,9 @@ use chrono::Datelike;
 use serde_json::{Value, json};
 
 const PROVINCES: [&str; 3] = ["01", "37", "79"];
+
+/// A one-page PDF ("Đơn đề nghị hỗ trợ (bản demo)"), attached to the demo applications.
+const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n4 0 obj<</Length 62>>stream\nBT /F1 18 Tf 72 770 Td (Don de nghi ho tro - ban demo) Tj ET\nendstream\nendobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 const PASSWORD: &str = "KhuyenCong@2025";
 
 struct Api {
@@ -71,6 +74,30 @@ impl Api {
             .context("no answer")
     }
 
+    /// Attach a small PDF to an application.
+    async fn attach(
+        &self,
+        app: &Value,
+        token: &str,
+        kind: &str,
+        filename: &str,
+    ) -> anyhow::Result<()> {
+        let id = app["id"].as_str().context("id")?;
+        self.http
+            .post(format!(
+                "{}/api/v1/applications/{id}/documents?kind={kind}&filename={filename}",
+                self.workflow
+            ))
+            .bearer_auth(token)
+            .header("content-type", "application/octet-stream")
+            .body(DEMO_PDF)
+            .send()
+            .await?
+            .error_for_status()
+            .with_context(|| format!("upload {filename}"))?;
+        Ok(())
+    }
+
     /// Take `app` one step.
     async fn step(
         &self,
@@ -118,13 +145,20 @@ pub async fn seed(identity_url: &str, workflow_url: &str, production: bool) -> a
         identity: identity_url.trim_end_matches('/').to_owned(),
         workflow: workflow_url.trim_end_matches('/').to_owned(),
     };
-    let this_year = kc_kernel::today_vn().year();
+    let today = kc_kernel::today_vn();
+    let this_year = today.year();
     let year = this_year + 1;
+    // The first plan year whose registration (20 May of the year before) is still open: schemes.
+    let plan = if (today.month(), today.day()) <= (5, 20) {
+        this_year + 1
+    } else {
+        this_year + 2
+    };
 
     // Budget: the national envelope of this year and next, allocated to the demo provinces; each
     // province's local envelope. An envelope that exists already is left (409).
     let bo = api.token("bo@demo.test").await?;
-    for y in [this_year, year] {
+    for y in [this_year, year, plan] {
         api.call(reqwest::Method::POST, "/api/v1/budget/national-envelopes", &bo,
             Some(json!({"year": y, "amount": "140000000000", "note": "Kế hoạch khuyến công quốc gia"})), &[409]).await?;
         for (code, amount) in [
@@ -148,7 +182,7 @@ pub async fn seed(identity_url: &str, workflow_url: &str, production: bool) -> a
         ("79", "10500000000"),
     ] {
         let so = api.token(&format!("so.{code}@demo.test")).await?;
-        for y in [this_year, year] {
+        for y in [this_year, year, plan] {
             api.call(
                 reqwest::Method::POST,
                 "/api/v1/budget/local-envelopes",
@@ -210,8 +244,10 @@ pub async fn seed(identity_url: &str, workflow_url: &str, production: bool) -> a
             let api = &api;
             async move { api.post("/api/v1/applications", &token, body).await }
         };
-        // A draft, still being written.
-        new(&dn1, json!({"title": "Đào tạo nghề mây tre đan xuất khẩu", "activity_code": "training", "commune": commune})).await?;
+        // A draft, still being written, with its request letter.
+        let d = new(&dn1, json!({"title": "Đào tạo nghề mây tre đan xuất khẩu", "activity_code": "training", "commune": commune})).await?;
+        api.attach(&d, &dn1, "request_letter", "don-de-nghi.pdf")
+            .await?;
         // Submitted, waiting for the centre.
         let a = new(
             &dn1,
@@ -361,7 +397,161 @@ pub async fn seed(identity_url: &str, workflow_url: &str, production: bool) -> a
             Some("Doanh nghiệp tự triển khai bằng vốn riêng"),
         )
         .await?;
+        schemes(&api, code, plan, commune).await?;
         tracing::info!(province = code, "workflow demo data ready");
+    }
+    Ok(())
+}
+
+/// An application of `enterprise` with `body`, submitted and accepted by the centre; its id.
+async fn accepted(
+    api: &Api,
+    enterprise: &str,
+    centre: &str,
+    body: Value,
+) -> anyhow::Result<String> {
+    let a = api.post("/api/v1/applications", enterprise, body).await?;
+    let a = api.step(&a, "submit", enterprise, None).await?;
+    let a = api.step(&a, "accept", centre, None).await?;
+    a["id"].as_str().map(str::to_owned).context("id")
+}
+
+/// Schemes of plan year `plan` in every status of both funds' chains.
+async fn schemes(api: &Api, code: &str, plan: i32, commune: &str) -> anyhow::Result<()> {
+    let dn = [
+        api.token(&format!("dn1.{code}@demo.test")).await?,
+        api.token(&format!("dn2.{code}@demo.test")).await?,
+    ];
+    let centre = api.token(&format!("ttkc.{code}@demo.test")).await?;
+    let officer = api.token(&format!("cv.so.{code}@demo.test")).await?;
+    let department = api.token(&format!("so.{code}@demo.test")).await?;
+    let ministry = api.token("bo@demo.test").await?;
+    let scores = json!({"necessity": 17, "feasibility": 21, "effectiveness": 19, "counterpart": 12, "priority": 11});
+    // (title, fund, activity, cost, support, how far it goes)
+    let plans: [(&str, &str, &str, u64, u64, &str); 8] = [
+        (
+            "Mô hình trình diễn máy ép viên nén mùn cưa",
+            "kcqg",
+            "demonstration_model",
+            2_000_000_000,
+            600_000_000,
+            "draft",
+        ),
+        (
+            "Dây chuyền sản xuất bún khô",
+            "kcqg",
+            "technology_line",
+            900_000_000,
+            400_000_000,
+            "registered",
+        ),
+        (
+            "Máy dệt thổ cẩm tự động",
+            "kcqg",
+            "machinery",
+            560_000_000,
+            280_000_000,
+            "appraised",
+        ),
+        (
+            "Mô hình xử lý khí thải lò gạch",
+            "kcqg",
+            "demonstration_model",
+            1_500_000_000,
+            450_000_000,
+            "sent_to_ministry",
+        ),
+        (
+            "Máy chế biến gỗ mỹ nghệ",
+            "kcqg",
+            "machinery",
+            500_000_000,
+            250_000_000,
+            "selected",
+        ),
+        (
+            "Mô hình sấy nông sản bằng năng lượng mặt trời",
+            "kcqg",
+            "demonstration_model",
+            1_800_000_000,
+            540_000_000,
+            "approved",
+        ),
+        (
+            "Máy đóng gói chè",
+            "kcdp",
+            "machinery",
+            300_000_000,
+            150_000_000,
+            "approved",
+        ),
+        (
+            "Máy xay xát gạo",
+            "kcdp",
+            "machinery",
+            200_000_000,
+            100_000_000,
+            "rejected",
+        ),
+    ];
+    for (i, (title, fund, activity, cost, support, until)) in plans.into_iter().enumerate() {
+        let enterprise = &dn[i % 2];
+        let mut body = content(plan, activity, title, commune, cost, support);
+        body["fund"] = json!(fund);
+        let application = accepted(api, enterprise, &centre, body).await?;
+        let mut s = api.post("/api/v1/schemes", &centre, json!({
+            "kind": "point", "fund": fund, "plan_year": plan, "activity_code": activity, "title": title,
+            "commune": commune, "total_cost": cost.to_string(), "support_requested": support.to_string(),
+            "counterpart": (cost - support).to_string(), "application_ids": [application]
+        })).await?;
+        let id = s["id"].as_str().context("id")?.to_owned();
+        let advance = |s: &Value, who: &str| {
+            let (who, version) = (who.to_owned(), s["version"].clone());
+            let id = id.clone();
+            async move {
+                api.post(
+                    &format!("/api/v1/schemes/{id}/advance"),
+                    &who,
+                    json!({"version": version}),
+                )
+                .await
+            }
+        };
+        if until == "draft" {
+            continue;
+        }
+        s = advance(&s, &centre).await?;
+        if until == "rejected" {
+            api.post(&format!("/api/v1/schemes/{id}/reject"), &officer, json!({
+                "version": s["version"], "reason": "Cơ sở đã được hỗ trợ nội dung tương tự năm trước"
+            })).await?;
+            continue;
+        }
+        if until == "registered" {
+            continue;
+        }
+        s = api
+            .post(
+                &format!("/api/v1/schemes/{id}/appraisal"),
+                &officer,
+                json!({
+                    "no_conflict": true, "scores": scores, "recommended_amount": support.to_string()
+                }),
+            )
+            .await?;
+        s = advance(&s, &officer).await?;
+        if until == "appraised" {
+            continue;
+        }
+        s = advance(&s, &department).await?;
+        if until == "sent_to_ministry" || fund == "kcdp" {
+            continue;
+        }
+        s = advance(&s, &ministry).await?;
+        if until == "selected" {
+            continue;
+        }
+        advance(&s, &ministry).await?;
     }
     Ok(())
 }

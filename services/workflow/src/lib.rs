@@ -9,6 +9,8 @@
 //!   the one summary every screen and export reads;
 //! - [`applications`]: enterprises' applications, drafts to decision, every submitted version kept and
 //!   comparable, the cap rules checked at submission;
+//! - [`schemes`]: schemes built from accepted applications, taken through their fund's approval
+//!   chain (data), appraised by the province's appraisers, approved against the budget;
 //! - [`documents`]: the files of a case, in the document store (a local folder or S3), typed from their
 //!   content, versioned, never overwritten.
 //!
@@ -20,6 +22,7 @@ pub mod budget;
 pub mod demo;
 pub mod documents;
 pub mod rules;
+pub mod schemes;
 
 use axum::extract::FromRef;
 use documents::storage::Storage;
@@ -118,4 +121,5 @@ pub fn routes(max_document_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(budget::routes::router())
         .merge(applications::routes::router())
         .merge(documents::routes::router(max_document_bytes))
+        .merge(schemes::routes::router())
 }

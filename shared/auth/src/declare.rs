@@ -29,12 +29,23 @@ pub struct Declaration {
     /// The route ends the caller's sessions ("log out everywhere"): the matrix calls it last.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub ends_sessions: bool,
+    /// Among the callers allowed here, which one may act on a given record is decided by data (a
+    /// scheme's approval chain says which role and permission takes its next step): an allowed caller
+    /// may still get 403 for a record whose next step is another's.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub decided_by_data: bool,
 }
 
 impl Declaration {
     /// The path's `{id}` names a record of this kind.
     pub fn on(mut self, resource: &'static str) -> Declaration {
         self.resource = Some(resource);
+        self
+    }
+
+    /// Which allowed caller may act on a record is decided by data (see the field).
+    pub fn decided_by_data(mut self) -> Declaration {
+        self.decided_by_data = true;
         self
     }
 
@@ -53,6 +64,7 @@ pub fn declare<P: Policy>() -> Declaration {
         permissions: P::ACCESS.permissions.iter().map(|p| p.as_str()).collect(),
         resource: None,
         ends_sessions: false,
+        decided_by_data: false,
     }
 }
 
@@ -64,5 +76,6 @@ pub fn public() -> Declaration {
         permissions: Vec::new(),
         resource: None,
         ends_sessions: false,
+        decided_by_data: false,
     }
 }

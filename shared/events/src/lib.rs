@@ -34,10 +34,12 @@
 mod application;
 mod password_reset;
 mod registration;
+mod scheme;
 
 pub use application::ApplicationTransitioned;
 pub use password_reset::PasswordResetRequested;
 pub use registration::{RegistrationEmailInUse, RegistrationReceived};
+pub use scheme::SchemeTransitioned;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use serde::{Serialize, de::DeserializeOwned};
@@ -196,6 +198,8 @@ any_event! {
     RegistrationEmailInUse,
     /// `workflow.application_transitioned` v1.
     ApplicationTransitioned,
+    /// `workflow.scheme_transitioned` v1.
+    SchemeTransitioned,
 }
 
 impl AnyEvent {

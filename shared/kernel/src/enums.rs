@@ -134,6 +134,8 @@ db_enum! {
         StageLimit = "stage_limit" => "Thời hạn xử lý",
         /// A priority given at selection (women-owned, ethnic-minority-owned, difficult areas).
         Priority = "priority" => "Ưu tiên",
+        /// The scoring rubric of an appraisal (per activity type, or `default`).
+        Rubric = "rubric" => "Tiêu chí chấm điểm thẩm định",
     }
 }
 
@@ -175,6 +177,47 @@ db_enum! {
         BusinessRegistration = "business_registration" => "Giấy chứng nhận đăng ký kinh doanh",
         /// Anything else the case needs.
         Other = "other" => "Tài liệu khác",
+    }
+}
+
+db_enum! {
+    /// Where a scheme stands. Stored in `workflow.schemes.status`; which statuses a fund's schemes pass
+    /// through, and who moves them, is the approval chain (`workflow.approval_steps`, data).
+    pub enum SchemeStatus {
+        /// Being prepared by the implementing unit.
+        Draft = "draft" => "Đang xây dựng",
+        /// Registered in the plan with the province.
+        Registered = "registered" => "Đã đăng ký kế hoạch",
+        /// Appraised by the province (thẩm định cấp cơ sở).
+        Appraised = "appraised" => "Đã thẩm định",
+        /// Sent by the province to the ministry (national fund).
+        SentToMinistry = "sent_to_ministry" => "Đã gửi Bộ Công Thương",
+        /// Selected by the ministry's central appraisal (national fund).
+        Selected = "selected" => "Đã xét chọn",
+        /// Approved, its support committed against the budget.
+        Approved = "approved" => "Đã phê duyệt",
+        /// Refused at one of the steps, with a reason.
+        Rejected = "rejected" => "Không được phê duyệt",
+    }
+}
+
+db_enum! {
+    /// A point scheme names its beneficiaries up front; a grouped one may add them later. Stored in
+    /// `workflow.schemes.kind`.
+    pub enum SchemeKind {
+        Point = "point" => "Đề án điểm",
+        Grouped = "grouped" => "Đề án nhóm",
+    }
+}
+
+db_enum! {
+    /// A yearly deadline of the plan. Stored in `workflow.approval_steps.deadline_key` (the date is a
+    /// dated rule of kind `deadline` with this key).
+    pub enum Deadline {
+        /// Implementing units register schemes with the province (20 May).
+        PlanRegistration = "plan_registration" => "Hạn đăng ký kế hoạch",
+        /// The province sends its registration to the ministry (20 June).
+        ProvinceRegistration = "province_registration" => "Hạn gửi đăng ký về Bộ",
     }
 }
 
@@ -265,6 +308,9 @@ mod tests {
         check::<RuleKind>();
         check::<ApplicationStatus>();
         check::<DocumentKind>();
+        check::<SchemeStatus>();
+        check::<SchemeKind>();
+        check::<Deadline>();
         check::<Permission>();
         check::<OrgKind>();
         check::<EnterpriseKind>();

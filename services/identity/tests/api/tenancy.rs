@@ -61,7 +61,7 @@ async fn a_province_cannot_read_or_change_another_province() {
             .json()
             .await
             .unwrap();
-        assert_eq!(users["total"], 4);
+        assert_eq!(users["total"], 5);
         assert!(ids(&users, "province_code").iter().all(|c| c == a));
         let regs: Value = app
             .get("/api/v1/registrations?status=active", &t)

@@ -74,6 +74,9 @@ pub struct ApplicationView {
     /// When the current stage's time limit runs out (none: the state has no limit).
     pub due_at: Option<DateTime<Utc>>,
     pub overdue: bool,
+    /// The scheme it went into, once accepted into one, and where that scheme stands.
+    pub scheme_id: Option<Uuid>,
+    pub scheme_status: Option<kc_kernel::SchemeStatus>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -121,10 +124,13 @@ const VIEW: &str = "SELECT a.id, a.province_id, p.code AS province_code, a.organ
         a.ethnic_minority_owned, a.status_reason, a.stage_since,
         a.stage_since + make_interval(days => lim.days) AS due_at,
         coalesce(a.stage_since + make_interval(days => lim.days) < now(), false) AS overdue,
+        sc.id AS scheme_id, sc.status AS scheme_status,
         a.created_at, a.updated_at, p.region
    FROM workflow.applications a
    JOIN identity.organisations o ON o.id = a.organisation_id
    JOIN identity.admin_units p ON p.id = a.province_id
+   LEFT JOIN workflow.scheme_beneficiaries sb ON sb.application_id = a.id
+   LEFT JOIN workflow.schemes sc ON sc.id = sb.scheme_id
    LEFT JOIN LATERAL (
      SELECT (r.body->>'days')::int AS days FROM workflow.rules r
       WHERE r.kind = 'stage_limit' AND r.key = 'application_' || a.status

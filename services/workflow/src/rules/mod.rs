@@ -87,6 +87,31 @@ pub struct PriorityBody {
     pub points: u32,
 }
 
+/// One criterion of a scoring rubric.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
+    pub code: String,
+    #[schema(schema_with = kc_http::text_schema::<300>)]
+    pub name_vi: String,
+    /// The most points an appraiser may give.
+    #[serde(deserialize_with = "kc_http::whole")]
+    #[schema(minimum = 1, maximum = 100)]
+    pub max: u32,
+}
+
+/// A scoring rubric: its criteria and the total a scheme needs to pass.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RubricBody {
+    #[schema(min_items = 1, max_items = 20)]
+    pub criteria: Vec<Criterion>,
+    #[serde(deserialize_with = "kc_http::whole")]
+    #[schema(minimum = 0, maximum = 2000)]
+    pub pass_total: u32,
+}
+
 /// The body of a rule, by kind (the shape its kind names; documented as one of these).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
@@ -96,6 +121,7 @@ pub enum RuleBody {
     Deadline(DeadlineBody),
     StageLimit(StageLimitBody),
     Priority(PriorityBody),
+    Rubric(RubricBody),
 }
 
 /// The deadlines a rule may set.
@@ -105,6 +131,10 @@ pub const STAGES: &[&str] = &[
     "application_submitted",
     "application_under_review",
     "application_returned",
+    "scheme_registered",
+    "scheme_appraised",
+    "scheme_sent_to_ministry",
+    "scheme_selected",
 ];
 /// The priority flags.
 pub const PRIORITIES: &[&str] = &["woman_owned", "ethnic_minority_owned", "difficult_area"];
@@ -187,6 +217,38 @@ impl RuleBody {
                 }
                 RuleBody::Priority(b)
             }
+            RuleKind::Rubric => {
+                let mut b: RubricBody = typed(value, fields)?;
+                let mut codes = std::collections::BTreeSet::new();
+                for c in b.criteria.iter_mut() {
+                    c.name_vi = kc_http::req_text(fields, "body.criteria", &c.name_vi, 300);
+                    let code_ok = c.code.len() <= 64
+                        && c.code.starts_with(|ch: char| ch.is_ascii_lowercase())
+                        && c.code
+                            .chars()
+                            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+                    if !code_ok || !codes.insert(c.code.clone()) || !(1..=100).contains(&c.max) {
+                        fields.insert(
+                            "body.criteria".into(),
+                            "Mã tiêu chí không trùng nhau, điểm tối đa từ 1 đến 100 (distinct codes, max 1 to 100)".into(),
+                        );
+                    }
+                }
+                if b.criteria.is_empty() || b.criteria.len() > 20 {
+                    fields.insert(
+                        "body.criteria".into(),
+                        "Từ 1 đến 20 tiêu chí (1 to 20 criteria)".into(),
+                    );
+                }
+                if b.pass_total > b.criteria.iter().map(|c| c.max).sum::<u32>() {
+                    fields.insert(
+                        "body.pass_total".into(),
+                        "Điểm đạt không vượt tổng điểm tối đa (pass total above the maximum)"
+                            .into(),
+                    );
+                }
+                RuleBody::Rubric(b)
+            }
         };
         Some(body)
     }
@@ -219,7 +281,7 @@ pub fn check_shape(
         RuleKind::Deadline => listed(DEADLINES, fields),
         RuleKind::StageLimit => listed(STAGES, fields),
         RuleKind::Priority => listed(PRIORITIES, fields),
-        RuleKind::ActivityType | RuleKind::SupportCap => {}
+        RuleKind::ActivityType | RuleKind::SupportCap | RuleKind::Rubric => {}
     }
     let needs_fund = matches!(kind, RuleKind::SupportCap | RuleKind::Deadline);
     if needs_fund && fund.is_none() {

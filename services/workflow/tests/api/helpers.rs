@@ -189,3 +189,18 @@ pub fn day(offset: i64) -> String {
 pub fn next_year() -> i32 {
     chrono::Datelike::year(&kc_kernel::today_vn()) + 1
 }
+
+/// The first plan year whose registration (20 May of the year before) is still open.
+pub fn open_plan_year() -> i32 {
+    let today = kc_kernel::today_vn();
+    let y = chrono::Datelike::year(&today);
+    if (
+        chrono::Datelike::month(&today),
+        chrono::Datelike::day(&today),
+    ) <= (5, 20)
+    {
+        y + 1
+    } else {
+        y + 2
+    }
+}

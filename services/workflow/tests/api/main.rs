@@ -8,3 +8,4 @@ mod budget;
 mod documents;
 mod helpers;
 mod rules;
+mod schemes;

@@ -1,0 +1,38 @@
+//! What workflow announces about schemes.
+
+use crate::Event;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A scheme took a step of its approval chain (registered, appraised, sent to the ministry, selected,
+/// approved) or was rejected. The notifications service tells whoever takes the next step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchemeTransitioned {
+    pub scheme_id: Uuid,
+    pub province: Uuid,
+    /// `kcqg` or `kcdp`.
+    pub fund: String,
+    pub plan_year: i32,
+    /// Statuses in their database spelling (`kc_kernel::SchemeStatus`).
+    pub from: String,
+    pub to: String,
+    /// The scheme's version after the step: with the id, the de-duplication key.
+    pub version: i32,
+    pub by: Uuid,
+    pub reason: Option<String>,
+    /// The support committed, in whole đồng, when the step approved it.
+    pub support_approved: Option<String>,
+}
+
+impl Event for SchemeTransitioned {
+    const TOPIC: &'static str = "workflow.scheme_transitioned";
+    const VERSION: i32 = 1;
+
+    fn province(&self) -> Option<Uuid> {
+        Some(self.province)
+    }
+
+    fn dedup_key(&self) -> String {
+        format!("{}:{}", self.scheme_id, self.version)
+    }
+}
