@@ -4,6 +4,7 @@ DROP TABLE workflow.scheme_steps;
 DROP TABLE workflow.scheme_beneficiaries;
 DROP TABLE workflow.schemes;
 DROP TABLE workflow.approval_steps;
+DROP FUNCTION workflow.stage_days(text, text, uuid);
 ALTER TABLE workflow.rules DISABLE ROW LEVEL SECURITY;
 DELETE FROM workflow.rules WHERE kind = 'rubric' OR key LIKE 'scheme\_%';
 ALTER TABLE workflow.rules ENABLE ROW LEVEL SECURITY;

@@ -27,6 +27,19 @@ INSERT INTO workflow.rules (id, kind, key, valid_from, body, legal_basis) VALUES
    '{"days": 30}', 'Mặc định của hệ thống (Bộ Công Thương điều chỉnh)');
 ALTER TABLE workflow.rules ENABLE ROW LEVEL SECURITY;
 
+-- The administration's time limit, in days, for a stage (`application_<status>`, `scheme_<status>`) of
+-- a record of this fund and province: the stage-limit rule in force today in Vietnam, the province's own
+-- first. NULL: the stage has no limit. (Invoker's rights: row-level security of the rules applies.)
+CREATE FUNCTION workflow.stage_days(p_key text, p_fund text, p_province uuid) RETURNS integer
+  LANGUAGE sql STABLE AS $f$
+    SELECT (r.body->>'days')::int FROM workflow.rules r
+     WHERE r.kind = 'stage_limit' AND r.key = p_key
+       AND (r.fund IS NULL OR r.fund = p_fund) AND (r.province_id IS NULL OR r.province_id = p_province)
+       AND r.valid_from <= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+       AND (r.valid_to IS NULL OR r.valid_to >= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)
+     ORDER BY r.province_id NULLS LAST, r.fund NULLS LAST LIMIT 1
+  $f$;
+
 -- The approval chain, per fund, as data: each step moves a scheme from one status to the next and is
 -- taken by a role holding a permission; a step may have to be taken by a yearly deadline (a deadline
 -- rule of the year before the plan year), may need the appraisal concluded, may commit the budget.

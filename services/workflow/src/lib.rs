@@ -18,6 +18,7 @@
 //! every change writes its audit row and, for a transition, its typed outbox event in that transaction.
 
 pub mod applications;
+pub mod batch;
 pub mod budget;
 pub mod demo;
 pub mod documents;

@@ -93,6 +93,41 @@ impl TestDb {
         with_database(&self.admin_url, &self.name)
     }
 
+    /// Rows of a query run as the superuser, each as JSON (inspection only).
+    pub async fn query(&self, sql: &str) -> Vec<serde_json::Value> {
+        let db = Database::connect(self.superuser_url())
+            .await
+            .expect("connect");
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("SELECT to_jsonb(t) AS j FROM ({sql}) t"),
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.iter()
+            .map(|r| r.try_get::<serde_json::Value>("", "j").expect("json"))
+            .collect()
+    }
+
+    /// How many rows a query returns.
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.query(&format!("SELECT count(*) AS n FROM ({sql}) c"))
+            .await[0]["n"]
+            .as_i64()
+            .expect("count")
+    }
+
+    /// Run statements as the superuser (to move a record's clock, say).
+    pub async fn execute(&self, sql: &str) {
+        let db = Database::connect(self.superuser_url())
+            .await
+            .expect("connect");
+        db.execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
     /// Connect as a role.
     pub async fn connect_as(&self, role: &str) -> DatabaseConnection {
         Database::connect(self.url_as(role))

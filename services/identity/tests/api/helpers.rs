@@ -132,29 +132,12 @@ impl TestApp {
 
     /// Rows of a query run as the superuser (inspection only).
     pub async fn query(&self, sql: &str) -> Vec<Value> {
-        use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
-        let db = Database::connect(self.db.superuser_url())
-            .await
-            .expect("connect");
-        let rows = db
-            .query_all_raw(Statement::from_string(
-                DbBackend::Postgres,
-                format!("SELECT to_jsonb(t) AS j FROM ({sql}) t"),
-            ))
-            .await
-            .expect("query");
-        rows.iter()
-            .map(|r| r.try_get::<Value>("", "j").expect("json"))
-            .collect()
+        self.db.query(sql).await
     }
 
     /// Run a statement as the superuser (to move the clock of a record, say).
     pub async fn execute(&self, sql: &str) {
-        use sea_orm::{ConnectionTrait, Database};
-        let db = Database::connect(self.db.superuser_url())
-            .await
-            .expect("connect");
-        db.execute_unprepared(sql).await.expect("execute");
+        self.db.execute(sql).await
     }
 
     /// Wait (up to 10 s) until `sql` returns at least `n` rows: for work a route does after it has
@@ -170,10 +153,7 @@ impl TestApp {
     }
 
     pub async fn count(&self, sql: &str) -> i64 {
-        self.query(&format!("SELECT count(*) AS n FROM ({sql}) c"))
-            .await[0]["n"]
-            .as_i64()
-            .expect("count")
+        self.db.count(sql).await
     }
 }
 

@@ -7,6 +7,7 @@ use super::state::{Action, Party, editable, holder};
 use super::store::{self, ApplicationView, Content, Filter, Sort, VersionRow};
 use crate::AppState;
 use crate::SERVICE;
+use crate::batch::Outcome;
 use crate::rules::{SupportCapBody, store as rules};
 use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
@@ -14,8 +15,8 @@ use kc_auth::{AnyUser, CentreOfficer, EnterpriseMember, Lock, Tenant, audit_by, 
 use kc_db::{AuditEvent, Tx, audit};
 use kc_events::ApplicationTransitioned;
 use kc_http::{
-    ApiError, ClientMeta, ErrorBody, FieldErrors, Json, Page, Paged, Path, Query, opt_text,
-    req_text, search_text,
+    ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Path, Query, opt_text, req_text,
+    search_text,
 };
 use kc_kernel::{ApplicationStatus, Fund, Money, Region, RuleKind, Scope, today_vn};
 use serde::{Deserialize, Serialize};
@@ -118,7 +119,7 @@ async fn list_applications(
     let search = search_text(&mut fields, "q", q.q.as_deref());
     if q.activity_code
         .as_deref()
-        .is_some_and(|c| !code_is_valid(c))
+        .is_some_and(|c| !crate::rules::is_key(c))
     {
         fields.insert("activity_code".into(), ACTIVITY_CODE_SHAPE.into());
     }
@@ -170,15 +171,6 @@ const ACTIVITY_CODE_SHAPE: &str =
     "Mã nội dung gồm chữ thường a-z, chữ số và _ (activity code: a-z, 0-9, _)";
 const VERSION_FROM_ONE: &str = "Phiên bản bắt đầu từ 1 (version starts at 1)";
 const PLAN_YEAR_RANGE: &str = "Năm kế hoạch từ 2000 đến 2099 (plan year 2000 to 2099)";
-
-fn code_is_valid(key: &str) -> bool {
-    let b = key.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && b[0].is_ascii_lowercase()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
-}
 
 /// The content of a draft as the applicant sends it: every field may be empty until submission.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -235,7 +227,7 @@ fn parse_draft(req: &DraftInput, fields: &mut FieldErrors) -> Content {
     if req
         .activity_code
         .as_deref()
-        .is_some_and(|c| !code_is_valid(c))
+        .is_some_and(|c| !crate::rules::is_key(c))
     {
         fields.insert("activity_code".into(), ACTIVITY_CODE_SHAPE.into());
     }
@@ -800,23 +792,6 @@ pub struct BatchItem {
     pub version: i32,
 }
 
-/// The answer for one item: its HTTP status as if it were asked alone, and the application or the
-/// error.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BatchResult {
-    pub id: Uuid,
-    pub status: u16,
-    pub application: Option<ApplicationOut>,
-    pub error: Option<ErrorBody>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BatchOutcome {
-    pub done: usize,
-    pub failed: usize,
-    pub results: Vec<BatchResult>,
-}
-
 /// Take up, return, accept or reject many applications at once (the centre). Each item is its own
 /// step in its own transaction and is answered on its own: one item's failure changes nothing for the
 /// others.
@@ -825,14 +800,14 @@ pub struct BatchOutcome {
     extensions(("x-kc-access" = json!(declare::<CentreOfficer>())),
                ("x-kc-server-rules" = json!({"action": "review, return, accept or reject",
                                              "items": "1 to 200 items"}))),
-    responses((status = 200, body = BatchOutcome), (status = 401, body = kc_http::ErrorEnvelope),
+    responses((status = 200, body = Outcome<ApplicationOut>), (status = 401, body = kc_http::ErrorEnvelope),
               (status = 403, body = kc_http::ErrorEnvelope), (status = 415, body = kc_http::ErrorEnvelope),
               (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn batch(
     tenant: Tenant<CentreOfficer>,
     meta: ClientMeta,
     Json(req): Json<BatchInput>,
-) -> Result<Json<BatchOutcome>, ApiError> {
+) -> Result<Json<Outcome<ApplicationOut>>, ApiError> {
     if req.action.party() != Party::Centre {
         return Err(ApiError::field(
             "action",
@@ -860,28 +835,12 @@ async fn batch(
             version: item.version,
             reason: req.reason.clone(),
         };
-        let r = step(&tenant, &meta, item.id, req.action, &input).await;
-        results.push(match r {
-            Ok(a) => BatchResult {
-                id: item.id,
-                status: 200,
-                application: Some(a),
-                error: None,
-            },
-            Err(e) => BatchResult {
-                id: item.id,
-                status: e.status().as_u16(),
-                application: None,
-                error: Some(e.body()),
-            },
-        });
+        results.push((
+            item.id,
+            step(&tenant, &meta, item.id, req.action, &input).await,
+        ));
     }
-    let done = results.iter().filter(|r| r.status == 200).count();
-    Ok(Json(BatchOutcome {
-        done,
-        failed: results.len() - done,
-        results,
-    }))
+    Ok(Json(Outcome::of(results)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -115,8 +115,8 @@ impl Resource for ApplicationView {
     }
 }
 
-/// The view, with the stage's time limit from the stage-limit rule in force today (Vietnam) for the
-/// state (`application_<status>`), the application's fund and province.
+/// The view, with the stage's time limit (`workflow.stage_days`: the stage-limit rule in force today
+/// for `application_<status>`, the application's fund and province).
 const VIEW: &str = "SELECT a.id, a.province_id, p.code AS province_code, a.organisation_id,
         o.name AS organisation_name, a.status, a.version, a.submissions, a.fund, a.activity_code,
         a.plan_year, a.title, a.commune, a.total_cost, a.support_requested, a.counterpart,
@@ -132,12 +132,7 @@ const VIEW: &str = "SELECT a.id, a.province_id, p.code AS province_code, a.organ
    LEFT JOIN workflow.scheme_beneficiaries sb ON sb.application_id = a.id
    LEFT JOIN workflow.schemes sc ON sc.id = sb.scheme_id
    LEFT JOIN LATERAL (
-     SELECT (r.body->>'days')::int AS days FROM workflow.rules r
-      WHERE r.kind = 'stage_limit' AND r.key = 'application_' || a.status
-        AND (r.fund IS NULL OR r.fund = a.fund) AND (r.province_id IS NULL OR r.province_id = a.province_id)
-        AND r.valid_from <= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
-        AND (r.valid_to IS NULL OR r.valid_to >= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)
-      ORDER BY r.province_id NULLS LAST, r.fund NULLS LAST LIMIT 1) lim ON true";
+     SELECT workflow.stage_days('application_' || a.status, a.fund, a.province_id) AS days) lim ON true";
 
 pub async fn by_id(tx: &Tx, id: Uuid, lock: Lock) -> Result<Option<ApplicationView>, DbErr> {
     if lock == Lock::ForUpdate {

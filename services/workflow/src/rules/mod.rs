@@ -124,6 +124,17 @@ pub enum RuleBody {
     Rubric(RubricBody),
 }
 
+/// Whether `key` is a rule key or a code (activity, criterion): 1 to 64 of `a-z`, `0-9`, `_`,
+/// starting with a letter (`^[a-z][a-z0-9_]{0,63}$`).
+pub fn is_key(key: &str) -> bool {
+    let b = key.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+}
+
 /// The deadlines a rule may set.
 pub const DEADLINES: &[&str] = &["plan_registration", "province_registration"];
 /// The stages that have a time limit.

@@ -5,6 +5,7 @@ use super::appraisal::{self, Conclusion, NewScore, ScoreRow};
 use super::chain::{self, Step};
 use super::store::{self, Beneficiary, Filter, NewScheme, SchemeView, StepChange, StepRow};
 use crate::applications::caps::{self, Cap};
+use crate::batch::Outcome;
 use crate::budget::store::{self as budget, Commit};
 use crate::rules::{SupportCapBody, store as rules};
 use crate::{AppState, SERVICE};
@@ -897,36 +898,20 @@ pub struct SchemeBatchInput {
     pub reason: Option<String>,
 }
 
-/// One item's answer: its status as if asked alone, and the scheme or the error.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SchemeBatchResult {
-    pub id: Uuid,
-    pub status: u16,
-    pub scheme: Option<SchemeOut>,
-    pub error: Option<kc_http::ErrorBody>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SchemeBatchOutcome {
-    pub done: usize,
-    pub failed: usize,
-    pub results: Vec<SchemeBatchResult>,
-}
-
 /// Take the next step of many schemes at once (the ministry approving the year's plan, a province
 /// sending its registration): each item in its own transaction, answered on its own.
 #[utoipa::path(post, path = "/api/v1/schemes/batch", tag = "schemes", request_body = SchemeBatchInput,
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<ProvinceStaff>().decided_by_data())),
                ("x-kc-server-rules" = json!({"items": "1 to 200 items"}))),
-    responses((status = 200, body = SchemeBatchOutcome), (status = 401, body = kc_http::ErrorEnvelope),
+    responses((status = 200, body = Outcome<SchemeOut>), (status = 401, body = kc_http::ErrorEnvelope),
               (status = 403, body = kc_http::ErrorEnvelope), (status = 415, body = kc_http::ErrorEnvelope),
               (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn batch(
     tenant: Tenant<ProvinceStaff>,
     meta: ClientMeta,
     Json(req): Json<SchemeBatchInput>,
-) -> Result<Json<SchemeBatchOutcome>, ApiError> {
+) -> Result<Json<Outcome<SchemeOut>>, ApiError> {
     let mut fields = FieldErrors::new();
     opt_text(&mut fields, "reason", req.reason.as_deref(), 2000);
     if req.items.is_empty() || req.items.len() > 200 || req.items.iter().any(|i| i.version < 1) {
@@ -945,27 +930,9 @@ async fn batch(
             reason: req.reason.clone(),
             support_approved: None,
         };
-        results.push(match take_next(&tenant, &meta, item.id, &input).await {
-            Ok(s) => SchemeBatchResult {
-                id: item.id,
-                status: 200,
-                scheme: Some(s),
-                error: None,
-            },
-            Err(e) => SchemeBatchResult {
-                id: item.id,
-                status: e.status().as_u16(),
-                scheme: None,
-                error: Some(e.body()),
-            },
-        });
+        results.push((item.id, take_next(&tenant, &meta, item.id, &input).await));
     }
-    let done = results.iter().filter(|r| r.status == 200).count();
-    Ok(Json(SchemeBatchOutcome {
-        done,
-        failed: results.len() - done,
-        results,
-    }))
+    Ok(Json(Outcome::of(results)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -81,12 +81,7 @@ const VIEW: &str = "SELECT s.id, s.province_id, p.code AS province_code, s.imple
    JOIN identity.organisations o ON o.id = s.implementing_org_id
    JOIN identity.admin_units p ON p.id = s.province_id
    LEFT JOIN LATERAL (
-     SELECT (r.body->>'days')::int AS days FROM workflow.rules r
-      WHERE r.kind = 'stage_limit' AND r.key = 'scheme_' || s.status
-        AND (r.fund IS NULL OR r.fund = s.fund) AND (r.province_id IS NULL OR r.province_id = s.province_id)
-        AND r.valid_from <= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
-        AND (r.valid_to IS NULL OR r.valid_to >= (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)
-      ORDER BY r.province_id NULLS LAST, r.fund NULLS LAST LIMIT 1) lim ON true";
+     SELECT workflow.stage_days('scheme_' || s.status, s.fund, s.province_id) AS days) lim ON true";
 
 pub async fn by_id(tx: &Tx, id: Uuid, lock: Lock) -> Result<Option<SchemeView>, DbErr> {
     if lock == Lock::ForUpdate {

@@ -513,7 +513,7 @@ async fn a_batch_answers_each_item_on_its_own() {
     );
     assert_eq!(out["results"][1]["status"], 412);
     assert_eq!(out["results"][1]["error"]["code"], "stale_version");
-    assert_eq!(out["results"][0]["application"]["status"], "accepted");
+    assert_eq!(out["results"][0]["record"]["status"], "accepted");
     assert_eq!(
         app.count("SELECT 1 FROM workflow.applications WHERE status = 'accepted'")
             .await,

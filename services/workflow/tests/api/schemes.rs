@@ -433,6 +433,6 @@ async fn a_grouped_scheme_adds_beneficiaries_later_and_a_batch_answers_each_sche
         (json!(1), json!(1)),
         "{out}"
     );
-    assert_eq!(out["results"][0]["scheme"]["status"], "registered");
+    assert_eq!(out["results"][0]["record"]["status"], "registered");
     assert_eq!(out["results"][1]["status"], 412);
 }
