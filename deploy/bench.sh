@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks (figures, not tests): Argon2 cost, logins/s, GET /api/v1/me requests/s and latency.
+# Benchmarks (figures, not tests): Argon2 cost, logins/s, GET /api/v1/me requests/s and latency; then
+# workflow on the national-scale data of deploy/seed: a centre's queue and one transition.
 # Release build, a throwaway PostgreSQL, the identity service on loopback, wrk as the load generator
 # (Debian package, installed when missing and root). On a 2-core machine wrk and the service share the
 # cores: figures are for this machine, load generator included.
@@ -76,3 +77,53 @@ done
 # Idle blocking threads (and the Argon2 memory each keeps) end after tokio's 10 s keep-alive.
 sleep 12
 echo "    identity RSS at rest, 12 s later: $(ps -o rss= -p "$pid" | awk '{printf "%.1f MiB", $1/1024}')"
+
+# --- Workflow at national scale: the generator's data, a centre's queue and one transition. ---
+echo
+echo "==> national data (deploy/seed: kc-seed, in PostgreSQL with generate_series)"
+"$BIN/kc-seed" "postgres://postgres@127.0.0.1:$port/kc" 2>&1 | sed 's/^/    /'
+wf_port=$(free_port)
+KC_WORKFLOW_PORT=$wf_port KC_DATABASE_URL="postgres://kc_workflow@127.0.0.1:$port/kc" \
+  KC_IDENTITY_URL="http://127.0.0.1:$app_port" "$BIN/kc-workflow" & wf_pid=$!
+trap 'kill $wf_pid 2>/dev/null; cleanup' EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$wf_port/health" >/dev/null && break; sleep 0.1; done
+psql_su() { runuser -u postgres -- "$(pg_bindir)/psql" -h 127.0.0.1 -p "$port" -U postgres -d kc -Atq "$@"; }
+echo "    applications: $(psql_su -c 'SELECT count(*) FROM workflow.applications'), of which Hà Nội (01): $(psql_su -c "SELECT count(*) FROM workflow.applications a JOIN identity.admin_units u ON u.id = a.province_id WHERE u.code = '01' AND u.valid_to IS NULL")"
+centre=$(curl -s "http://127.0.0.1:$app_port/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"email":"ttkc.01@demo.test","password":"KhuyenCong@2025"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+queue="/api/v1/applications?status=submitted&fund=kcqg&sort=waiting&per_page=50"
+echo "    the queue's first page holds $(curl -s "http://127.0.0.1:$wf_port$queue" -H "Authorization: Bearer $centre" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["items"]), "of", d["total"])')"
+echo
+echo "==> GET $queue as Hà Nội's centre, ${DURATION}s, 2 threads, 16 connections"
+wrk -t2 -c16 -d"${DURATION}s" --latency -H "Authorization: Bearer $centre" "http://127.0.0.1:$wf_port$queue" \
+  | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|requests in"
+
+# Transitions: 'review' on submitted applications of Hà Nội, each once (6 000 made for the run).
+psql_su -c "INSERT INTO workflow.applications (id, province_id, organisation_id, status, version, submissions,
+    fund, activity_code, plan_year, title, commune, total_cost, support_requested, counterpart,
+    expected_results, start_date, end_date, created_by)
+  SELECT md5('bench' || g)::uuid, o.province_id, o.id, 'submitted', 2, 1, 'kcqg', 'machinery', 2027,
+         'Hồ sơ đo tải ' || g, 'Xã 1', 100000000, 30000000, 70000000, 'Đo tải', '2027-03-01', '2027-11-30', o.id
+    FROM generate_series(0, 5999) g
+    JOIN (SELECT row_number() OVER (ORDER BY o.id) - 1 AS n, o.id, o.province_id FROM identity.organisations o
+            JOIN identity.admin_units u ON u.id = o.province_id
+           WHERE u.code = '01' AND u.valid_to IS NULL AND o.kind = 'enterprise' LIMIT 100) o ON o.n = g % 100"
+ids=$(psql_su -c "SELECT string_agg('\"' || id || '\"', ',') FROM workflow.applications WHERE title LIKE 'Hồ sơ đo tải %'")
+cat > "$tmp/review.lua" <<LUA
+local ids = {$ids}
+local i = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $centre"
+request = function()
+  i = i + 1
+  return wrk.format(nil, "/api/v1/applications/" .. ids[((i - 1) % #ids) + 1] .. "/review", nil, '{"version": 2}')
+end
+LUA
+before_audit=$(psql_su -c "SELECT count(*) FROM audit.events WHERE action = 'application.under_review'")
+echo
+echo "==> POST /api/v1/applications/{id}/review (lock, check, update, audit row, outbox event), 5s, 1 thread, 8 connections"
+wrk -t1 -c8 -d5s --latency -s "$tmp/review.lua" "http://127.0.0.1:$wf_port" \
+  | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|requests in"
+echo "    audit rows written: $(( $(psql_su -c "SELECT count(*) FROM audit.events WHERE action = 'application.under_review'") - before_audit )); outbox events: $(psql_su -c "SELECT count(*) FROM outbox.events WHERE topic = 'workflow.application_transitioned' AND payload->>'to' = 'under_review'")"
+echo "    workflow RSS after the runs: $(ps -o rss= -p "$wf_pid" | awk '{printf "%.1f MiB", $1/1024}')"

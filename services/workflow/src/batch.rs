@@ -11,7 +11,11 @@ use uuid::Uuid;
 pub struct ItemResult<T> {
     pub id: Uuid,
     pub status: u16,
+    /// The record after the step (a step that was taken).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<T>,
+    /// Why the step was not taken.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorBody>,
 }
 

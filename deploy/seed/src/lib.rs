@@ -1,0 +1,217 @@
+//! `kc-seed` (deploy/seed): fills a migrated database with national-scale data in minutes, the same
+//! every time (ids and values derive from row numbers; the few random flags come from PostgreSQL's
+//! `random()` after a fixed `setseed`).
+//!
+//! At scale 1: 100 000 enterprises in the 34 provinces, 150 000 users (password `KhuyenCong@2025`),
+//! 50 000 applications over 8 plan years in every state (each submitted one with its first version),
+//! a scheme for each accepted application across the approval chains (most approved, committed against
+//! envelopes that add up), and the budget envelopes of each year. The URL must be a superuser's (row-
+//! level security does not apply to it) on a database `kc-migrate setup` has prepared. Every step runs
+//! in SQL inside PostgreSQL (`generate_series`), with a line of progress and its time; the registry,
+//! notifications and scale issues add their steps here.
+
+use anyhow::Context;
+use argon2::password_hash::PasswordHasher;
+use sea_orm::{ConnectionTrait, Database};
+use std::time::Instant;
+
+/// What scale 1 means.
+const ENTERPRISES: f64 = 100_000.0;
+const USERS: f64 = 150_000.0;
+const APPLICATIONS: f64 = 50_000.0;
+
+/// How much was made, and how long it took.
+#[derive(Debug, Clone, Copy)]
+pub struct Made {
+    pub enterprises: i64,
+    pub users: i64,
+    pub applications: i64,
+    pub seconds: f64,
+}
+
+/// Fill the database at `url` (a superuser's) at `scale` (1: national), printing each step.
+pub async fn run(url: &str, scale: f64) -> anyhow::Result<Made> {
+    let n = |x: f64| ((x * scale).round() as i64).max(1);
+    let (orgs, users, apps) = (n(ENTERPRISES), n(USERS), n(APPLICATIONS));
+    // One Argon2id hash of the demo password for every generated user.
+    let hash = argon2::Argon2::default()
+        .hash_password(b"KhuyenCong@2025")
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .to_string();
+    // One connection: the steps share temporary tables.
+    let mut options = sea_orm::ConnectOptions::new(url.to_owned());
+    options.max_connections(1).min_connections(1).sqlx_logging(false);
+    let db = Database::connect(options).await?;
+    let started = Instant::now();
+    let steps = steps(orgs, users, apps, &hash);
+    let total = steps.len();
+    for (i, (label, sql)) in steps.into_iter().enumerate() {
+        let t = Instant::now();
+        eprint!("[{}/{total}] {label} ...", i + 1);
+        db.execute_unprepared(&sql)
+            .await
+            .with_context(|| format!("step {label}"))?;
+        eprintln!(" {:.1} s", t.elapsed().as_secs_f64());
+    }
+    db.close().await?;
+    Ok(Made {
+        enterprises: orgs,
+        users,
+        applications: apps,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The steps, in order: what each makes and its SQL.
+fn steps(orgs: i64, users: i64, apps: i64, hash: &str) -> Vec<(String, String)> {
+    vec![
+        (
+            "the provinces in force and a fixed random seed".into(),
+            "SELECT setseed(0.2025);
+             DROP TABLE IF EXISTS seed_province;
+             CREATE TEMP TABLE seed_province AS
+               SELECT (row_number() OVER (ORDER BY code) - 1)::int AS i, id, code FROM identity.admin_units
+                WHERE valid_to IS NULL;"
+                .into(),
+        ),
+        (
+            format!("{orgs} enterprises (valid tax codes 9xxxxxxxx + check digit)"),
+            format!(
+                "INSERT INTO identity.organisations (id, province_id, kind, name, tax_code, enterprise_kind,
+                     commune, woman_owned, ethnic_minority_owned, status)
+                 SELECT md5('org' || y.g)::uuid, p.id, 'enterprise',
+                        (ARRAY['Cơ sở','HTX','Hộ kinh doanh','Công ty TNHH'])[1 + y.g % 4] || ' ' ||
+                        (ARRAY['mây tre đan','gốm sứ','chế biến chè','dệt thổ cẩm','cơ khí','chế biến gỗ',
+                               'sấy nông sản','nước mắm','bún khô','mộc mỹ nghệ'])[1 + (y.g / 4) % 10] || ' số ' || y.g,
+                        y.b || y.c::text,
+                        (ARRAY['company','cooperative','household_business','cooperative_group'])[1 + y.g % 4],
+                        'Xã ' || (1 + y.g % 97), random() < 0.3, random() < 0.1, 'active'
+                   FROM (SELECT x.g, x.b,
+                                10 - ((substr(x.b,1,1)::int*31 + substr(x.b,2,1)::int*29 + substr(x.b,3,1)::int*23
+                                     + substr(x.b,4,1)::int*19 + substr(x.b,5,1)::int*17 + substr(x.b,6,1)::int*13
+                                     + substr(x.b,7,1)::int*7 + substr(x.b,8,1)::int*5 + substr(x.b,9,1)::int*3) % 11) AS c
+                           FROM (SELECT g, '9' || lpad(g::text, 8, '0') AS b
+                                   FROM generate_series(1, {orgs} * 12 / 10 + 10) g) x) y
+                   JOIN seed_province p ON p.i = y.g % 34
+                  WHERE y.c <= 9
+                  ORDER BY y.g LIMIT {orgs};
+                 DROP TABLE IF EXISTS seed_org;
+                 CREATE TEMP TABLE seed_org AS
+                   SELECT row_number() OVER (ORDER BY tax_code)::int AS n, id, province_id, woman_owned,
+                          ethnic_minority_owned
+                     FROM identity.organisations WHERE tax_code LIKE '9%' AND kind = 'enterprise';
+                 CREATE INDEX ON seed_org (n);"
+            ),
+        ),
+        (
+            format!("{users} users"),
+            format!(
+                "INSERT INTO identity.users (id, province_id, organisation_id, email, full_name, role, permissions,
+                     password_hash, status)
+                 SELECT md5('user' || u)::uuid, o.province_id, o.id, 'nd' || u || '@seed.test',
+                        'Người dùng ' || u, 'enterprise', ARRAY['admin','officer'], '{hash}', 'active'
+                   FROM generate_series(1, {users}) u
+                   JOIN seed_org o ON o.n = 1 + (u - 1) % (SELECT count(*) FROM seed_org);"
+            ),
+        ),
+        (
+            format!("{apps} applications over 8 plan years, in every state"),
+            format!(
+                "INSERT INTO workflow.applications (id, province_id, organisation_id, status, version, submissions,
+                     fund, activity_code, plan_year, title, commune, total_cost, support_requested, counterpart,
+                     expected_results, start_date, end_date, woman_owned, ethnic_minority_owned, difficult_area,
+                     status_reason, stage_since, created_by, created_at, updated_at)
+                 SELECT md5('app' || a)::uuid, o.province_id, o.id, s.status, s.version, s.subs,
+                        CASE WHEN a % 5 < 2 THEN 'kcqg' ELSE 'kcdp' END,
+                        (ARRAY['machinery','demonstration_model','training','cleaner_production',
+                               'product_development','technology_line','consulting','digital_transformation'])[1 + a % 8],
+                        2019 + a % 8, 'Hồ sơ đề nghị hỗ trợ số ' || a, 'Xã ' || (1 + a % 97),
+                        c.cost, floor(c.cost * 0.3), c.cost - floor(c.cost * 0.3), 'Nâng cao năng suất, tạo việc làm',
+                        make_date(2019 + a % 8, 3, 1), make_date(2019 + a % 8, 11, 30),
+                        o.woman_owned, o.ethnic_minority_owned, a % 7 = 0,
+                        CASE WHEN s.status IN ('returned', 'rejected') THEN 'Bổ sung hồ sơ theo quy định' END,
+                        now() - make_interval(days => (a % 60)), md5('user' || o.n)::uuid,
+                        now() - make_interval(days => 60 + a % 300), now() - make_interval(days => (a % 60))
+                   FROM generate_series(1, {apps}) a
+                   JOIN seed_org o ON o.n = 1 + (a * 7919) % (SELECT count(*) FROM seed_org)
+                   CROSS JOIN LATERAL (SELECT ((100 + (a * 37) % 1900) * 1000000)::numeric AS cost) c
+                   CROSS JOIN LATERAL (SELECT * FROM (VALUES
+                       (0, 'draft', 1, 0), (1, 'draft', 1, 0), (2, 'submitted', 2, 1), (3, 'submitted', 2, 1),
+                       (4, 'submitted', 2, 1), (5, 'under_review', 3, 1), (6, 'under_review', 3, 1),
+                       (7, 'returned', 4, 1), (8, 'accepted', 4, 1), (9, 'accepted', 4, 1), (10, 'accepted', 4, 1),
+                       (11, 'accepted', 4, 1), (12, 'accepted', 4, 1), (13, 'accepted', 4, 1), (14, 'accepted', 4, 1),
+                       (15, 'accepted', 4, 1), (16, 'accepted', 4, 1), (17, 'rejected', 4, 1), (18, 'rejected', 4, 1),
+                       (19, 'withdrawn', 3, 1)) v(k, status, version, subs) WHERE v.k = a % 20) s;
+                 INSERT INTO workflow.application_versions (province_id, application_id, number, content, submitted_by, submitted_at)
+                 SELECT province_id, id, 1,
+                        jsonb_build_object('fund', fund, 'activity_code', activity_code, 'plan_year', plan_year,
+                          'title', title, 'commune', commune, 'total_cost', total_cost::text,
+                          'support_requested', support_requested::text, 'counterpart', counterpart::text,
+                          'expected_results', expected_results, 'start_date', start_date, 'end_date', end_date,
+                          'difficult_area', difficult_area, 'woman_owned', woman_owned,
+                          'ethnic_minority_owned', ethnic_minority_owned),
+                        created_by, created_at
+                   FROM workflow.applications WHERE submissions >= 1 AND title LIKE 'Hồ sơ đề nghị hỗ trợ số %';"
+            ),
+        ),
+        (
+            "a scheme for each accepted application, across the approval chains".into(),
+            "DROP TABLE IF EXISTS seed_scheme;
+             CREATE TEMP TABLE seed_scheme AS
+               SELECT md5('scheme' || a.id)::uuid AS id, a.id AS application_id, a.province_id, a.organisation_id,
+                      a.fund, a.plan_year, a.activity_code, a.title, a.commune, a.total_cost,
+                      a.support_requested, a.counterpart, a.created_by,
+                      CASE WHEN a.plan_year < 2026 OR k < 6 THEN 'approved'
+                           WHEN k = 6 THEN 'rejected' WHEN k = 7 THEN 'draft' WHEN k = 8 THEN 'registered'
+                           WHEN k = 9 THEN 'appraised'
+                           WHEN a.fund = 'kcqg' AND k = 10 THEN 'sent_to_ministry'
+                           WHEN a.fund = 'kcqg' THEN 'selected' ELSE 'appraised' END AS status
+                 FROM workflow.applications a
+                 CROSS JOIN LATERAL (SELECT (('x' || substr(md5(a.id::text), 1, 4))::bit(16)::int % 12) AS k) h
+                WHERE a.status = 'accepted' AND a.title LIKE 'Hồ sơ đề nghị hỗ trợ số %';
+             -- Envelopes that hold what the approved schemes commit, with room to spare.
+             INSERT INTO workflow.envelopes (id, year, fund, province_id, parent_id, amount, allocated, committed, note)
+             SELECT md5('national' || y)::uuid, y, 'kcqg', NULL, NULL, 0, 0, 0, 'Dữ liệu quy mô quốc gia'
+               FROM generate_series(2019, 2026) y
+             ON CONFLICT DO NOTHING;
+             INSERT INTO workflow.envelopes (id, year, fund, province_id, parent_id, amount, committed, note)
+             SELECT md5('env' || y || f || p.id)::uuid, y, f, p.id,
+                    CASE WHEN f = 'kcqg' THEN (SELECT id FROM workflow.envelopes
+                                                WHERE year = y AND fund = 'kcqg' AND province_id IS NULL) END,
+                    coalesce(c.committed, 0) + 2000000000, coalesce(c.committed, 0), 'Dữ liệu quy mô quốc gia'
+               FROM generate_series(2019, 2026) y
+               CROSS JOIN (VALUES ('kcqg'), ('kcdp')) fund(f)
+               CROSS JOIN seed_province p
+               LEFT JOIN (SELECT plan_year, fund, province_id, sum(support_requested) AS committed
+                            FROM seed_scheme WHERE status = 'approved' GROUP BY 1, 2, 3) c
+                 ON c.plan_year = y AND c.fund = f AND c.province_id = p.id
+             ON CONFLICT DO NOTHING;
+             UPDATE workflow.envelopes n SET allocated = s.total, amount = s.total + 20000000000
+               FROM (SELECT parent_id, sum(amount) AS total FROM workflow.envelopes
+                      WHERE parent_id IS NOT NULL GROUP BY parent_id) s
+              WHERE n.id = s.parent_id;
+             INSERT INTO workflow.schemes (id, province_id, implementing_org_id, status, version, kind, fund,
+                 plan_year, activity_code, title, commune, total_cost, support_requested, counterpart,
+                 support_recommended, support_approved, envelope_id, prepared_by, stage_since)
+             SELECT s.id, s.province_id, c.id, s.status, 1, 'point', s.fund, s.plan_year, s.activity_code,
+                    'Đề án ' || s.title, s.commune, s.total_cost, s.support_requested, s.counterpart,
+                    CASE WHEN s.status IN ('appraised', 'sent_to_ministry', 'selected', 'approved') THEN s.support_requested END,
+                    CASE WHEN s.status = 'approved' THEN s.support_requested END,
+                    CASE WHEN s.status = 'approved' THEN e.id END,
+                    s.created_by, now() - make_interval(days => 30)
+               FROM seed_scheme s
+               JOIN identity.organisations c ON c.province_id = s.province_id AND c.kind = 'centre'
+               LEFT JOIN workflow.envelopes e ON e.year = s.plan_year AND e.fund = s.fund AND e.province_id = s.province_id;
+             INSERT INTO workflow.scheme_beneficiaries (province_id, scheme_id, organisation_id, application_id)
+             SELECT province_id, id, organisation_id, application_id FROM seed_scheme;"
+                .into(),
+        ),
+        (
+            "statistics for the planner".into(),
+            "ANALYZE identity.organisations; ANALYZE identity.users; ANALYZE workflow.applications;
+             ANALYZE workflow.application_versions; ANALYZE workflow.schemes;
+             ANALYZE workflow.scheme_beneficiaries; ANALYZE workflow.envelopes;"
+                .into(),
+        ),
+    ]
+}

@@ -1,0 +1,45 @@
+//! The generator at a small scale on a real PostgreSQL: what it makes is valid and adds up.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use kc_testing::TestDb;
+
+#[tokio::test]
+async fn the_generated_data_is_valid_and_its_money_adds_up() {
+    let db = TestDb::new().await;
+    let made = kc_seed::run(&db.superuser_url(), 0.02).await.unwrap();
+    assert_eq!((made.enterprises, made.users, made.applications), (2000, 3000, 1000));
+    assert_eq!(db.count("SELECT 1 FROM identity.organisations WHERE tax_code LIKE '9%'").await, 2000);
+    assert_eq!(db.count("SELECT 1 FROM identity.users WHERE email LIKE '%@seed.test'").await, 3000);
+    // Every tax code carries its check digit.
+    for row in db.query("SELECT tax_code FROM identity.organisations WHERE tax_code LIKE '9%'").await {
+        let code = row["tax_code"].as_str().unwrap();
+        assert!(kc_kernel::TaxCode::parse(code).is_ok(), "{code}");
+    }
+    // Every state, every plan year 2019-2026, both funds.
+    assert_eq!(db.count("SELECT DISTINCT status FROM workflow.applications").await, 7);
+    assert_eq!(db.count("SELECT DISTINCT plan_year FROM workflow.applications").await, 8);
+    assert_eq!(db.count("SELECT DISTINCT fund FROM workflow.schemes").await, 2);
+    // Each submitted application has its version; each accepted one is in one scheme.
+    assert_eq!(
+        db.count("SELECT 1 FROM workflow.applications a WHERE submissions >= 1
+                   AND NOT EXISTS (SELECT 1 FROM workflow.application_versions v WHERE v.application_id = a.id)").await,
+        0
+    );
+    assert_eq!(
+        db.count("SELECT 1 FROM workflow.applications WHERE status = 'accepted'").await,
+        db.count("SELECT 1 FROM workflow.scheme_beneficiaries").await
+    );
+    // The envelopes hold exactly what the approved schemes commit, and never less than that.
+    assert_eq!(
+        db.count("SELECT 1 FROM workflow.envelopes e WHERE e.committed <>
+                   coalesce((SELECT sum(support_approved) FROM workflow.schemes s WHERE s.envelope_id = e.id), 0)
+                   OR e.allocated + e.committed > e.amount").await,
+        0
+    );
+    // The same data every time: the same ids.
+    let first = db.query("SELECT id FROM workflow.applications ORDER BY id LIMIT 3").await;
+    let again = TestDb::new().await;
+    kc_seed::run(&again.superuser_url(), 0.02).await.unwrap();
+    assert_eq!(again.query("SELECT id FROM workflow.applications ORDER BY id LIMIT 3").await, first);
+}
