@@ -40,7 +40,10 @@ pub async fn run(url: &str, scale: f64) -> anyhow::Result<Made> {
         .to_string();
     // One connection: the steps share temporary tables.
     let mut options = sea_orm::ConnectOptions::new(url.to_owned());
-    options.max_connections(1).min_connections(1).sqlx_logging(false);
+    options
+        .max_connections(1)
+        .min_connections(1)
+        .sqlx_logging(false);
     let db = Database::connect(options).await?;
     let started = Instant::now();
     let steps = steps(orgs, users, apps, &hash);
@@ -122,18 +125,24 @@ fn steps(orgs: i64, users: i64, apps: i64, hash: &str) -> Vec<(String, String)> 
                      expected_results, start_date, end_date, woman_owned, ethnic_minority_owned, difficult_area,
                      status_reason, stage_since, created_by, created_at, updated_at)
                  SELECT md5('app' || a)::uuid, o.province_id, o.id, s.status, s.version, s.subs,
-                        CASE WHEN a % 5 < 2 THEN 'kcqg' ELSE 'kcdp' END,
+                        CASE WHEN h.fund < 2 THEN 'kcqg' ELSE 'kcdp' END,
                         (ARRAY['machinery','demonstration_model','training','cleaner_production',
-                               'product_development','technology_line','consulting','digital_transformation'])[1 + a % 8],
-                        2019 + a % 8, 'Hồ sơ đề nghị hỗ trợ số ' || a, 'Xã ' || (1 + a % 97),
+                               'product_development','technology_line','consulting','digital_transformation'])[1 + h.activity],
+                        2019 + h.year, 'Hồ sơ đề nghị hỗ trợ số ' || a, 'Xã ' || (1 + a % 97),
                         c.cost, floor(c.cost * 0.3), c.cost - floor(c.cost * 0.3), 'Nâng cao năng suất, tạo việc làm',
-                        make_date(2019 + a % 8, 3, 1), make_date(2019 + a % 8, 11, 30),
+                        make_date(2019 + h.year, 3, 1), make_date(2019 + h.year, 11, 30),
                         o.woman_owned, o.ethnic_minority_owned, a % 7 = 0,
                         CASE WHEN s.status IN ('returned', 'rejected') THEN 'Bổ sung hồ sơ theo quy định' END,
                         now() - make_interval(days => (a % 60)), md5('user' || o.n)::uuid,
                         now() - make_interval(days => 60 + a % 300), now() - make_interval(days => (a % 60))
                    FROM generate_series(1, {apps}) a
                    JOIN seed_org o ON o.n = 1 + (a * 7919) % (SELECT count(*) FROM seed_org)
+                   -- Independent draws per attribute (from md5 of the row number: the same every run).
+                   CROSS JOIN LATERAL (SELECT
+                       ('x' || substr(md5('fund' || a), 1, 7))::bit(28)::int % 5 AS fund,
+                       ('x' || substr(md5('activity' || a), 1, 7))::bit(28)::int % 8 AS activity,
+                       ('x' || substr(md5('year' || a), 1, 7))::bit(28)::int % 8 AS year,
+                       ('x' || substr(md5('status' || a), 1, 7))::bit(28)::int % 20 AS status) h
                    CROSS JOIN LATERAL (SELECT ((100 + (a * 37) % 1900) * 1000000)::numeric AS cost) c
                    CROSS JOIN LATERAL (SELECT * FROM (VALUES
                        (0, 'draft', 1, 0), (1, 'draft', 1, 0), (2, 'submitted', 2, 1), (3, 'submitted', 2, 1),
@@ -141,7 +150,7 @@ fn steps(orgs: i64, users: i64, apps: i64, hash: &str) -> Vec<(String, String)> 
                        (7, 'returned', 4, 1), (8, 'accepted', 4, 1), (9, 'accepted', 4, 1), (10, 'accepted', 4, 1),
                        (11, 'accepted', 4, 1), (12, 'accepted', 4, 1), (13, 'accepted', 4, 1), (14, 'accepted', 4, 1),
                        (15, 'accepted', 4, 1), (16, 'accepted', 4, 1), (17, 'rejected', 4, 1), (18, 'rejected', 4, 1),
-                       (19, 'withdrawn', 3, 1)) v(k, status, version, subs) WHERE v.k = a % 20) s;
+                       (19, 'withdrawn', 3, 1)) v(k, status, version, subs) WHERE v.k = h.status) s;
                  INSERT INTO workflow.application_versions (province_id, application_id, number, content, submitted_by, submitted_at)
                  SELECT province_id, id, 1,
                         jsonb_build_object('fund', fund, 'activity_code', activity_code, 'plan_year', plan_year,

@@ -8,18 +8,54 @@ use kc_testing::TestDb;
 async fn the_generated_data_is_valid_and_its_money_adds_up() {
     let db = TestDb::new().await;
     let made = kc_seed::run(&db.superuser_url(), 0.02).await.unwrap();
-    assert_eq!((made.enterprises, made.users, made.applications), (2000, 3000, 1000));
-    assert_eq!(db.count("SELECT 1 FROM identity.organisations WHERE tax_code LIKE '9%'").await, 2000);
-    assert_eq!(db.count("SELECT 1 FROM identity.users WHERE email LIKE '%@seed.test'").await, 3000);
+    assert_eq!(
+        (made.enterprises, made.users, made.applications),
+        (2000, 3000, 1000)
+    );
+    assert_eq!(
+        db.count("SELECT 1 FROM identity.organisations WHERE tax_code LIKE '9%'")
+            .await,
+        2000
+    );
+    assert_eq!(
+        db.count("SELECT 1 FROM identity.users WHERE email LIKE '%@seed.test'")
+            .await,
+        3000
+    );
     // Every tax code carries its check digit.
-    for row in db.query("SELECT tax_code FROM identity.organisations WHERE tax_code LIKE '9%'").await {
+    for row in db
+        .query("SELECT tax_code FROM identity.organisations WHERE tax_code LIKE '9%'")
+        .await
+    {
         let code = row["tax_code"].as_str().unwrap();
         assert!(kc_kernel::TaxCode::parse(code).is_ok(), "{code}");
     }
     // Every state, every plan year 2019-2026, both funds.
-    assert_eq!(db.count("SELECT DISTINCT status FROM workflow.applications").await, 7);
-    assert_eq!(db.count("SELECT DISTINCT plan_year FROM workflow.applications").await, 8);
-    assert_eq!(db.count("SELECT DISTINCT fund FROM workflow.schemes").await, 2);
+    assert_eq!(
+        db.count("SELECT DISTINCT status FROM workflow.applications")
+            .await,
+        7
+    );
+    assert_eq!(
+        db.count("SELECT DISTINCT plan_year FROM workflow.applications")
+            .await,
+        8
+    );
+    assert_eq!(
+        db.count("SELECT DISTINCT fund FROM workflow.schemes").await,
+        2
+    );
+    // Attributes are drawn independently: every (state, fund) and (plan year, activity) pair occurs.
+    assert_eq!(
+        db.count("SELECT DISTINCT status, fund FROM workflow.applications")
+            .await,
+        14
+    );
+    assert_eq!(
+        db.count("SELECT DISTINCT plan_year, activity_code FROM workflow.applications")
+            .await,
+        64
+    );
     // Each submitted application has its version; each accepted one is in one scheme.
     assert_eq!(
         db.count("SELECT 1 FROM workflow.applications a WHERE submissions >= 1
@@ -27,8 +63,10 @@ async fn the_generated_data_is_valid_and_its_money_adds_up() {
         0
     );
     assert_eq!(
-        db.count("SELECT 1 FROM workflow.applications WHERE status = 'accepted'").await,
-        db.count("SELECT 1 FROM workflow.scheme_beneficiaries").await
+        db.count("SELECT 1 FROM workflow.applications WHERE status = 'accepted'")
+            .await,
+        db.count("SELECT 1 FROM workflow.scheme_beneficiaries")
+            .await
     );
     // The envelopes hold exactly what the approved schemes commit, and never less than that.
     assert_eq!(
@@ -38,8 +76,15 @@ async fn the_generated_data_is_valid_and_its_money_adds_up() {
         0
     );
     // The same data every time: the same ids.
-    let first = db.query("SELECT id FROM workflow.applications ORDER BY id LIMIT 3").await;
+    let first = db
+        .query("SELECT id FROM workflow.applications ORDER BY id LIMIT 3")
+        .await;
     let again = TestDb::new().await;
     kc_seed::run(&again.superuser_url(), 0.02).await.unwrap();
-    assert_eq!(again.query("SELECT id FROM workflow.applications ORDER BY id LIMIT 3").await, first);
+    assert_eq!(
+        again
+            .query("SELECT id FROM workflow.applications ORDER BY id LIMIT 3")
+            .await,
+        first
+    );
 }
