@@ -14,6 +14,8 @@ struct Log {
     items_started: AtomicUsize,
     items_finished: AtomicUsize,
     stopped: AtomicUsize,
+    /// Woken whenever a request or a worker item starts.
+    started: tokio::sync::Notify,
 }
 
 struct Probe;
@@ -34,6 +36,7 @@ impl Service for Probe {
             "/slow",
             get(move || async move {
                 seen.requests_started.fetch_add(1, Ordering::SeqCst);
+                seen.started.notify_waiters();
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 "done"
             }),
@@ -42,6 +45,7 @@ impl Service for Probe {
             loop {
                 // Take an item, work on it to the end even if the signal comes meanwhile.
                 log.items_started.fetch_add(1, Ordering::SeqCst);
+                log.started.notify_waiters();
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 log.items_finished.fetch_add(1, Ordering::SeqCst);
                 if stop.is_cancelled() {
@@ -78,19 +82,24 @@ async fn a_signal_lets_requests_and_worker_items_finish_then_stops_both() {
         let _ = rx.await;
     }));
     let request = tokio::spawn(async move { reqwest::get(url).await?.text().await });
-    // Signal once the request is inside its handler and the worker has taken an item: waited for as
-    // conditions (with a deadline), not as a guessed delay.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while log.requests_started.load(Ordering::SeqCst) < 1
-        || log.items_started.load(Ordering::SeqCst) < 1
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the request or the worker never started"
-        );
-        tokio::task::yield_now().await;
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    // Signal once the request is inside its handler and the worker has taken an item: woken by the
+    // service itself as each starts (with a deadline), not after a guessed delay.
+    let both_started = async {
+        loop {
+            let woken = log.started.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            if log.requests_started.load(Ordering::SeqCst) >= 1
+                && log.items_started.load(Ordering::SeqCst) >= 1
+            {
+                break;
+            }
+            woken.await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), both_started)
+        .await
+        .expect("the request or the worker never started");
     tx.send(()).unwrap();
 
     assert_eq!(
