@@ -543,3 +543,86 @@ async fn a_batch_answers_each_item_on_its_own() {
         ["reason"]
     );
 }
+
+#[tokio::test]
+async fn no_step_or_read_of_an_application_works_from_outside_its_case() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .post(
+            "/api/v1/applications",
+            DN,
+            &content(1_000_000_000, 200_000_000),
+        )
+        .await;
+    let draft = app.expect(r, StatusCode::CREATED).await;
+    let id = draft["id"].as_str().unwrap();
+    let r = step(&app, id, "submit", DN, &draft["version"], None).await;
+    let submitted = app.expect(r, StatusCode::OK).await;
+    // Another enterprise of the same province: no save, no withdrawal, no diff.
+    let other = "dn2.01@demo.test";
+    let r = app
+        .put(
+            &format!("/api/v1/applications/{id}"),
+            other,
+            &with_version(content(1, 1), &submitted["version"]),
+        )
+        .await;
+    app.expect(r, StatusCode::NOT_FOUND).await;
+    let r = step(
+        &app,
+        id,
+        "withdraw",
+        other,
+        &submitted["version"],
+        Some("x"),
+    )
+    .await;
+    app.expect(r, StatusCode::NOT_FOUND).await;
+    let r = app
+        .get(
+            &format!("/api/v1/applications/{id}/versions/1/diff/1"),
+            other,
+        )
+        .await;
+    app.expect(r, StatusCode::NOT_FOUND).await;
+    // Another province's centre: no decision, alone or in a batch.
+    let r = step(
+        &app,
+        id,
+        "reject",
+        "ttkc.79@demo.test",
+        &submitted["version"],
+        Some("x"),
+    )
+    .await;
+    app.expect(r, StatusCode::NOT_FOUND).await;
+    let r = app
+        .post(
+            "/api/v1/applications/batch",
+            "ttkc.79@demo.test",
+            &json!({"action": "accept", "items": [{"id": id, "version": submitted["version"]}]}),
+        )
+        .await;
+    assert_eq!(
+        app.expect(r, StatusCode::OK).await["results"][0]["status"],
+        404
+    );
+    // Lesser roles: the department and the ministry read but do not decide; an enterprise runs no batch.
+    for who in ["so.01@demo.test", "bo@demo.test"] {
+        let r = step(&app, id, "accept", who, &submitted["version"], None).await;
+        app.expect(r, StatusCode::FORBIDDEN).await;
+    }
+    let r = app
+        .post(
+            "/api/v1/applications/batch",
+            DN,
+            &json!({"action": "accept", "items": [{"id": id, "version": 1}]}),
+        )
+        .await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
+    let r = app.get(&format!("/api/v1/applications/{id}"), DN).await;
+    assert_eq!(
+        app.expect(r, StatusCode::OK).await["version"],
+        submitted["version"]
+    );
+}

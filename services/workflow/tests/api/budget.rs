@@ -239,3 +239,77 @@ async fn two_approvals_racing_for_the_last_money_never_overcommit() {
     }
     assert_eq!(committed, 25 * 600);
 }
+
+#[tokio::test]
+async fn another_province_and_lesser_roles_neither_see_nor_change_envelopes() {
+    let app = TestApp::spawn().await;
+    let year = next_year();
+    let r = app
+        .post(
+            "/api/v1/budget/national-envelopes",
+            "bo@demo.test",
+            &json!({"year": year, "amount": "1000"}),
+        )
+        .await;
+    let national = app.expect(r, StatusCode::CREATED).await;
+    let r = app
+        .post(
+            "/api/v1/budget/local-envelopes",
+            "so.01@demo.test",
+            &json!({"year": year, "amount": "500"}),
+        )
+        .await;
+    let local = app.expect(r, StatusCode::CREATED).await;
+    // 79 lists the national envelope (what it draws on) but not 01's local one.
+    let r = app
+        .get(
+            &format!("/api/v1/budget/envelopes?year={year}"),
+            "so.79@demo.test",
+        )
+        .await;
+    let ids: Vec<_> = app.expect(r, StatusCode::OK).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].clone())
+        .collect();
+    assert_eq!(ids, [national["id"].clone()]);
+    // A province asking for another's summary is refused; so is a province changing the national one.
+    let r = app
+        .get(
+            &format!("/api/v1/budget/summary?year={year}&province_code=01"),
+            "ttkc.79@demo.test",
+        )
+        .await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
+    let nid = national["id"].as_str().unwrap();
+    let r = app
+        .patch(
+            &format!("/api/v1/budget/national-envelopes/{nid}"),
+            "so.01@demo.test",
+            &json!({"amount": "1"}),
+        )
+        .await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
+    // A centre officer and an enterprise hold no budget.
+    let lid = local["id"].as_str().unwrap();
+    for who in ["ttkc.01@demo.test", "dn1.01@demo.test"] {
+        let r = app
+            .patch(
+                &format!("/api/v1/budget/local-envelopes/{lid}"),
+                who,
+                &json!({"amount": "1"}),
+            )
+            .await;
+        app.expect(r, StatusCode::FORBIDDEN).await;
+    }
+    let r = app
+        .get("/api/v1/budget/envelopes", "dn1.01@demo.test")
+        .await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
+    assert_eq!(
+        app.count("SELECT 1 FROM workflow.envelopes WHERE amount IN (1000, 500)")
+            .await,
+        2
+    );
+}

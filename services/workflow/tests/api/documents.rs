@@ -209,3 +209,33 @@ async fn the_applicant_adds_documents_only_while_the_application_is_theirs() {
     assert_eq!(body["error"]["code"], "invalid_transition");
     assert_eq!(walk(&app.documents), 0);
 }
+
+#[tokio::test]
+async fn the_list_of_a_cases_documents_is_hidden_from_outside_it() {
+    let app = TestApp::spawn().await;
+    let a = draft(&app).await;
+    let id = a["id"].as_str().unwrap();
+    let r = upload(&app, DN, id, "kind=quote&filename=a.pdf", PDF).await;
+    app.expect(r, StatusCode::CREATED).await;
+    for who in ["dn2.01@demo.test", "ttkc.79@demo.test", "so.79@demo.test"] {
+        let r = app
+            .get(&format!("/api/v1/applications/{id}/documents"), who)
+            .await;
+        app.expect(r, StatusCode::NOT_FOUND).await;
+    }
+    // The department and the ministry read the case but do not add to it.
+    for who in ["so.01@demo.test", "bo@demo.test"] {
+        let r = app
+            .get(&format!("/api/v1/applications/{id}/documents"), who)
+            .await;
+        assert_eq!(
+            app.expect(r, StatusCode::OK).await["items"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        let r = upload(&app, who, id, "kind=quote&filename=b.pdf", PDF).await;
+        app.expect(r, StatusCode::FORBIDDEN).await;
+    }
+}

@@ -436,3 +436,76 @@ async fn a_grouped_scheme_adds_beneficiaries_later_and_a_batch_answers_each_sche
     assert_eq!(out["results"][0]["record"]["status"], "registered");
     assert_eq!(out["results"][1]["status"], 412);
 }
+
+#[tokio::test]
+async fn another_province_cannot_score_reject_extend_or_batch_a_scheme() {
+    let app = TestApp::spawn().await;
+    let year = open_plan_year();
+    let a = accepted_application(&app, "dn1.01@demo.test", "kcdp", year).await;
+    let s = step(&app, &new_scheme(&app, "kcdp", year, &[a]).await, CENTRE).await;
+    let id = s["id"].as_str().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/schemes/{id}/appraisal"),
+            "so.79@demo.test",
+            &json!({"no_conflict": true, "scores": full_scores(), "recommended_amount": "1"}),
+        )
+        .await;
+    app.expect(r, StatusCode::NOT_FOUND).await;
+    let r = app
+        .post(
+            &format!("/api/v1/schemes/{id}/reject"),
+            "so.79@demo.test",
+            &json!({"version": s["version"], "reason": "x"}),
+        )
+        .await;
+    app.expect(r, StatusCode::NOT_FOUND).await;
+    let b = accepted_application(&app, "dn2.01@demo.test", "kcdp", year).await;
+    let r = app
+        .post(
+            &format!("/api/v1/schemes/{id}/beneficiaries"),
+            "ttkc.79@demo.test",
+            &json!({"application_ids": [b]}),
+        )
+        .await;
+    app.expect(r, StatusCode::NOT_FOUND).await;
+    let r = app
+        .post(
+            "/api/v1/schemes/batch",
+            "so.79@demo.test",
+            &json!({"items": [{"id": id, "version": s["version"]}]}),
+        )
+        .await;
+    assert_eq!(
+        app.expect(r, StatusCode::OK).await["results"][0]["status"],
+        404
+    );
+    // Enterprises and the centre do not score; enterprises run no scheme batch.
+    for who in ["dn1.01@demo.test", CENTRE] {
+        let r = app
+            .post(
+                &format!("/api/v1/schemes/{id}/appraisal"),
+                who,
+                &json!({"no_conflict": true, "scores": full_scores(), "recommended_amount": "1"}),
+            )
+            .await;
+        app.expect(r, StatusCode::FORBIDDEN).await;
+    }
+    let r = app
+        .post(
+            "/api/v1/schemes/batch",
+            "dn1.01@demo.test",
+            &json!({"items": [{"id": id, "version": 1}]}),
+        )
+        .await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
+    let r = app.get(&format!("/api/v1/schemes/{id}"), CENTRE).await;
+    let now = app.expect(r, StatusCode::OK).await;
+    assert_eq!(
+        (
+            now["status"].clone(),
+            now["appraisal"].as_array().unwrap().len()
+        ),
+        (json!("registered"), 0)
+    );
+}
