@@ -12,7 +12,7 @@ use kc_http::{
     ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Patch, Path, Query, opt_text, patch,
     patch_text, req_text, search_text,
 };
-use kc_kernel::{AccountStatus, EnterpriseKind, OrgKind, Scope, TaxCode};
+use kc_kernel::{AccountStatus, EnterpriseKind, OrgKind, TaxCode};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -174,28 +174,20 @@ async fn create_organisation(
     let mut fields = FieldErrors::new();
     let parsed = parse_enterprise(&req, &mut fields);
     let tx = tenant.begin().await?;
-    let province_id = match (&req.province_code, tenant.scope()) {
-        (Some(code), _) => province_by_code(&tx, code, &mut fields).await?,
-        (None, Scope::Province(p)) => Some(p),
-        (None, _) => {
-            fields.insert(
-                "province_code".into(),
-                "Cần chọn tỉnh/thành phố (province is required)".into(),
-            );
-            None
-        }
-    };
+    // The department's own province, or the one the ministry names (required for the ministry);
+    // another province is refused.
+    let province_id = kc_auth::target_province(
+        &tx,
+        tenant.scope(),
+        "province_code",
+        req.province_code.as_deref(),
+        false,
+        &mut fields,
+    )
+    .await?;
     let (Some(province_id), true) = (province_id, fields.is_empty()) else {
         return Err(ApiError::validation(fields));
     };
-    if !tenant.scope().can_see(kc_kernel::Owner {
-        province: Some(province_id),
-        organisation: None,
-    }) {
-        return Err(ApiError::Forbidden(
-            "Không được quản lý tổ chức của tỉnh khác (cannot manage another province)".into(),
-        ));
-    }
     let id = organisations::insert_enterprise(&tx, province_id, &parsed, AccountStatus::Active)
         .await
         .map_err(|e| ApiError::unique_or(e, "tax_code", TAX_CODE_TAKEN))?;
