@@ -114,6 +114,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0012_up.sql").to_owned(),
             include_str!("sql/m0012_down.sql"),
         ),
+        sql(
+            "m0013_scheme_documents",
+            include_str!("sql/m0013_up.sql").to_owned(),
+            include_str!("sql/m0013_down.sql"),
+        ),
     ]
 }
 

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 const PROVINCES: [&str; 3] = ["01", "37", "79"];
 
-/// A one-page PDF ("Đơn đề nghị hỗ trợ (bản demo)"), attached to the demo applications.
+/// A one-page PDF ("Đơn đề nghị hỗ trợ (bản demo)"), attached to the demo applications and schemes.
 const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n4 0 obj<</Length 62>>stream\nBT /F1 18 Tf 72 770 Td (Don de nghi ho tro - ban demo) Tj ET\nendstream\nendobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 const PASSWORD: &str = "KhuyenCong@2025";
 
@@ -74,18 +74,19 @@ impl Api {
             .context("no answer")
     }
 
-    /// Attach a small PDF to an application.
+    /// Attach a small PDF to a case: `cases` is `applications` or `schemes`.
     async fn attach(
         &self,
-        app: &Value,
+        cases: &str,
+        case: &Value,
         token: &str,
         kind: &str,
         filename: &str,
     ) -> anyhow::Result<()> {
-        let id = app["id"].as_str().context("id")?;
+        let id = case["id"].as_str().context("id")?;
         self.http
             .post(format!(
-                "{}/api/v1/applications/{id}/documents?kind={kind}&filename={filename}",
+                "{}/api/v1/{cases}/{id}/documents?kind={kind}&filename={filename}",
                 self.workflow
             ))
             .bearer_auth(token)
@@ -246,8 +247,14 @@ pub async fn seed(identity_url: &str, workflow_url: &str, production: bool) -> a
         };
         // A draft, still being written, with its request letter.
         let d = new(&dn1, json!({"title": "Đào tạo nghề mây tre đan xuất khẩu", "activity_code": "training", "commune": commune})).await?;
-        api.attach(&d, &dn1, "request_letter", "don-de-nghi.pdf")
-            .await?;
+        api.attach(
+            "applications",
+            &d,
+            &dn1,
+            "request_letter",
+            "don-de-nghi.pdf",
+        )
+        .await?;
         // Submitted, waiting for the centre.
         let a = new(
             &dn1,
@@ -505,6 +512,8 @@ async fn schemes(api: &Api, code: &str, plan: i32, commune: &str) -> anyhow::Res
             "counterpart": (cost - support).to_string(), "application_ids": [application]
         })).await?;
         let id = s["id"].as_str().context("id")?.to_owned();
+        api.attach("schemes", &s, &centre, "scheme_document", "de-an.pdf")
+            .await?;
         let advance = |s: &Value, who: &str| {
             let (who, version) = (who.to_owned(), s["version"].clone());
             let id = id.clone();
@@ -539,19 +548,35 @@ async fn schemes(api: &Api, code: &str, plan: i32, commune: &str) -> anyhow::Res
                 }),
             )
             .await?;
+        api.attach(
+            "schemes",
+            &s,
+            &officer,
+            "appraisal_record",
+            "bien-ban-tham-dinh.pdf",
+        )
+        .await?;
         s = advance(&s, &officer).await?;
         if until == "appraised" {
             continue;
         }
         s = advance(&s, &department).await?;
-        if until == "sent_to_ministry" || fund == "kcdp" {
+        if fund == "kcdp" {
+            // The department approved it (the local fund's last step) and files its decision.
+            api.attach("schemes", &s, &department, "decision", "quyet-dinh.pdf")
+                .await?;
+            continue;
+        }
+        if until == "sent_to_ministry" {
             continue;
         }
         s = advance(&s, &ministry).await?;
         if until == "selected" {
             continue;
         }
-        advance(&s, &ministry).await?;
+        s = advance(&s, &ministry).await?;
+        api.attach("schemes", &s, &ministry, "decision", "quyet-dinh.pdf")
+            .await?;
     }
     Ok(())
 }

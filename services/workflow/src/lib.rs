@@ -11,8 +11,8 @@
 //!   comparable, the cap rules checked at submission;
 //! - [`schemes`]: schemes built from accepted applications, taken through their fund's approval
 //!   chain (data), appraised by the province's appraisers, approved against the budget;
-//! - [`documents`]: the files of a case, in the document store (a local folder or S3), typed from their
-//!   content, versioned, never overwritten.
+//! - [`documents`]: the files of a case (application or scheme), in the document store (a local
+//!   folder or S3), typed from their content, versioned, never overwritten.
 //!
 //! Every handler reaches the database through `kc_auth::Tenant` (the caller's tenant transaction);
 //! every change writes its audit row and, for a transition, its typed outbox event in that transaction.

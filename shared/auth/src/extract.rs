@@ -226,6 +226,16 @@ impl Policy for CaseWorker {
     };
 }
 
+/// Staff who act on a scheme (officer, approver or admin of the ministry, a department or a centre;
+/// a viewer only reads). Which of them may act at a given moment is the approval chain's data.
+pub struct SchemeWorker;
+impl Policy for SchemeWorker {
+    const ACCESS: Access = Access {
+        roles: STAFF,
+        permissions: &[Permission::Officer, Permission::Approver, Permission::Admin],
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

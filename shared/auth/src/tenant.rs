@@ -84,7 +84,8 @@ impl<P> Tenant<P> {
         self.load_with(id, Lock::ForUpdate).await
     }
 
-    async fn load_with<R: Resource>(&self, id: Uuid, lock: Lock) -> Result<(Tx, R), ApiError> {
+    /// As [`Tenant::load`], with the lock chosen by the caller.
+    pub async fn load_with<R: Resource>(&self, id: Uuid, lock: Lock) -> Result<(Tx, R), ApiError> {
         let tx = self.begin().await?;
         let record = R::load(&tx, id, lock)
             .await?

@@ -175,6 +175,10 @@ db_enum! {
         LandPapers = "land_papers" => "Giấy tờ về đất đai",
         /// Giấy chứng nhận đăng ký kinh doanh.
         BusinessRegistration = "business_registration" => "Giấy chứng nhận đăng ký kinh doanh",
+        /// Biên bản thẩm định: the record of an appraisal (schemes).
+        AppraisalRecord = "appraisal_record" => "Biên bản thẩm định",
+        /// Quyết định: a decision on a scheme (approval, allocation).
+        Decision = "decision" => "Quyết định",
         /// Anything else the case needs.
         Other = "other" => "Tài liệu khác",
     }

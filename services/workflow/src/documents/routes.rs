@@ -1,17 +1,18 @@
-//! Upload, list and download the documents of an application.
+//! Upload, list and download the documents of a case: an application or a scheme.
 
 use super::content::{classify, sha256};
-use super::store::{self, DocumentRow, NewDocument};
+use super::store::{self, Case, DocumentRow, NewDocument};
 use crate::applications::store::ApplicationView;
+use crate::schemes::{chain, store::SchemeView};
 use crate::{AppState, SERVICE};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kc_auth::{AnyUser, CaseWorker, Tenant, audit_by, declare};
-use kc_db::{AuditEvent, audit};
+use kc_auth::{AnyUser, CaseWorker, Lock, ProvinceStaff, SchemeWorker, Tenant, audit_by, declare};
+use kc_db::{AuditEvent, Tx, audit};
 use kc_http::{ApiError, ClientMeta, FieldErrors, Json, Path, Query, req_text};
-use kc_kernel::{ApplicationStatus, DocumentKind, Role};
+use kc_kernel::{ApplicationStatus, DocumentKind, Role, today_vn};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -20,11 +21,18 @@ use uuid::Uuid;
 /// The routes; uploads may be up to `max_bytes` (the rest of the API keeps the small body limit).
 pub fn router(max_bytes: usize) -> OpenApiRouter<AppState> {
     let (schemas, paths, upload) = routes!(upload_document, list_documents);
+    let (scheme_schemas, scheme_paths, scheme_upload) =
+        routes!(upload_scheme_document, list_scheme_documents);
     OpenApiRouter::new()
         .routes((
             schemas,
             paths,
             upload.layer(DefaultBodyLimit::max(max_bytes)),
+        ))
+        .routes((
+            scheme_schemas,
+            scheme_paths,
+            scheme_upload.layer(DefaultBodyLimit::max(max_bytes)),
         ))
         .routes(routes!(download_document))
 }
@@ -41,7 +49,7 @@ pub struct UploadQuery {
         example = "bao-gia.pdf"
     )]
     pub filename: String,
-    /// A document of this application that this upload is the next version of.
+    /// A document of this case that this upload is the next version of.
     pub replaces: Option<Uuid>,
 }
 
@@ -57,6 +65,64 @@ fn may_upload(role: Role, status: ApplicationStatus) -> bool {
 }
 
 const FILE_RULES: &str = "PDF, JPEG, PNG, DOCX, XLSX, DOC or XLS, found from the content, matching the file name's extension";
+
+/// A case as an upload sees it: whose it is, where it stands, and whether the caller may add to it now.
+struct Opened {
+    province_id: Uuid,
+    organisation_id: Uuid,
+    status: (&'static str, &'static str),
+    open: bool,
+    closed: &'static str,
+}
+
+/// Open the request transaction on the case (404 outside the caller's scope) and say whether the
+/// caller may add documents to it now: an application by [`may_upload`]; a scheme while it is with the
+/// caller's role in its fund's approval chain ([`chain::is_with`]).
+async fn open_case<P>(
+    tenant: &Tenant<P>,
+    case: Case,
+    lock: Lock,
+) -> Result<(Tx, Opened), ApiError> {
+    match case {
+        Case::Application(id) => {
+            let (tx, a) = tenant.load_with::<ApplicationView>(id, lock).await?;
+            let opened = Opened {
+                province_id: a.province_id,
+                organisation_id: a.organisation_id,
+                status: (a.status.as_str(), a.status.label_vi()),
+                open: may_upload(tenant.role(), a.status),
+                closed: "Không thể thêm tài liệu ở trạng thái hiện tại của hồ sơ (documents cannot be added now)",
+            };
+            Ok((tx, opened))
+        }
+        Case::Scheme(id) => {
+            let (tx, s) = tenant.load_with::<SchemeView>(id, lock).await?;
+            let steps = chain::all(&tx, Some(s.fund), today_vn()).await?;
+            let opened = Opened {
+                province_id: s.province_id,
+                organisation_id: s.implementing_org_id,
+                status: (s.status.as_str(), s.status.label_vi()),
+                open: chain::is_with(&steps, s.status, tenant.role()),
+                closed: "Đề án không ở bước của đơn vị anh/chị nên không thể thêm tài liệu (the scheme is not with your unit at this step)",
+            };
+            Ok((tx, opened))
+        }
+    }
+}
+
+impl Opened {
+    fn check(&self) -> Result<(), ApiError> {
+        if self.open {
+            Ok(())
+        } else {
+            Err(ApiError::wrong_state(
+                self.status.0,
+                self.status.1,
+                self.closed,
+            ))
+        }
+    }
+}
 
 /// Add a document (or a new version of one) to an application. The body is the file's bytes.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/documents", tag = "documents",
@@ -79,8 +145,45 @@ async fn upload_document(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<(StatusCode, Json<DocumentRow>), ApiError> {
-    // Who may see the case comes first (404), then what was sent, before any byte is stored.
-    let (tx, app) = tenant.load::<ApplicationView>(id).await?;
+    receive(&tenant, &meta, &state, Case::Application(id), query, body).await
+}
+
+/// Add a document (or a new version of one) to a scheme: the scheme document, an appraisal record, a
+/// decision. Whoever the scheme is with at its step adds them (its fund's approval chain says who).
+#[utoipa::path(post, path = "/api/v1/schemes/{id}/documents", tag = "documents",
+    params(("id" = Uuid, Path), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<SchemeWorker>().on("scheme").decided_by_data())),
+               ("x-kc-server-rules" = json!({"file": FILE_RULES,
+                                             "filename": "a name whose extension matches the content",
+                                             "replaces": "a document of this scheme, of the same kind"}))),
+    responses((status = 201, body = DocumentRow), (status = 400, body = kc_http::ErrorEnvelope),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 404, body = kc_http::ErrorEnvelope), (status = 409, body = kc_http::ErrorEnvelope),
+              (status = 413, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
+async fn upload_scheme_document(
+    tenant: Tenant<SchemeWorker>,
+    meta: ClientMeta,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<(StatusCode, Json<DocumentRow>), ApiError> {
+    receive(&tenant, &meta, &state, Case::Scheme(id), query, body).await
+}
+
+/// One upload to a case: who may see the case comes first (404), then what was sent, then whether the
+/// case takes documents now, before any byte is stored.
+async fn receive<P>(
+    tenant: &Tenant<P>,
+    meta: &ClientMeta,
+    state: &AppState,
+    case: Case,
+    query: Option<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<DocumentRow>), ApiError> {
+    let (tx, opened) = open_case(tenant, case, Lock::None).await?;
     tx.commit().await?;
     let Query(q) = Query::<UploadQuery>::parse(query.as_deref().unwrap_or_default())?;
     let mut fields = FieldErrors::new();
@@ -104,17 +207,11 @@ async fn upload_document(
     let (Some(kind), true) = (kind, fields.is_empty()) else {
         return Err(ApiError::validation(fields));
     };
-    if !may_upload(tenant.role(), app.status) {
-        return Err(ApiError::wrong_state(
-            app.status.as_str(),
-            app.status.label_vi(),
-            "Không thể thêm tài liệu ở trạng thái hiện tại của hồ sơ (documents cannot be added now)",
-        ));
-    }
+    opened.check()?;
     // The bytes first, outside any transaction (the store may be across the network); the record
     // after, removing the bytes again if it cannot be written.
     let doc_id = Uuid::new_v4();
-    let storage_key = format!("{}/{}/{}", app.province_id, app.id, doc_id);
+    let storage_key = format!("{}/{doc_id}", case.storage_prefix(opened.province_id));
     let digest = sha256(&body);
     let size = body.len() as i64;
     state
@@ -123,16 +220,14 @@ async fn upload_document(
         .await
         .map_err(|e| ApiError::internal(format!("document store: {e}")))?;
     let recorded = record(
-        &tenant,
-        &meta,
-        &app,
-        q.kind,
+        tenant,
+        meta,
         q.replaces,
         NewDocument {
             id: doc_id,
-            province_id: app.province_id,
-            organisation_id: app.organisation_id,
-            application_id: app.id,
+            province_id: opened.province_id,
+            organisation_id: opened.organisation_id,
+            case,
             kind: q.kind,
             document_key: doc_id,
             version: 1,
@@ -151,48 +246,40 @@ async fn upload_document(
     recorded.map(|d| (StatusCode::CREATED, Json(d)))
 }
 
-/// Write the record of an upload: the application is locked and its state checked again, a
-/// replacement becomes the next version of its document.
-async fn record(
-    tenant: &Tenant<CaseWorker>,
+/// Write the record of an upload: the case is locked and checked again, a replacement becomes the
+/// next version of its document.
+async fn record<P>(
+    tenant: &Tenant<P>,
     meta: &ClientMeta,
-    app: &ApplicationView,
-    kind: DocumentKind,
     replaces: Option<Uuid>,
     mut new: NewDocument,
 ) -> Result<DocumentRow, ApiError> {
-    let (tx, app) = tenant.load_for_update::<ApplicationView>(app.id).await?;
-    if !may_upload(tenant.role(), app.status) {
-        return Err(ApiError::wrong_state(
-            app.status.as_str(),
-            app.status.label_vi(),
-            "Không thể thêm tài liệu ở trạng thái hiện tại của hồ sơ (documents cannot be added now)",
-        ));
-    }
+    let (tx, opened) = open_case(tenant, new.case, Lock::ForUpdate).await?;
+    opened.check()?;
     if let Some(previous) = replaces {
-        let prev = <DocumentRow as kc_auth::Resource>::load(&tx, previous, kc_auth::Lock::None)
+        let prev = <DocumentRow as kc_auth::Resource>::load(&tx, previous, Lock::None)
             .await?
-            .filter(|d| d.application_id == app.id)
+            .filter(|d| new.case.holds(d))
             .ok_or_else(|| {
                 ApiError::field(
                     "replaces",
-                    "Không có tài liệu này trong hồ sơ (no such document in this application)",
+                    "Không có tài liệu này trong hồ sơ (no such document in this case)",
                 )
             })?;
-        if prev.kind != kind {
+        if prev.kind != new.kind {
             return Err(ApiError::field(
                 "replaces",
                 "Phiên bản mới phải cùng loại tài liệu (a new version keeps the document's kind)",
             ));
         }
-        let (latest, _) = store::latest_version(&tx, app.id, prev.document_key)
+        let latest = store::latest_version(&tx, prev.document_key)
             .await?
-            .unwrap_or((prev.version, prev.kind));
+            .unwrap_or(prev.version);
         new.document_key = prev.document_key;
         new.version = latest + 1;
     }
     store::insert(&tx, &new).await?;
-    let row = <DocumentRow as kc_auth::Resource>::load(&tx, new.id, kc_auth::Lock::None)
+    let row = <DocumentRow as kc_auth::Resource>::load(&tx, new.id, Lock::None)
         .await?
         .ok_or(ApiError::NotFound)?;
     audit(
@@ -202,7 +289,7 @@ async fn record(
             action: "document.uploaded",
             entity_type: "document",
             entity_id: Some(new.id.to_string()),
-            province_id: Some(app.province_id),
+            province_id: Some(new.province_id),
             after: serde_json::to_value(&row).ok(),
             ..audit_by(tenant, meta)
         },
@@ -228,8 +315,29 @@ async fn list_documents(
     tenant: Tenant<AnyUser>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<DocumentList>, ApiError> {
-    let (tx, _) = tenant.load::<ApplicationView>(id).await?;
-    let items = store::of_application(&tx, id).await?;
+    list(&tenant, Case::Application(id)).await
+}
+
+/// Every version of every document of a scheme.
+#[utoipa::path(get, path = "/api/v1/schemes/{id}/documents", tag = "documents",
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<ProvinceStaff>().on("scheme")))),
+    responses((status = 200, body = DocumentList), (status = 400, body = kc_http::ErrorEnvelope),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 404, body = kc_http::ErrorEnvelope)))]
+async fn list_scheme_documents(
+    tenant: Tenant<ProvinceStaff>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<DocumentList>, ApiError> {
+    list(&tenant, Case::Scheme(id)).await
+}
+
+async fn list<P>(tenant: &Tenant<P>, case: Case) -> Result<Json<DocumentList>, ApiError> {
+    let tx = match case {
+        Case::Application(id) => tenant.load::<ApplicationView>(id).await?.0,
+        Case::Scheme(id) => tenant.load::<SchemeView>(id).await?.0,
+    };
+    let items = store::of_case(&tx, case).await?;
     tx.commit().await?;
     Ok(Json(DocumentList { items }))
 }

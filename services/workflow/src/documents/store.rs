@@ -14,7 +14,9 @@ pub struct DocumentRow {
     pub id: Uuid,
     pub province_id: Uuid,
     pub organisation_id: Uuid,
-    pub application_id: Uuid,
+    /// The case it belongs to: an application or a scheme (exactly one is set).
+    pub application_id: Option<Uuid>,
+    pub scheme_id: Option<Uuid>,
     pub kind: DocumentKind,
     /// The versions of one document share it.
     pub document_key: Uuid,
@@ -45,35 +47,67 @@ impl Resource for DocumentRow {
 }
 
 const SELECT: &str =
-    "SELECT id, province_id, organisation_id, application_id, kind, document_key, version,
+    "SELECT id, province_id, organisation_id, application_id, scheme_id, kind, document_key, version,
         filename, content_type, size_bytes, sha256, storage_key, uploaded_by, uploaded_at
    FROM workflow.documents";
 
-/// Every version of every document of an application: by kind, document, newest version first.
-pub async fn of_application(tx: &Tx, application: Uuid) -> Result<Vec<DocumentRow>, DbErr> {
+/// The case a document belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    Application(Uuid),
+    Scheme(Uuid),
+}
+
+impl Case {
+    fn application(self) -> Option<Uuid> {
+        match self {
+            Case::Application(id) => Some(id),
+            Case::Scheme(_) => None,
+        }
+    }
+    fn scheme(self) -> Option<Uuid> {
+        match self {
+            Case::Scheme(id) => Some(id),
+            Case::Application(_) => None,
+        }
+    }
+    /// Whether the document is this case's.
+    pub fn holds(self, doc: &DocumentRow) -> bool {
+        doc.application_id == self.application() && doc.scheme_id == self.scheme()
+    }
+    /// Where the case's files go in the document store, under its province.
+    pub fn storage_prefix(self, province: Uuid) -> String {
+        match self {
+            Case::Application(id) => format!("{province}/{id}"),
+            Case::Scheme(id) => format!("{province}/schemes/{id}"),
+        }
+    }
+}
+
+/// Every version of every document of a case: by kind, document, newest version first.
+pub async fn of_case(tx: &Tx, case: Case) -> Result<Vec<DocumentRow>, DbErr> {
+    let filter = match case {
+        Case::Application(_) => "application_id = $1",
+        Case::Scheme(_) => "scheme_id = $1",
+    };
+    let (Case::Application(id) | Case::Scheme(id)) = case;
     DocumentRow::find_by_statement(stmt(
-        &format!("{SELECT} WHERE application_id = $1 ORDER BY kind, document_key, version DESC"),
-        [application.into()],
+        &format!("{SELECT} WHERE {filter} ORDER BY kind, document_key, version DESC"),
+        [id.into()],
     ))
     .all(tx)
     .await
 }
 
-/// The newest version of the document `key` within the application, if any.
-pub async fn latest_version(
-    tx: &Tx,
-    application: Uuid,
-    key: Uuid,
-) -> Result<Option<(i32, DocumentKind)>, DbErr> {
+/// The newest version of the document `key` (its versions all belong to one case).
+pub async fn latest_version(tx: &Tx, key: Uuid) -> Result<Option<i32>, DbErr> {
     let row = tx
         .query_one_raw(stmt(
-            "SELECT version, kind FROM workflow.documents WHERE application_id = $1 AND document_key = $2
-              ORDER BY version DESC LIMIT 1",
-            [application.into(), key.into()],
+            "SELECT max(version) AS version FROM workflow.documents WHERE document_key = $1",
+            [key.into()],
         ))
         .await?;
-    row.map(|r| Ok((r.try_get("", "version")?, r.try_get("", "kind")?)))
-        .transpose()
+    Ok(row.and_then(|r| r.try_get::<Option<i32>>("", "version").ok().flatten()))
 }
 
 /// A new upload, checked and stored.
@@ -81,7 +115,7 @@ pub struct NewDocument {
     pub id: Uuid,
     pub province_id: Uuid,
     pub organisation_id: Uuid,
-    pub application_id: Uuid,
+    pub case: Case,
     pub kind: DocumentKind,
     pub document_key: Uuid,
     pub version: i32,
@@ -95,14 +129,16 @@ pub struct NewDocument {
 
 pub async fn insert(tx: &Tx, d: &NewDocument) -> Result<(), DbErr> {
     tx.execute_raw(stmt(
-        "INSERT INTO workflow.documents (id, province_id, organisation_id, application_id, kind,
-             document_key, version, filename, content_type, size_bytes, sha256, storage_key, uploaded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        "INSERT INTO workflow.documents (id, province_id, organisation_id, application_id, scheme_id,
+             kind, document_key, version, filename, content_type, size_bytes, sha256, storage_key,
+             uploaded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         [
             d.id.into(),
             d.province_id.into(),
             d.organisation_id.into(),
-            d.application_id.into(),
+            d.case.application().into(),
+            d.case.scheme().into(),
             d.kind.into(),
             d.document_key.into(),
             d.version.into(),

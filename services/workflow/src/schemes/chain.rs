@@ -72,3 +72,49 @@ pub async fn all<C: ConnectionTrait>(
     .all(c)
     .await
 }
+
+/// Whether a scheme of `status` is with `role` in this chain: the role takes the step that leads on
+/// from it, or took the step that led to it (and so may add that step's record or decision).
+pub fn is_with(steps: &[Step], status: SchemeStatus, role: Role) -> bool {
+    steps
+        .iter()
+        .any(|s| s.actor_role == role && (s.from_status == status || s.to_status == status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(from: SchemeStatus, to: SchemeStatus, role: Role) -> Step {
+        Step {
+            fund: Fund::Kcdp,
+            step: 1,
+            from_status: from,
+            to_status: to,
+            actor_role: role,
+            actor_permission: Permission::Officer,
+            deadline_key: None,
+            needs_appraisal: false,
+            commits_budget: false,
+            label_vi: "Bước".into(),
+        }
+    }
+
+    #[test]
+    fn a_scheme_is_with_whoever_takes_its_next_step_or_took_its_last() {
+        use SchemeStatus::*;
+        let chain = [
+            step(Draft, Registered, Role::Centre),
+            step(Registered, Appraised, Role::Province),
+            step(Appraised, Approved, Role::Province),
+        ];
+        assert!(is_with(&chain, Draft, Role::Centre));
+        assert!(is_with(&chain, Registered, Role::Centre));
+        assert!(is_with(&chain, Registered, Role::Province));
+        assert!(!is_with(&chain, Appraised, Role::Centre));
+        assert!(is_with(&chain, Approved, Role::Province));
+        assert!(!is_with(&chain, Approved, Role::Ministry));
+        assert!(!is_with(&chain, Rejected, Role::Province));
+        assert!(!is_with(&chain, Draft, Role::Enterprise));
+    }
+}

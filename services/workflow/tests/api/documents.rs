@@ -1,7 +1,8 @@
 //! Documents: typed from their content, limited in size, versioned, downloaded as attachments by
 //! those who may see the case, never by anyone else.
 
-use crate::helpers::{TestApp, fields};
+use crate::helpers::{TestApp, fields, open_plan_year};
+use crate::schemes::{accepted_application, new_scheme, step};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -17,11 +18,26 @@ async fn upload(
     query: &str,
     bytes: &[u8],
 ) -> reqwest::Response {
+    upload_to(
+        app,
+        who,
+        &format!("applications/{application}"),
+        query,
+        bytes,
+    )
+    .await
+}
+
+/// Upload to a case: `applications/{id}` or `schemes/{id}`.
+async fn upload_to(
+    app: &TestApp,
+    who: &str,
+    case: &str,
+    query: &str,
+    bytes: &[u8],
+) -> reqwest::Response {
     app.http
-        .post(format!(
-            "{}/api/v1/applications/{application}/documents?{query}",
-            app.base
-        ))
+        .post(format!("{}/api/v1/{case}/documents?{query}", app.base))
         .bearer_auth(app.token(who).await)
         .header("content-type", "application/octet-stream")
         .body(bytes.to_vec())
@@ -238,4 +254,162 @@ async fn the_list_of_a_cases_documents_is_hidden_from_outside_it() {
         let r = upload(&app, who, id, "kind=quote&filename=b.pdf", PDF).await;
         app.expect(r, StatusCode::FORBIDDEN).await;
     }
+}
+
+#[tokio::test]
+async fn a_scheme_takes_documents_from_whoever_holds_it_at_its_step() {
+    let app = TestApp::spawn().await;
+    let year = open_plan_year();
+    let application = accepted_application(&app, DN, "kcdp", year).await;
+    let s = new_scheme(&app, "kcdp", year, std::slice::from_ref(&application)).await;
+    let id = s["id"].as_str().unwrap();
+    let case = format!("schemes/{id}");
+    const CENTRE: &str = "ttkc.01@demo.test";
+    const OFFICER: &str = "cv.so.01@demo.test";
+
+    // Draft: the centre writes the scheme document; the department does not hold it yet.
+    let r = upload_to(
+        &app,
+        CENTRE,
+        &case,
+        "kind=scheme_document&filename=de-an.pdf",
+        PDF,
+    )
+    .await;
+    let doc = app.expect(r, StatusCode::CREATED).await;
+    assert_eq!(doc["scheme_id"], s["id"]);
+    assert_eq!(doc["application_id"], Value::Null);
+    assert_eq!(doc["organisation_id"], s["implementing_org_id"]);
+    let r = upload_to(
+        &app,
+        OFFICER,
+        &case,
+        "kind=appraisal_record&filename=bb.pdf",
+        PDF,
+    )
+    .await;
+    assert_eq!(
+        app.expect(r, StatusCode::CONFLICT).await["error"]["code"],
+        "invalid_transition"
+    );
+
+    // Registered: the department's officer adds the appraisal record; the centre, which took the
+    // step, may still add a new version of its document; the ministry has no step here.
+    let s = step(&app, &s, CENTRE).await;
+    assert_eq!(s["status"], "registered");
+    let r = upload_to(
+        &app,
+        OFFICER,
+        &case,
+        "kind=appraisal_record&filename=bien-ban.pdf",
+        PDF,
+    )
+    .await;
+    app.expect(r, StatusCode::CREATED).await;
+    let r = upload_to(
+        &app,
+        CENTRE,
+        &case,
+        &format!(
+            "kind=scheme_document&filename=de-an-2.pdf&replaces={}",
+            doc["id"].as_str().unwrap()
+        ),
+        PDF,
+    )
+    .await;
+    assert_eq!(app.expect(r, StatusCode::CREATED).await["version"], 2);
+    let r = upload_to(
+        &app,
+        "bo@demo.test",
+        &case,
+        "kind=decision&filename=qd.pdf",
+        PDF,
+    )
+    .await;
+    app.expect(r, StatusCode::CONFLICT).await;
+
+    // A replacement must be a document of this scheme: the application's is not.
+    let r = upload_to(
+        &app,
+        CENTRE,
+        &case,
+        &format!(
+            "kind=scheme_document&filename=x.pdf&replaces={}",
+            uuid_of(&app).await
+        ),
+        PDF,
+    )
+    .await;
+    assert_eq!(
+        fields(&app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["replaces"]
+    );
+
+    // The province and the ministry read the list; another province and enterprises do not.
+    for who in [CENTRE, OFFICER, "so.01@demo.test", "bo@demo.test"] {
+        let r = app.get(&format!("/api/v1/{case}/documents"), who).await;
+        let list = app.expect(r, StatusCode::OK).await;
+        assert_eq!(list["items"].as_array().unwrap().len(), 3, "{who}: {list}");
+    }
+    let r = app
+        .get(&format!("/api/v1/{case}/documents"), "ttkc.79@demo.test")
+        .await;
+    app.expect(r, StatusCode::NOT_FOUND).await;
+    let r = app.get(&format!("/api/v1/{case}/documents"), DN).await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
+    let r = upload_to(
+        &app,
+        "ttkc.79@demo.test",
+        &case,
+        "kind=other&filename=x.pdf",
+        PDF,
+    )
+    .await;
+    app.expect(r, StatusCode::NOT_FOUND).await;
+    let r = upload_to(&app, DN, &case, "kind=other&filename=x.pdf", PDF).await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
+
+    // The download is the scheme's province's: the beneficiary enterprise and another province get 404.
+    let first = doc["id"].as_str().unwrap();
+    let r = app
+        .get(
+            &format!("/api/v1/documents/{first}/content"),
+            "bo@demo.test",
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(&r.bytes().await.unwrap()[..], PDF);
+    for who in [DN, "ttkc.79@demo.test"] {
+        let r = app
+            .get(&format!("/api/v1/documents/{first}/content"), who)
+            .await;
+        app.expect(r, StatusCode::NOT_FOUND).await;
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT 1 FROM workflow.documents WHERE scheme_id = '{id}'"
+        ))
+        .await,
+        3
+    );
+}
+
+/// The id of a document of a new draft application.
+async fn uuid_of(app: &TestApp) -> String {
+    let r = app
+        .post("/api/v1/applications", DN, &json!({"title": "Khác"}))
+        .await;
+    let a = app.expect(r, StatusCode::CREATED).await;
+    let r = upload(
+        app,
+        DN,
+        a["id"].as_str().unwrap(),
+        "kind=scheme_document&filename=a.pdf",
+        PDF,
+    )
+    .await;
+    app.expect(r, StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }

@@ -11,7 +11,12 @@ const DEPT: &str = "so.01@demo.test";
 const MINISTRY: &str = "bo@demo.test";
 
 /// An application of `who` for `fund`, submitted and accepted by the centre; its id.
-async fn accepted_application(app: &TestApp, who: &str, fund: &str, year: i32) -> String {
+pub(crate) async fn accepted_application(
+    app: &TestApp,
+    who: &str,
+    fund: &str,
+    year: i32,
+) -> String {
     let r = app.post("/api/v1/applications", who, &json!({
         "fund": fund, "activity_code": "demonstration_model", "plan_year": year,
         "title": "Mô hình lò sấy", "commune": "Xã Phù Đổng", "total_cost": "1000000000",
@@ -39,7 +44,12 @@ async fn accepted_application(app: &TestApp, who: &str, fund: &str, year: i32) -
     id
 }
 
-async fn new_scheme(app: &TestApp, fund: &str, year: i32, applications: &[String]) -> Value {
+pub(crate) async fn new_scheme(
+    app: &TestApp,
+    fund: &str,
+    year: i32,
+    applications: &[String],
+) -> Value {
     let r = app.post("/api/v1/schemes", CENTRE, &json!({
         "kind": "point", "fund": fund, "plan_year": year, "activity_code": "demonstration_model",
         "title": "Đề án mô hình trình diễn lò sấy tiết kiệm năng lượng", "commune": "Xã Phù Đổng",
@@ -59,7 +69,7 @@ async fn advance(app: &TestApp, scheme: &Value, who: &str) -> reqwest::Response 
     .await
 }
 
-async fn step(app: &TestApp, scheme: &Value, who: &str) -> Value {
+pub(crate) async fn step(app: &TestApp, scheme: &Value, who: &str) -> Value {
     let r = advance(app, scheme, who).await;
     app.expect(r, StatusCode::OK).await
 }

@@ -1,0 +1,78 @@
+//! The run command's workflow demo data, loaded by the real binary through the running services, as
+//! `deploy/run.sh` does: every screen has something to show, and loading it twice adds nothing twice
+//! that must be unique.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use kc_e2e::{System, bin};
+use std::process::Command;
+
+fn seed_demo(system: &System) -> std::process::Output {
+    Command::new(bin("kc-workflow"))
+        .arg("seed-demo")
+        .env_clear()
+        .env("KC_MODE", "dev")
+        .env("KC_LOG", "warn")
+        .env("KC_IDENTITY_URL", system.service("identity").url(""))
+        .env("KC_WORKFLOW_URL", system.service("workflow").url(""))
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_demo_shows_every_state_of_applications_and_schemes_with_their_documents() {
+    let system = System::start().await;
+    let out = seed_demo(&system);
+    assert!(
+        out.status.success(),
+        "seed-demo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = &system.db;
+    for province in ["01", "37", "79"] {
+        let statuses = db
+            .query(&format!(
+                "SELECT DISTINCT s.status FROM workflow.schemes s
+                   JOIN identity.admin_units p ON p.id = s.province_id WHERE p.code = '{province}'"
+            ))
+            .await;
+        assert_eq!(statuses.len(), 7, "{province}: {statuses:?}");
+    }
+    let application_states = db
+        .count("SELECT DISTINCT status FROM workflow.applications")
+        .await;
+    assert!(application_states >= 6, "{application_states}");
+    // Each scheme has its scheme document; the appraised ones their appraisal record; the approved
+    // ones their decision, filed by whoever approved them.
+    assert_eq!(
+        db.count(
+            "SELECT 1 FROM workflow.schemes s WHERE NOT EXISTS (
+               SELECT 1 FROM workflow.documents d WHERE d.scheme_id = s.id AND d.kind = 'scheme_document')"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        db.count(
+            "SELECT 1 FROM workflow.schemes s WHERE s.status = 'approved' AND NOT EXISTS (
+               SELECT 1 FROM workflow.documents d WHERE d.scheme_id = s.id AND d.kind = 'decision')"
+        )
+        .await,
+        0
+    );
+    assert!(
+        db.count("SELECT 1 FROM workflow.documents WHERE kind = 'appraisal_record'")
+            .await
+            >= 15
+    );
+
+    // The run command loads it at every start: a second load succeeds and adds nothing.
+    let before = db.count("SELECT 1 FROM workflow.documents").await;
+    let out = seed_demo(&system);
+    assert!(
+        out.status.success(),
+        "second seed-demo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(db.count("SELECT 1 FROM workflow.documents").await, before);
+}
