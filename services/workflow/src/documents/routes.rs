@@ -154,7 +154,7 @@ async fn upload_document(
     params(("id" = Uuid, Path), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     security(("bearer" = [])),
-    extensions(("x-kc-access" = json!(declare::<SchemeWorker>().on("scheme").decided_by_data())),
+    extensions(("x-kc-access" = json!(declare::<SchemeWorker>().on("scheme"))),
                ("x-kc-server-rules" = json!({"file": FILE_RULES,
                                              "filename": "a name whose extension matches the content",
                                              "replaces": "a document of this scheme, of the same kind"}))),
