@@ -119,6 +119,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0013_up.sql").to_owned(),
             include_str!("sql/m0013_down.sql"),
         ),
+        sql(
+            "m0014_registry",
+            include_str!("sql/m0014_up.sql").to_owned(),
+            include_str!("sql/m0014_down.sql"),
+        ),
     ]
 }
 

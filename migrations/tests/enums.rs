@@ -10,8 +10,9 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_kernel::{
-    AccountStatus, ApplicationStatus, DbEnum, Deadline, DocumentKind, EnterpriseKind, Fund,
-    OrgKind, Permission, Region, Role, RuleKind, SchemeKind, SchemeStatus, UnitKind,
+    AccountStatus, ApplicationStatus, ClusterChange, ClusterRule, ClusterStatus, DbEnum, Deadline,
+    DocumentKind, EnterpriseKind, Fund, InvestorKind, OrgKind, Permission, Region, Role, RuleKind,
+    SchemeKind, SchemeStatus, UnitKind,
 };
 use kc_testing::TestDb;
 use sea_orm::{
@@ -82,6 +83,22 @@ const ENUMS: &[(&str, &str, Values)] = &[
         enum_of::<Deadline>(),
     ),
     ("workflow.schemes", "status", enum_of::<SchemeStatus>()),
+    ("registry.rules", "key", enum_of::<ClusterRule>()),
+    (
+        "registry.cluster_versions",
+        "status",
+        enum_of::<ClusterStatus>(),
+    ),
+    (
+        "registry.cluster_versions",
+        "investor_kind",
+        enum_of::<InvestorKind>(),
+    ),
+    (
+        "registry.cluster_versions",
+        "action",
+        enum_of::<ClusterChange>(),
+    ),
     ("workflow.schemes", "kind", enum_of::<SchemeKind>()),
     ("workflow.schemes", "fund", enum_of::<Fund>()),
     ("workflow.rules", "fund", enum_of::<Fund>()),

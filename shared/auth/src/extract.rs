@@ -226,6 +226,16 @@ impl Policy for CaseWorker {
     };
 }
 
+/// A province department's officers, approvers and admins: the appraisers of schemes, the keepers of
+/// the province's cluster registry.
+pub struct ProvinceOfficer;
+impl Policy for ProvinceOfficer {
+    const ACCESS: Access = Access {
+        roles: &[Role::Province],
+        permissions: &[Permission::Officer, Permission::Approver, Permission::Admin],
+    };
+}
+
 /// Staff who act on a scheme (officer, approver or admin of the ministry, a department or a centre;
 /// a viewer only reads). Which of them may act at a given moment is the approval chain's data.
 pub struct SchemeWorker;

@@ -225,6 +225,60 @@ db_enum! {
     }
 }
 
+db_enum! {
+    /// Where an industrial cluster (CCN) stands (DOMAIN.md §6). Stored in
+    /// `registry.cluster_versions.status`; the allowed transitions are kc-registry's `clusters::state`.
+    pub enum ClusterStatus {
+        /// On the province's CCN list (danh mục), part of the provincial plan.
+        InPlan = "in_plan" => "Trong danh mục phương án phát triển",
+        /// Established by a decision of the provincial People's Committee.
+        Established = "established" => "Đã thành lập",
+        /// Its infrastructure is being built.
+        UnderConstruction = "under_construction" => "Đang đầu tư xây dựng hạ tầng",
+        /// Operating, with tenants.
+        Operating = "operating" => "Đang hoạt động",
+        /// Expanded by a decision (and operating).
+        Expanded = "expanded" => "Đã mở rộng",
+        /// Taken off the province's list before it was established.
+        RemovedFromPlan = "removed_from_plan" => "Đưa ra khỏi phương án",
+        /// Its establishment was revoked.
+        Revoked = "revoked" => "Thu hồi quyết định thành lập",
+    }
+}
+
+db_enum! {
+    /// Who a cluster's infrastructure investor (chủ đầu tư hạ tầng) is. Stored in
+    /// `registry.cluster_versions.investor_kind`.
+    pub enum InvestorKind {
+        StateUnit = "state_unit" => "Đơn vị sự nghiệp, cơ quan nhà nước",
+        Enterprise = "enterprise" => "Doanh nghiệp",
+    }
+}
+
+db_enum! {
+    /// A rule check of the registry, as dated data (`registry.rules.key`).
+    pub enum ClusterRule {
+        /// A cluster's size: 10–75 ha.
+        ClusterSize = "cluster_size" => "Quy mô diện tích cụm công nghiệp",
+        /// A new cluster where the area has clusters: their average occupancy above 50 %.
+        NewCluster = "new_cluster" => "Điều kiện bổ sung cụm công nghiệp mới",
+        /// An expansion: occupancy at least 60 %, at most 75 ha in all, wastewater treatment.
+        Expansion = "expansion" => "Điều kiện mở rộng cụm công nghiệp",
+        /// State support for a cluster's infrastructure: at most 30 % of the investment.
+        InfrastructureSupport = "infrastructure_support" => "Mức hỗ trợ đầu tư hạ tầng",
+    }
+}
+
+db_enum! {
+    /// What wrote a version of a cluster (`registry.cluster_versions.action`).
+    pub enum ClusterChange {
+        Proposed = "proposed" => "Đề xuất",
+        Edited = "edited" => "Cập nhật",
+        Transition = "transition" => "Chuyển trạng thái",
+        Imported = "imported" => "Nhập từ tệp",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
@@ -315,6 +369,10 @@ mod tests {
         check::<SchemeStatus>();
         check::<SchemeKind>();
         check::<Deadline>();
+        check::<ClusterStatus>();
+        check::<InvestorKind>();
+        check::<ClusterRule>();
+        check::<ClusterChange>();
         check::<Permission>();
         check::<OrgKind>();
         check::<EnterpriseKind>();

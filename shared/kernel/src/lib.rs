@@ -28,8 +28,9 @@ mod text;
 pub use calendar::{day_in_vietnam, format_date_vn, today_vn, vietnam};
 pub use db_enum::{DbEnum, UnknownValue};
 pub use enums::{
-    AccountStatus, ApplicationStatus, Deadline, DocumentKind, EnterpriseKind, Fund, OrgKind,
-    Permission, Region, Role, RuleKind, SchemeKind, SchemeStatus, UnitKind,
+    AccountStatus, ApplicationStatus, ClusterChange, ClusterRule, ClusterStatus, Deadline,
+    DocumentKind, EnterpriseKind, Fund, InvestorKind, OrgKind, Permission, Region, Role, RuleKind,
+    SchemeKind, SchemeStatus, UnitKind,
 };
 pub use money::{Money, MoneyError};
 pub use scope::{Owner, Scope};

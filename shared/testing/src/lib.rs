@@ -6,6 +6,7 @@
 //! `CREATE DATABASE ... TEMPLATE ...`, which takes a few tens of milliseconds. The cluster, and with it
 //! every test database, is thrown away when the run ends.
 
+pub mod client;
 pub mod jwt;
 
 use kc_migrations::{Migrator, MigratorTrait, OWNER_ROLE, bootstrap, with_database, with_user};

@@ -11,7 +11,9 @@ use crate::rules::{SupportCapBody, store as rules};
 use crate::{AppState, SERVICE};
 use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
-use kc_auth::{AnyUser, CentreOfficer, Lock, Policy, ProvinceStaff, Tenant, audit_by, declare};
+use kc_auth::{
+    AnyUser, CentreOfficer, Lock, ProvinceOfficer, ProvinceStaff, Tenant, audit_by, declare,
+};
 use kc_db::{AuditEvent, Tx, audit};
 use kc_events::SchemeTransitioned;
 use kc_http::{
@@ -19,8 +21,8 @@ use kc_http::{
     search_text,
 };
 use kc_kernel::{
-    ApplicationStatus, Fund, Money, Permission, Region, Role, RuleKind, SchemeKind, SchemeStatus,
-    format_date_vn, today_vn,
+    ApplicationStatus, Fund, Money, Region, RuleKind, SchemeKind, SchemeStatus, format_date_vn,
+    today_vn,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -38,15 +40,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(batch))
         .routes(routes!(add_beneficiaries))
         .routes(routes!(list_steps))
-}
-
-/// A province department's officers and approvers: the appraisers.
-pub struct ProvinceAppraiser;
-impl Policy for ProvinceAppraiser {
-    const ACCESS: kc_auth::Access = kc_auth::Access {
-        roles: &[Role::Province],
-        permissions: &[Permission::Officer, Permission::Approver, Permission::Admin],
-    };
 }
 
 /// A scheme with its beneficiaries, its history, its appraisal and its next step.
@@ -740,7 +733,7 @@ pub struct ScoreInput {
 /// scores once.
 #[utoipa::path(post, path = "/api/v1/schemes/{id}/appraisal", tag = "schemes", request_body = ScoreInput,
     security(("bearer" = [])),
-    extensions(("x-kc-access" = json!(declare::<ProvinceAppraiser>().on("scheme"))),
+    extensions(("x-kc-access" = json!(declare::<ProvinceOfficer>().on("scheme"))),
                ("x-kc-server-rules" = json!({
                    "no_conflict": "must be true",
                    "scores": "every criterion of the rubric in force, each within its maximum",
@@ -750,7 +743,7 @@ pub struct ScoreInput {
               (status = 404, body = kc_http::ErrorEnvelope), (status = 409, body = kc_http::ErrorEnvelope),
               (status = 415, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn score(
-    tenant: Tenant<ProvinceAppraiser>,
+    tenant: Tenant<ProvinceOfficer>,
     meta: ClientMeta,
     Path(id): Path<Uuid>,
     Json(req): Json<ScoreInput>,

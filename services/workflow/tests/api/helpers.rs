@@ -1,19 +1,22 @@
 use kc_service::{Kit, Mode};
 use kc_testing::TestDb;
-use reqwest::{Client, Method, Response, StatusCode};
-use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::sync::Mutex;
+use kc_testing::client::ApiClient;
+pub use kc_testing::client::fields;
+use serde_json::Value;
 
 /// The identity service (with the demo accounts) and the workflow service on one test database.
 pub struct TestApp {
-    pub identity: String,
-    pub base: String,
+    pub api: ApiClient,
     pub db: TestDb,
-    pub http: Client,
     /// The test's document store (a folder, removed with the test).
     pub documents: std::path::PathBuf,
-    tokens: Mutex<HashMap<String, String>>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = ApiClient;
+    fn deref(&self) -> &ApiClient {
+        &self.api
+    }
 }
 
 impl Drop for TestApp {
@@ -63,77 +66,10 @@ impl TestApp {
             std::future::pending(),
         ));
         TestApp {
-            identity,
-            base,
+            api: ApiClient::new(identity, base, kc_identity::demo::DEMO_PASSWORD),
             db,
-            http: Client::new(),
             documents,
-            tokens: Mutex::new(HashMap::new()),
         }
-    }
-
-    /// A demo user's access token (logged in once per test).
-    pub async fn token(&self, email: &str) -> String {
-        if let Some(t) = self.tokens.lock().unwrap().get(email) {
-            return t.clone();
-        }
-        let r = self
-            .http
-            .post(format!("{}/api/v1/auth/login", self.identity))
-            .json(&json!({"email": email, "password": kc_identity::demo::DEMO_PASSWORD}))
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(r.status(), StatusCode::OK, "login {email}");
-        let body: Value = r.json().await.expect("json");
-        let t = body["access_token"].as_str().expect("token").to_owned();
-        self.tokens
-            .lock()
-            .unwrap()
-            .insert(email.to_owned(), t.clone());
-        t
-    }
-
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        who: &str,
-        body: Option<&Value>,
-    ) -> Response {
-        let token = self.token(who).await;
-        let mut r = self
-            .http
-            .request(method, format!("{}{}", self.base, path))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            r = r.json(b);
-        }
-        r.send().await.expect("request")
-    }
-
-    pub async fn get(&self, path: &str, who: &str) -> Response {
-        self.call(Method::GET, path, who, None).await
-    }
-
-    pub async fn post(&self, path: &str, who: &str, body: &Value) -> Response {
-        self.call(Method::POST, path, who, Some(body)).await
-    }
-
-    pub async fn put(&self, path: &str, who: &str, body: &Value) -> Response {
-        self.call(Method::PUT, path, who, Some(body)).await
-    }
-
-    pub async fn patch(&self, path: &str, who: &str, body: &Value) -> Response {
-        self.call(Method::PATCH, path, who, Some(body)).await
-    }
-
-    /// The JSON of a call that must answer `status`.
-    pub async fn expect(&self, r: Response, status: StatusCode) -> Value {
-        let got = r.status();
-        let body: Value = r.json().await.unwrap_or(Value::Null);
-        assert_eq!(got, status, "answer: {body}");
-        body
     }
 
     /// Rows of a query run as the superuser (inspection only).
@@ -149,15 +85,6 @@ impl TestApp {
     pub async fn execute(&self, sql: &str) {
         self.db.execute(sql).await
     }
-}
-
-/// The field names of an error envelope.
-pub fn fields(body: &Value) -> Vec<String> {
-    assert!(body["error"]["code"].is_string(), "envelope: {body}");
-    body["error"]["fields"]
-        .as_object()
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default()
 }
 
 /// Today in Vietnam, and a day relative to it, as `YYYY-MM-DD`.
