@@ -373,6 +373,38 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
             "title": "Đề án ma trận", "commune": "Xã Ma trận", "total_cost": "100000000",
             "support_requested": "50000000", "counterpart": "50000000", "application_ids": [second_id]
         })).await["id"].as_str().unwrap().to_owned();
+        // A cluster of the home province, its enterprise the investor (another enterprise does not
+        // see it).
+        let registry = system.service("registry").url("");
+        let so_token = callers[1].token.as_deref().unwrap();
+        let commune = must(
+            &http,
+            Method::POST,
+            &format!("{registry}/api/v1/communes"),
+            so_token,
+            json!({"name": format!("Xã Ma trận {home}")}),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let cluster = must(
+            &http,
+            Method::POST,
+            &format!("{registry}/api/v1/clusters"),
+            so_token,
+            json!({
+                "code": "CCN-MT", "record": {
+                    "name": "Cụm công nghiệp Ma trận", "commune_ids": [commune], "latitude": "21",
+                    "longitude": "105.8", "planned_area_ha": "50", "industrial_area_ha": "30",
+                    "leased_area_ha": "0", "investor_org_id": ent_org,
+                    "investor_name": "Cơ sở Ma trận", "investor_kind": "enterprise"}
+            }),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let fixtures: BTreeMap<&str, Fixture> = [
             (
                 "organisation",
@@ -420,6 +452,14 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
                     id: local_envelope,
                     province: province.clone(),
                     org: None,
+                },
+            ),
+            (
+                "cluster",
+                Fixture {
+                    id: cluster,
+                    province: province.clone(),
+                    org: Some(ent_org.clone()),
                 },
             ),
             (

@@ -1,10 +1,27 @@
-//! The registry service. Industrial cluster (CCN) registry (routes arrive with their issue).
+//! The registry service: the national database of industrial clusters (CCN, DOMAIN.md §6).
 //!
-//! Today it serves what every service serves (health, readiness, whoami, OpenAPI docs) through the
-//! `kc-service` skeleton; its own routes join [`routes`].
+//! One folder per resource, each with `routes` (HTTP only) and `store` (all its SQL):
+//! - [`communes`]: the communes a cluster may lie in, per province, dated;
+//! - [`rules`]: the rule checks as dated data (size, new cluster, expansion, infrastructure support);
+//! - [`clusters`]: the record ([`clusters::data`]), its life cycle ([`clusters::state`]), the checks of
+//!   a proposal or an expansion ([`clusters::checks`]), every version kept and readable as of a day;
+//! - [`views`]: the summary by province or region as of a day, and the XLSX and GeoJSON exports;
+//! - [`demo`]: the run command's demo clusters, with history across the 2025 merger.
+//!
+//! Every handler reaches the database through `kc_auth::Tenant`; every change writes its audit row
+//! and, for a status change, its typed outbox event in the same transaction.
+
+pub mod clusters;
+pub mod communes;
+pub mod demo;
+pub mod rules;
+pub mod views;
 
 use kc_service::{Built, Env, Kit, Service, ServiceState};
 use utoipa_axum::router::OpenApiRouter;
+
+/// The name this service writes in audit rows and as the outbox producer.
+pub const SERVICE: &str = "registry";
 
 /// The registry service on the skeleton.
 pub struct Registry;
@@ -23,4 +40,8 @@ impl Service for Registry {
 /// The service's own routes.
 pub fn routes() -> OpenApiRouter<ServiceState> {
     OpenApiRouter::new()
+        .merge(communes::routes::router())
+        .merge(rules::routes::router())
+        .merge(clusters::routes::router())
+        .merge(views::routes::router())
 }

@@ -32,11 +32,13 @@
 //! the bottom of this file, and handle the new `AnyEvent` variant in every consumer.
 
 mod application;
+mod cluster;
 mod password_reset;
 mod registration;
 mod scheme;
 
 pub use application::ApplicationTransitioned;
+pub use cluster::ClusterTransitioned;
 pub use password_reset::PasswordResetRequested;
 pub use registration::{RegistrationEmailInUse, RegistrationReceived};
 pub use scheme::SchemeTransitioned;
@@ -200,6 +202,8 @@ any_event! {
     ApplicationTransitioned,
     /// `workflow.scheme_transitioned` v1.
     SchemeTransitioned,
+    /// `registry.cluster_transitioned` v1.
+    ClusterTransitioned,
 }
 
 impl AnyEvent {
