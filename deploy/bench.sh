@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (figures, not tests): Argon2 cost, logins/s, GET /api/v1/me requests/s and latency; then
-# workflow on the national-scale data of deploy/seed: a centre's queue and one transition.
+# workflow on the national-scale data of deploy/seed: a centre's queue and one transition; the registry's
+# national CCN summary today and as of a past date.
 # Release build, a throwaway PostgreSQL, the identity service on loopback, wrk as the load generator
 # (Debian package, installed when missing and root). On a 2-core machine wrk and the service share the
 # cores: figures are for this machine, load generator included.
@@ -127,3 +128,21 @@ wrk -t1 -c8 -d5s --latency -s "$tmp/review.lua" "http://127.0.0.1:$wf_port" \
   | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|requests in"
 echo "    audit rows written: $(( $(psql_su -c "SELECT count(*) FROM audit.events WHERE action = 'application.under_review'") - before_audit )); outbox events: $(psql_su -c "SELECT count(*) FROM outbox.events WHERE topic = 'workflow.application_transitioned' AND payload->>'to' = 'under_review'")"
 echo "    workflow RSS after the runs: $(ps -o rss= -p "$wf_pid" | awk '{printf "%.1f MiB", $1/1024}')"
+
+echo
+echo "==> registry: the national CCN summary over $(psql_su -c 'SELECT count(*) FROM registry.clusters') clusters, $(psql_su -c 'SELECT count(*) FROM registry.cluster_versions') versions (10 years)"
+rg_port=$(free_port)
+KC_REGISTRY_PORT=$rg_port KC_DATABASE_URL="postgres://kc_registry@127.0.0.1:$port/kc" \
+  KC_IDENTITY_URL="http://127.0.0.1:$app_port" "$BIN/kc-registry" & rg_pid=$!
+trap 'kill $wf_pid $rg_pid 2>/dev/null; cleanup' EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$rg_port/health" >/dev/null && break; sleep 0.1; done
+ministry=$(curl -s "http://127.0.0.1:$app_port/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"email":"bo@demo.test","password":"KhuyenCong@2025"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+for q in "" "?as_of=2020-06-30&basis=as_was"; do
+  url="/api/v1/clusters/summary$q"
+  echo "    $url: $(curl -s "http://127.0.0.1:$rg_port$url" -H "Authorization: Bearer $ministry" | python3 -c 'import json,sys; d=json.load(sys.stdin); t=d["total"]; print(len(d["lines"]), "provinces,", t["clusters"], "clusters, occupancy", t["occupancy_percent"], "%")')"
+  echo "==> GET $url as the ministry, ${DURATION}s, 2 threads, 8 connections"
+  wrk -t2 -c8 -d"${DURATION}s" --latency -H "Authorization: Bearer $ministry" "http://127.0.0.1:$rg_port$url" \
+    | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|requests in"
+done
+echo "    registry RSS after the runs: $(ps -o rss= -p "$rg_pid" | awk '{printf "%.1f MiB", $1/1024}')"

@@ -110,6 +110,8 @@ done
 
 echo "==> workflow demo data (through the running services)"
 "$BIN/kc-workflow" seed-demo
+echo "==> registry demo clusters (as each demo province's officer)"
+KC_DATABASE_URL=$(db_url registry) "$BIN/kc-registry" seed-demo
 
 cat <<MSG
 

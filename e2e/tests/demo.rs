@@ -19,6 +19,73 @@ fn seed_demo(system: &System) -> std::process::Output {
         .unwrap()
 }
 
+fn seed_registry(system: &System) -> std::process::Output {
+    Command::new(bin("kc-registry"))
+        .arg("seed-demo")
+        .env_clear()
+        .env("KC_MODE", "dev")
+        .env("KC_LOG", "warn")
+        .env("KC_DATABASE_URL", system.db.url_as("kc_registry"))
+        .env("KC_IDENTITY_URL", system.service("identity").url(""))
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_demo_clusters_are_in_every_status_with_history_across_the_merger() {
+    let system = System::start().await;
+    let out = seed_registry(&system);
+    assert!(
+        out.status.success(),
+        "seed-demo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = &system.db;
+    for province in ["01", "37", "79"] {
+        let statuses = db
+            .count(&format!(
+                "SELECT DISTINCT v.status FROM registry.cluster_versions v
+                   JOIN identity.admin_units p ON p.id = v.province_id
+                  WHERE p.code = '{province}' AND v.superseded_at IS NULL"
+            ))
+            .await;
+        assert_eq!(statuses, 7, "{province}");
+    }
+    // Versions before 1 July 2025 belong to the former provinces (Hà Nam, Nam Định, Bình Dương, ...).
+    assert_eq!(
+        db.count(
+            "SELECT 1 FROM registry.cluster_versions v JOIN identity.admin_units a ON a.id = v.province_at_id
+              WHERE v.recorded_at < '2025-07-01' AND a.valid_to IS NULL"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        db.count(
+            "SELECT DISTINCT a.code FROM registry.cluster_versions v
+               JOIN identity.admin_units a ON a.id = v.province_at_id WHERE a.valid_to IS NOT NULL"
+        )
+        .await,
+        7,
+        "01, 35, 36, 37, 74, 77, 79 as they were"
+    );
+    // The demo enterprise of each province invests in one cluster; the other is a tenant there.
+    assert_eq!(
+        db.count("SELECT 1 FROM registry.clusters WHERE investor_org_id IS NOT NULL")
+            .await,
+        3
+    );
+    assert_eq!(db.count("SELECT 1 FROM registry.cluster_tenants").await, 3);
+    let before = db.count("SELECT 1 FROM registry.cluster_versions").await;
+    assert!(before > 80, "{before} versions");
+    let out = seed_registry(&system);
+    assert!(out.status.success());
+    assert_eq!(
+        db.count("SELECT 1 FROM registry.cluster_versions").await,
+        before
+    );
+}
+
 #[tokio::test]
 async fn the_demo_shows_every_state_of_applications_and_schemes_with_their_documents() {
     let system = System::start().await;

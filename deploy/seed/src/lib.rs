@@ -5,10 +5,11 @@
 //! At scale 1: 100 000 enterprises in the 34 provinces, 150 000 users (password `KhuyenCong@2025`),
 //! 50 000 applications over 8 plan years in every state (each submitted one with its first version),
 //! a scheme for each accepted application across the approval chains (most approved, committed against
-//! envelopes that add up), and the budget envelopes of each year. The URL must be a superuser's (row-
-//! level security does not apply to it) on a database `kc-migrate setup` has prepared. Every step runs
-//! in SQL inside PostgreSQL (`generate_series`), with a line of progress and its time; the registry,
-//! notifications and scale issues add their steps here.
+//! envelopes that add up), the budget envelopes of each year, and 2 000 industrial clusters with ten
+//! years of history across the 2025 merger. The URL must be a superuser's (row-level security does not
+//! apply to it) on a database `kc-migrate setup` has prepared. Every step runs in SQL inside PostgreSQL
+//! (`generate_series`), with a line of progress and its time; the notifications and scale issues add
+//! their steps here.
 
 use anyhow::Context;
 use argon2::password_hash::PasswordHasher;
@@ -19,6 +20,7 @@ use std::time::Instant;
 const ENTERPRISES: f64 = 100_000.0;
 const USERS: f64 = 150_000.0;
 const APPLICATIONS: f64 = 50_000.0;
+const CLUSTERS: f64 = 2_000.0;
 
 /// How much was made, and how long it took.
 #[derive(Debug, Clone, Copy)]
@@ -26,13 +28,14 @@ pub struct Made {
     pub enterprises: i64,
     pub users: i64,
     pub applications: i64,
+    pub clusters: i64,
     pub seconds: f64,
 }
 
 /// Fill the database at `url` (a superuser's) at `scale` (1: national), printing each step.
 pub async fn run(url: &str, scale: f64) -> anyhow::Result<Made> {
     let n = |x: f64| ((x * scale).round() as i64).max(1);
-    let (orgs, users, apps) = (n(ENTERPRISES), n(USERS), n(APPLICATIONS));
+    let (orgs, users, apps, clusters) = (n(ENTERPRISES), n(USERS), n(APPLICATIONS), n(CLUSTERS));
     // One Argon2id hash of the demo password for every generated user.
     let hash = argon2::Argon2::default()
         .hash_password(b"KhuyenCong@2025")
@@ -46,7 +49,8 @@ pub async fn run(url: &str, scale: f64) -> anyhow::Result<Made> {
         .sqlx_logging(false);
     let db = Database::connect(options).await?;
     let started = Instant::now();
-    let steps = steps(orgs, users, apps, &hash);
+    let mut steps = steps(orgs, users, apps, &hash);
+    steps.insert(steps.len() - 1, clusters_step(clusters));
     let total = steps.len();
     for (i, (label, sql)) in steps.into_iter().enumerate() {
         let t = Instant::now();
@@ -61,6 +65,7 @@ pub async fn run(url: &str, scale: f64) -> anyhow::Result<Made> {
         enterprises: orgs,
         users,
         applications: apps,
+        clusters,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -219,8 +224,78 @@ fn steps(orgs: i64, users: i64, apps: i64, hash: &str) -> Vec<(String, String)> 
             "statistics for the planner".into(),
             "ANALYZE identity.organisations; ANALYZE identity.users; ANALYZE workflow.applications;
              ANALYZE workflow.application_versions; ANALYZE workflow.schemes;
-             ANALYZE workflow.scheme_beneficiaries; ANALYZE workflow.envelopes;"
+             ANALYZE workflow.scheme_beneficiaries; ANALYZE workflow.envelopes;
+             ANALYZE registry.communes; ANALYZE registry.clusters; ANALYZE registry.cluster_versions;"
                 .into(),
         ),
     ]
+}
+
+/// `clusters` industrial clusters over the 34 provinces, each with ten yearly versions from 2016 (one
+/// every year, each superseding the last): proposed, established, built, operating with its leased land
+/// growing, some expanded, some removed from the plan or revoked; the versions before 1 July 2025
+/// recorded in a former province that merged into today's. Twenty communes per province.
+fn clusters_step(clusters: i64) -> (String, String) {
+    (
+        format!("{clusters} industrial clusters with 10 years of history"),
+        format!(
+            "INSERT INTO registry.communes (id, province_id, name, valid_from)
+             SELECT md5('commune' || p.id || k)::uuid, p.id, 'Xã số ' || k, DATE '2015-01-01'
+               FROM seed_province p CROSS JOIN generate_series(1, 20) k
+             ON CONFLICT DO NOTHING;
+             DROP TABLE IF EXISTS seed_cluster;
+             CREATE TEMP TABLE seed_cluster AS
+               SELECT md5('ccn' || c)::uuid AS id, c, p.id AS province_id,
+                      (SELECT min(f.id::text)::uuid FROM identity.admin_units f WHERE f.successor_id = p.id) AS former_id,
+                      ('x' || substr(md5('fate' || c), 1, 7))::bit(28)::int % 10 AS fate,
+                      (10 + (c * 7) % 65)::numeric AS planned
+                 FROM generate_series(1, {clusters}) c JOIN seed_province p ON p.i = c % 34;
+             INSERT INTO registry.clusters (id, province_id, code, version, created_at)
+             SELECT id, province_id, 'CCN-S-' || lpad(c::text, 5, '0'), 10, TIMESTAMPTZ '2016-01-15 09:00+07'
+               FROM seed_cluster;
+             INSERT INTO registry.cluster_versions (cluster_id, version, province_id, province_at_id, recorded_at,
+                 superseded_at, recorded_by, action, reason, name, status, commune_ids, latitude, longitude,
+                 planned_area_ha, industrial_area_ha, leased_area_ha, investor_name, investor_kind,
+                 registered_capital, realised_capital, wastewater_exists, wastewater_capacity_m3,
+                 wastewater_operating, sectors, secondary_projects, secondary_capital, workers, decisions)
+             SELECT s.id, v, s.province_id,
+                    CASE WHEN t.at < TIMESTAMPTZ '2025-07-01 00:00+07' THEN coalesce(s.former_id, s.province_id)
+                         ELSE s.province_id END,
+                    t.at, CASE WHEN v < 10 THEN t.at + interval '1 year' END,
+                    md5('user1')::uuid, CASE WHEN v = 1 THEN 'proposed' WHEN st.status <> lag_status THEN 'transition' ELSE 'edited' END,
+                    'Báo cáo năm ' || extract(year FROM t.at), 'Cụm công nghiệp số ' || s.c, st.status,
+                    ARRAY[md5('commune' || s.province_id || (1 + s.c % 20))::uuid],
+                    10 + (s.c % 130) / 10.0, 104 + (s.c % 80) / 10.0,
+                    s.planned, round(s.planned * 0.7, 2), l.leased,
+                    CASE WHEN v > 1 THEN 'Công ty CP Hạ tầng số ' || s.c END,
+                    CASE WHEN v > 1 THEN 'enterprise' END,
+                    CASE WHEN v > 1 THEN s.planned * 5000000000 ELSE 0 END,
+                    CASE WHEN v > 2 THEN s.planned * 500000000 * least(v, 10) ELSE 0 END,
+                    w.plant, CASE WHEN w.plant THEN 500 + (s.c % 20) * 100 END, w.plant AND s.c % 5 <> 0,
+                    ARRAY['Cơ khí', 'Chế biến nông sản'], (l.leased / 3)::int, floor(l.leased * 20000000000),
+                    (l.leased * 60)::int, '[]'::jsonb
+               FROM seed_cluster s
+               CROSS JOIN generate_series(1, 10) v
+               CROSS JOIN LATERAL (SELECT TIMESTAMPTZ '2016-01-15 09:00+07' + make_interval(years => v - 1, days => s.c % 200) AS at) t
+               CROSS JOIN LATERAL (SELECT
+                   CASE WHEN s.fate = 0 OR v = 1 THEN 'in_plan'
+                        WHEN s.fate = 1 THEN CASE WHEN v >= 3 THEN 'removed_from_plan' ELSE 'in_plan' END
+                        WHEN v = 2 OR s.fate = 2 THEN 'established'
+                        WHEN s.fate = 4 AND v >= 5 THEN 'revoked'
+                        WHEN v = 3 OR s.fate = 3 OR s.fate = 4 THEN 'under_construction'
+                        WHEN s.fate = 9 AND v >= 9 THEN 'expanded'
+                        ELSE 'operating' END AS status,
+                   CASE WHEN s.fate = 0 OR v <= 2 THEN 'in_plan'
+                        WHEN s.fate = 1 THEN CASE WHEN v - 1 >= 3 THEN 'removed_from_plan' ELSE 'in_plan' END
+                        WHEN v - 1 = 2 OR s.fate = 2 THEN 'established'
+                        WHEN s.fate = 4 AND v - 1 >= 5 THEN 'revoked'
+                        WHEN v - 1 = 3 OR s.fate = 3 OR s.fate = 4 THEN 'under_construction'
+                        WHEN s.fate = 9 AND v - 1 >= 9 THEN 'expanded'
+                        ELSE 'operating' END AS lag_status) st
+               CROSS JOIN LATERAL (SELECT CASE WHEN st.status IN ('operating', 'expanded')
+                   THEN round(round(s.planned * 0.7, 2) * least(1.0, (v - 3) * 0.14) * (0.45 + (s.c % 50) / 100.0), 4)
+                   ELSE 0 END AS leased) l
+               CROSS JOIN LATERAL (SELECT st.status IN ('operating', 'expanded') AND s.c % 3 <> 0 AS plant) w;"
+        ),
+    )
 }

@@ -17,8 +17,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let made = kc_seed::run(&url, scale).await?;
     eprintln!(
-        "national data: {} enterprises, {} users, {} applications in {:.1} s",
-        made.enterprises, made.users, made.applications, made.seconds
+        "national data: {} enterprises, {} users, {} applications, {} clusters in {:.1} s",
+        made.enterprises, made.users, made.applications, made.clusters, made.seconds
     );
     Ok(())
 }

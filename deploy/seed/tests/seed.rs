@@ -9,8 +9,36 @@ async fn the_generated_data_is_valid_and_its_money_adds_up() {
     let db = TestDb::new().await;
     let made = kc_seed::run(&db.superuser_url(), 0.02).await.unwrap();
     assert_eq!(
-        (made.enterprises, made.users, made.applications),
-        (2000, 3000, 1000)
+        (
+            made.enterprises,
+            made.users,
+            made.applications,
+            made.clusters
+        ),
+        (2000, 3000, 1000, 40)
+    );
+    // Clusters: ten versions each, one current, every status today, and the versions before the
+    // merger in former provinces.
+    assert_eq!(
+        db.count("SELECT 1 FROM registry.cluster_versions").await,
+        400
+    );
+    assert_eq!(
+        db.count("SELECT 1 FROM registry.cluster_versions WHERE superseded_at IS NULL")
+            .await,
+        40
+    );
+    assert_eq!(
+        db.count(
+            "SELECT DISTINCT status FROM registry.cluster_versions WHERE superseded_at IS NULL"
+        )
+        .await,
+        7
+    );
+    assert_eq!(
+        db.count("SELECT 1 FROM registry.cluster_versions v JOIN identity.admin_units a ON a.id = v.province_at_id
+                   WHERE (v.recorded_at < '2025-07-01') <> (a.valid_to IS NOT NULL)").await,
+        0
     );
     assert_eq!(
         db.count("SELECT 1 FROM identity.organisations WHERE tax_code LIKE '9%'")

@@ -73,26 +73,32 @@ pub struct ClusterQuery {
     pub per_page: Option<u64>,
 }
 
-/// The filter a list, an export or a summary asks for, checked: the caller's own province for
-/// province and enterprise users (another is 403), any for the ministry.
+/// What a list, an export or a summary asks for, as sent.
+#[derive(Debug, Default)]
+pub struct Asked<'a> {
+    pub as_of: Option<&'a str>,
+    pub province_code: Option<&'a str>,
+    pub region: Option<Region>,
+    pub status: Option<ClusterStatus>,
+    pub without_wastewater: Option<bool>,
+    pub q: Option<&'a str>,
+}
+
+/// The filter of what was asked, checked: the caller's own province for province and enterprise
+/// users (another is 403), any for the ministry.
 pub async fn filter_of(
     tx: &Tx,
     tenant: &kc_auth::Caller,
-    as_of: Option<&str>,
-    province_code: Option<&str>,
-    region: Option<Region>,
-    status: Option<ClusterStatus>,
-    without_wastewater: Option<bool>,
-    q: Option<&str>,
+    asked: Asked<'_>,
 ) -> Result<Filter, ApiError> {
     let mut fields = FieldErrors::new();
-    let as_of = kc_http::date_param(&mut fields, "as_of", as_of);
-    let q = search_text(&mut fields, "q", q);
+    let as_of = kc_http::date_param(&mut fields, "as_of", asked.as_of);
+    let q = search_text(&mut fields, "q", asked.q);
     let province_id = kc_auth::list_province(
         tx,
         tenant.scope(),
         "province_code",
-        province_code,
+        asked.province_code,
         &mut fields,
     )
     .await?;
@@ -102,9 +108,9 @@ pub async fn filter_of(
     Ok(Filter {
         as_of,
         province_id,
-        region,
-        status,
-        without_wastewater,
+        region: asked.region,
+        status: asked.status,
+        without_wastewater: asked.without_wastewater,
         q,
     })
 }
@@ -126,12 +132,14 @@ async fn list_clusters(
     let filter = filter_of(
         &tx,
         &tenant,
-        q.as_of.as_deref(),
-        q.province_code.as_deref(),
-        q.region,
-        q.status,
-        q.without_wastewater,
-        q.q.as_deref(),
+        Asked {
+            as_of: q.as_of.as_deref(),
+            province_code: q.province_code.as_deref(),
+            region: q.region,
+            status: q.status,
+            without_wastewater: q.without_wastewater,
+            q: q.q.as_deref(),
+        },
     )
     .await?;
     let (items, total) = store::list(&tx, &filter, page.limit, page.offset).await?;
@@ -157,6 +165,32 @@ pub struct ProposalInput {
 }
 
 const RECORD_RULES: &str = "communes of the province in force today; the investor's organisation an enterprise of the province";
+
+/// The rules of a record's fields that no schema states (what `ClusterFields::check` and the
+/// references check), with the route's own.
+fn record_rules(own: &[(&str, &str)]) -> serde_json::Value {
+    let mut rules = serde_json::json!({
+        "record": RECORD_RULES,
+        "commune_ids": RECORD_RULES,
+        "investor_org_id": RECORD_RULES,
+        "planned_area_ha": "above 0, at most 75 hectares",
+        "industrial_area_ha": "at most 75 hectares, within the planned area",
+        "leased_area_ha": "at most 75 hectares, within the industrial land",
+        "latitude": "8 to 24 (Vietnam)",
+        "longitude": "102 to 118 (Vietnam)",
+        "boundary": "a GeoJSON Polygon of closed rings within Vietnam",
+        "investor_tax_code": "a tax code with its check digit",
+        "investor_kind": "given with the investor's name",
+        "wastewater_exists": "no plant: no capacity, not operating",
+        "wastewater_capacity_m3": "1 to 1 000 000",
+        "decisions": "not dated in the future or before 1990",
+        "sectors": "at most 30, each a text of 200 characters",
+    });
+    for (k, v) in own {
+        rules[*k] = serde_json::json!(v);
+    }
+    rules
+}
 
 fn code_ok(code: &str) -> bool {
     let b = code.as_bytes();
@@ -201,9 +235,8 @@ async fn check_references(
 #[utoipa::path(post, path = "/api/v1/clusters", tag = "clusters", request_body = ProposalInput,
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<ProvinceOfficer>())),
-               ("x-kc-server-rules" = json!({"record": RECORD_RULES, "commune_ids": RECORD_RULES,
-                                             "investor_org_id": RECORD_RULES, "code": "unique in the province",
-                                             "justification": "needed when a rule check fails"}))),
+               ("x-kc-server-rules" = json!(record_rules(&[("code", "unique in the province"),
+                                                           ("justification", "needed when a rule check fails")])))),
     responses((status = 201, body = ClusterOut), (status = 401, body = kc_http::ErrorEnvelope),
               (status = 403, body = kc_http::ErrorEnvelope), (status = 409, body = kc_http::ErrorEnvelope),
               (status = 415, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
@@ -338,9 +371,7 @@ pub struct EditInput {
 #[utoipa::path(put, path = "/api/v1/clusters/{id}", tag = "clusters", request_body = EditInput,
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<ProvinceOfficer>().on("cluster"))),
-               ("x-kc-server-rules" = json!({"record": RECORD_RULES, "commune_ids": RECORD_RULES,
-                                             "investor_org_id": RECORD_RULES,
-                                             "planned_area_ha": "not above the current one (that is an expansion)"}))),
+               ("x-kc-server-rules" = json!(record_rules(&[("planned_area_ha", "at most 75, not above the current one (that is an expansion)")])))),
     responses((status = 200, body = ClusterOut), (status = 400, body = kc_http::ErrorEnvelope),
               (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
               (status = 404, body = kc_http::ErrorEnvelope), (status = 409, body = kc_http::ErrorEnvelope),
@@ -488,7 +519,7 @@ fn area(fields: &mut FieldErrors, name: &str, value: Option<&str>) -> Option<Dec
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<ProvinceOfficer>().on("cluster"))),
                ("x-kc-server-rules" = json!({"decision": "the kind the step needs, not in the future",
-                                             "planned_area_ha": "an expansion: larger than now",
+                                             "planned_area_ha": "an expansion: larger than now, at most 75",
                                              "industrial_area_ha": "within the planned area, not below the leased land",
                                              "justification": "needed when a rule check fails"}))),
     responses((status = 200, body = ClusterOut), (status = 400, body = kc_http::ErrorEnvelope),
@@ -713,7 +744,8 @@ pub struct CheckInput {
 #[utoipa::path(post, path = "/api/v1/cluster-checks", tag = "clusters", request_body = CheckInput,
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<ProvinceOfficer>())),
-               ("x-kc-server-rules" = json!({"cluster_id": "a cluster of the caller's province"}))),
+               ("x-kc-server-rules" = json!({"cluster_id": "a cluster of the caller's province",
+                                             "planned_area_ha": "above 0, at most 75"}))),
     responses((status = 200, body = Verdict), (status = 401, body = kc_http::ErrorEnvelope),
               (status = 403, body = kc_http::ErrorEnvelope), (status = 415, body = kc_http::ErrorEnvelope),
               (status = 422, body = kc_http::ErrorEnvelope)))]

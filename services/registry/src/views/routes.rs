@@ -3,7 +3,7 @@
 
 use super::export;
 use super::store::{self, Basis, Grouping, SummaryLine};
-use crate::clusters::routes::{day_or_today, filter_of};
+use crate::clusters::routes::{Asked, day_or_today, filter_of};
 use crate::clusters::store::{self as clusters, ClusterView};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -66,12 +66,12 @@ async fn summary(
     let filter = filter_of(
         &tx,
         &tenant,
-        q.as_of.as_deref(),
-        q.province_code.as_deref(),
-        q.region,
-        None,
-        None,
-        None,
+        Asked {
+            as_of: q.as_of.as_deref(),
+            province_code: q.province_code.as_deref(),
+            region: q.region,
+            ..Asked::default()
+        },
     )
     .await?;
     let group = q.group.unwrap_or_default();
@@ -116,12 +116,14 @@ async fn export_rows(
     let filter = filter_of(
         &tx,
         tenant,
-        q.as_of.as_deref(),
-        q.province_code.as_deref(),
-        q.region,
-        q.status,
-        q.without_wastewater,
-        None,
+        Asked {
+            as_of: q.as_of.as_deref(),
+            province_code: q.province_code.as_deref(),
+            region: q.region,
+            status: q.status,
+            without_wastewater: q.without_wastewater,
+            q: None,
+        },
     )
     .await?;
     let (rows, _) = clusters::list(&tx, &filter, EXPORT_LIMIT, 0).await?;
