@@ -405,6 +405,19 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
             .as_str()
             .unwrap()
             .to_owned();
+        // Its investor's report for last year's first half.
+        let report = must(
+            &http,
+            Method::POST,
+            &format!("{registry}/api/v1/clusters/{cluster}/reports"),
+            dn_token,
+            json!({"kind": "half_year", "year": chrono::Datelike::year(&today) - 1,
+                   "figures": {"workers": 10, "leased_area_ha": "0", "secondary_projects": 0}}),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let fixtures: BTreeMap<&str, Fixture> = [
             (
                 "organisation",
@@ -452,6 +465,14 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
                     id: local_envelope,
                     province: province.clone(),
                     org: None,
+                },
+            ),
+            (
+                "cluster_report",
+                Fixture {
+                    id: report,
+                    province: province.clone(),
+                    org: Some(ent_org.clone()),
                 },
             ),
             (

@@ -124,6 +124,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0014_up.sql").to_owned(),
             include_str!("sql/m0014_down.sql"),
         ),
+        sql(
+            "m0015_cluster_reports",
+            include_str!("sql/m0015_up.sql").to_owned(),
+            include_str!("sql/m0015_down.sql"),
+        ),
     ]
 }
 

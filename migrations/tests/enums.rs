@@ -11,8 +11,8 @@
 
 use kc_kernel::{
     AccountStatus, ApplicationStatus, ClusterChange, ClusterRule, ClusterStatus, DbEnum, Deadline,
-    DocumentKind, EnterpriseKind, Fund, InvestorKind, OrgKind, Permission, Region, Role, RuleKind,
-    SchemeKind, SchemeStatus, UnitKind,
+    DocumentKind, EnterpriseKind, Fund, InvestorKind, OrgKind, Permission, Region, ReportKind,
+    ReportParty, ReportStatus, Role, RuleKind, SchemeKind, SchemeStatus, UnitKind,
 };
 use kc_testing::TestDb;
 use sea_orm::{
@@ -99,6 +99,18 @@ const ENUMS: &[(&str, &str, Values)] = &[
         "action",
         enum_of::<ClusterChange>(),
     ),
+    (
+        "registry.cluster_reports",
+        "party",
+        enum_of::<ReportParty>(),
+    ),
+    ("registry.cluster_reports", "kind", enum_of::<ReportKind>()),
+    (
+        "registry.cluster_reports",
+        "status",
+        enum_of::<ReportStatus>(),
+    ),
+    ("registry.province_reports", "kind", enum_of::<ReportKind>()),
     ("workflow.schemes", "kind", enum_of::<SchemeKind>()),
     ("workflow.schemes", "fund", enum_of::<Fund>()),
     ("workflow.rules", "fund", enum_of::<Fund>()),

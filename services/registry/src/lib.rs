@@ -6,6 +6,8 @@
 //! - [`clusters`]: the record ([`clusters::data`]), its life cycle ([`clusters::state`]), the checks of
 //!   a proposal or an expansion ([`clusters::checks`]), every version kept and readable as of a day;
 //! - [`views`]: the summary by province or region as of a day, and the XLSX and GeoJSON exports;
+//! - [`reports`]: the periodic reports of investors and tenants, their review, who has reported, and
+//!   each province's consolidated report;
 //! - [`demo`]: the run command's demo clusters, with history across the 2025 merger.
 //!
 //! Every handler reaches the database through `kc_auth::Tenant`; every change writes its audit row
@@ -14,6 +16,7 @@
 pub mod clusters;
 pub mod communes;
 pub mod demo;
+pub mod reports;
 pub mod rules;
 pub mod views;
 
@@ -44,4 +47,5 @@ pub fn routes() -> OpenApiRouter<ServiceState> {
         .merge(rules::routes::router())
         .merge(clusters::routes::router())
         .merge(views::routes::router())
+        .merge(reports::routes::router())
 }

@@ -38,7 +38,7 @@ mod registration;
 mod scheme;
 
 pub use application::ApplicationTransitioned;
-pub use cluster::ClusterTransitioned;
+pub use cluster::{ClusterReportDue, ClusterReportSubmitted, ClusterTransitioned};
 pub use password_reset::PasswordResetRequested;
 pub use registration::{RegistrationEmailInUse, RegistrationReceived};
 pub use scheme::SchemeTransitioned;
@@ -204,6 +204,10 @@ any_event! {
     SchemeTransitioned,
     /// `registry.cluster_transitioned` v1.
     ClusterTransitioned,
+    /// `registry.cluster_report_due` v1.
+    ClusterReportDue,
+    /// `registry.cluster_report_submitted` v1.
+    ClusterReportSubmitted,
 }
 
 impl AnyEvent {

@@ -266,6 +266,10 @@ db_enum! {
         Expansion = "expansion" => "Điều kiện mở rộng cụm công nghiệp",
         /// State support for a cluster's infrastructure: at most 30 % of the investment.
         InfrastructureSupport = "infrastructure_support" => "Mức hỗ trợ đầu tư hạ tầng",
+        /// The half-year report's data window and due date (15 Dec–14 Jun, 20 June).
+        HalfYearReport = "half_year_report" => "Kỳ báo cáo 6 tháng",
+        /// The annual report's data window and due date (15 Dec–14 Dec, 20 December).
+        AnnualReport = "annual_report" => "Kỳ báo cáo năm",
     }
 }
 
@@ -276,6 +280,34 @@ db_enum! {
         Edited = "edited" => "Cập nhật",
         Transition = "transition" => "Chuyển trạng thái",
         Imported = "imported" => "Nhập từ tệp",
+    }
+}
+
+db_enum! {
+    /// A periodic CCN report's period (`registry.cluster_reports.kind`).
+    pub enum ReportKind {
+        HalfYear = "half_year" => "Báo cáo 6 tháng",
+        Annual = "annual" => "Báo cáo năm",
+    }
+}
+
+db_enum! {
+    /// Who reports for a cluster (`registry.cluster_reports.party`).
+    pub enum ReportParty {
+        /// The infrastructure investor.
+        Investor = "investor" => "Chủ đầu tư hạ tầng",
+        /// An enterprise operating in the cluster.
+        Tenant = "tenant" => "Doanh nghiệp trong cụm",
+    }
+}
+
+db_enum! {
+    /// Where a periodic CCN report stands (`registry.cluster_reports.status`).
+    pub enum ReportStatus {
+        Submitted = "submitted" => "Đã nộp",
+        /// Returned by the province for corrections.
+        Returned = "returned" => "Yêu cầu bổ sung, chỉnh sửa",
+        Accepted = "accepted" => "Đã tiếp nhận",
     }
 }
 
@@ -373,6 +405,9 @@ mod tests {
         check::<InvestorKind>();
         check::<ClusterRule>();
         check::<ClusterChange>();
+        check::<ReportKind>();
+        check::<ReportParty>();
+        check::<ReportStatus>();
         check::<Permission>();
         check::<OrgKind>();
         check::<EnterpriseKind>();

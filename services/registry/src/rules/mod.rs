@@ -1,11 +1,13 @@
-//! The registry's rule checks as dated data (`registry.rules`): a cluster's size, the condition for a
-//! new cluster, the conditions for an expansion, the cap on state support for infrastructure. Each
+//! The registry's rules as dated data (`registry.rules`): a cluster's size, the condition for a new
+//! cluster, the conditions for an expansion, the cap on state support for infrastructure, and the
+//! periodic reports' data windows and due dates. Each
 //! rule's figures are its body, checked here; versions never overlap and a new one starts no earlier
 //! than today ([`store`], [`routes`]).
 
 pub mod routes;
 pub mod store;
 
+use chrono::NaiveDate;
 use kc_kernel::ClusterRule;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -51,6 +53,43 @@ pub struct SupportBody {
     pub max_share_percent: Decimal,
 }
 
+/// `half_year_report` / `annual_report`: a report's data window (from a day of the year before, or of
+/// the report's year, to a day of its year) and its due date in its year.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportPeriodBody {
+    #[schema(minimum = 1, maximum = 12)]
+    pub from_month: u32,
+    #[schema(minimum = 1, maximum = 31)]
+    pub from_day: u32,
+    /// The window starts in the year before the report's year.
+    pub from_previous_year: bool,
+    #[schema(minimum = 1, maximum = 12)]
+    pub to_month: u32,
+    #[schema(minimum = 1, maximum = 31)]
+    pub to_day: u32,
+    #[schema(minimum = 1, maximum = 12)]
+    pub due_month: u32,
+    #[schema(minimum = 1, maximum = 31)]
+    pub due_day: u32,
+}
+
+impl ReportPeriodBody {
+    /// The window and due date of the report of `year` (none for a day that does not exist).
+    pub fn period(&self, year: i32) -> Option<(NaiveDate, NaiveDate, NaiveDate)> {
+        let from_year = if self.from_previous_year {
+            year - 1
+        } else {
+            year
+        };
+        Some((
+            NaiveDate::from_ymd_opt(from_year, self.from_month, self.from_day)?,
+            NaiveDate::from_ymd_opt(year, self.to_month, self.to_day)?,
+            NaiveDate::from_ymd_opt(year, self.due_month, self.due_day)?,
+        ))
+    }
+}
+
 /// A rule's body, by its key.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
@@ -59,6 +98,7 @@ pub enum RuleBody {
     NewCluster(NewClusterBody),
     Expansion(ExpansionBody),
     Support(SupportBody),
+    ReportPeriod(ReportPeriodBody),
 }
 
 /// Parse and check the body of a rule of `key`: every figure within sense (percentages 0–100,
@@ -103,6 +143,20 @@ pub fn parse_body(key: ClusterRule, body: &serde_json::Value) -> Result<RuleBody
                     Err("max_share_percent 0–100".into())
                 }
             }),
+        ClusterRule::HalfYearReport | ClusterRule::AnnualReport => {
+            serde_json::from_value::<ReportPeriodBody>(body.clone())
+                .map_err(|e| e.to_string())
+                .and_then(|b| {
+                    // Every day must exist in any year (no 29 February, no 30 February), the window
+                    // must not be empty and the report falls due after it ends.
+                    match (b.period(2023), b.period(2024)) {
+                        (Some((from, to, due)), Some(_)) if from <= to && to < due => {
+                            Ok(RuleBody::ReportPeriod(b))
+                        }
+                        _ => Err("ngày không tồn tại, hoặc kỳ dữ liệu trống, hoặc hạn nộp không sau kỳ dữ liệu (impossible dates, an empty window or a due date not after it)".into()),
+                    }
+                })
+        }
     };
     parsed.map_err(|e| {
         format!(

@@ -7,5 +7,6 @@ mod clusters;
 mod helpers;
 mod history;
 mod isolation;
+mod reports;
 mod rules;
 mod views;

@@ -1,0 +1,57 @@
+//! Periodic CCN reports (DOMAIN.md §6): each cluster's infrastructure investor and tenant enterprises
+//! report for a half-year and a year, within data windows and by due dates that are dated rules
+//! ([`period`]); the province opens a period (announcing every party's obligation as a typed event),
+//! reviews each report ([`state`]: returns it for corrections or accepts it), sees who has and has not
+//! reported, and consolidates its own report for the ministry ([`routes`], [`store`]).
+
+pub mod figures;
+pub mod routes;
+pub mod state;
+pub mod store;
+
+use crate::rules::{ReportPeriodBody, store as rules};
+use chrono::NaiveDate;
+use kc_db::Tx;
+use kc_http::ApiError;
+use kc_kernel::{ClusterRule, ReportKind};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A report period: its data window and due date.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct Period {
+    pub kind: ReportKind,
+    pub year: i32,
+    pub window_from: NaiveDate,
+    pub window_to: NaiveDate,
+    pub due_date: NaiveDate,
+}
+
+/// The period of `kind` and `year` for `province`, by the rule in force on `today` (none: no rule).
+pub async fn period(
+    tx: &Tx,
+    kind: ReportKind,
+    year: i32,
+    province: Uuid,
+    today: NaiveDate,
+) -> Result<Option<Period>, ApiError> {
+    let key = match kind {
+        ReportKind::HalfYear => ClusterRule::HalfYearReport,
+        ReportKind::Annual => ClusterRule::AnnualReport,
+    };
+    let Some(rule) = rules::in_force(tx, key, province, today).await? else {
+        return Ok(None);
+    };
+    let body: ReportPeriodBody = serde_json::from_value(rule.body)
+        .map_err(|e| ApiError::internal(format!("report period rule {}: {e}", rule.id)))?;
+    Ok(body
+        .period(year)
+        .map(|(window_from, window_to, due_date)| Period {
+            kind,
+            year,
+            window_from,
+            window_to,
+            due_date,
+        }))
+}
