@@ -76,6 +76,26 @@ async fn the_demo_clusters_are_in_every_status_with_history_across_the_merger() 
         3
     );
     assert_eq!(db.count("SELECT 1 FROM registry.cluster_tenants").await, 3);
+    // Reports both submitted and due: last year's annual accepted and consolidated, this year's
+    // half-year period opened with the investors' reports in and the tenants' missing.
+    assert_eq!(
+        db.count(
+            "SELECT 1 FROM registry.cluster_reports WHERE kind = 'annual' AND status = 'accepted'"
+        )
+        .await,
+        6
+    );
+    assert_eq!(db.count("SELECT 1 FROM registry.province_reports").await, 3);
+    assert_eq!(
+        db.count("SELECT 1 FROM registry.cluster_reports WHERE kind = 'half_year' AND status = 'submitted'")
+            .await,
+        3
+    );
+    assert_eq!(
+        db.count("SELECT 1 FROM outbox.events WHERE topic = 'registry.cluster_report_due'")
+            .await,
+        6
+    );
     let before = db.count("SELECT 1 FROM registry.cluster_versions").await;
     assert!(before > 80, "{before} versions");
     let out = seed_registry(&system);

@@ -2,7 +2,9 @@
 //! 37 and 79, one in each status (an operating one without a wastewater plant in 01, one whose plant
 //! does not operate in 37), each with the history a real one has (proposed, established, built,
 //! operating, reported on twice a year), the versions before 1 July 2025 recorded in the former
-//! provinces that merged into today's. Written as each province's officer (logged in through identity),
+//! provinces that merged into today's; the first cluster's investor and tenant enterprise with last
+//! year's annual reports accepted and consolidated, and this year's half-year reports due (the
+//! investor's submitted, the tenant's not). Written as each province's officer (logged in through identity),
 //! through the same store the routes use, with the versions dated in the past. Loading it again
 //! adds nothing.
 
@@ -186,6 +188,7 @@ pub async fn seed(db: &Db, identity_url: &str, production: bool) -> anyhow::Resu
                 };
                 store::update(&tx, &current, &data, &m).await?;
                 store::link_tenant(&tx, province, id, tenant.org, officer.sub).await?;
+                reports(&tx, province, id, &officer, &investor, &tenant).await?;
             }
         }
         tx.commit().await?;
@@ -457,6 +460,101 @@ async fn cluster(
         .await?;
     }
     Ok(id)
+}
+
+/// The reports of the investor's cluster: last year's annual reports of both parties, accepted and
+/// consolidated; this year's half-year period opened, the investor's report waiting for review, the
+/// tenant's missing (overdue once 20 June has passed).
+async fn reports(
+    tx: &Tx,
+    province: Uuid,
+    cluster: Uuid,
+    officer: &Claims,
+    investor: &Claims,
+    tenant: &Claims,
+) -> anyhow::Result<()> {
+    use crate::reports::{period, store as reports};
+    use kc_kernel::{ReportKind, ReportParty, ReportStatus};
+    let today = kc_kernel::today_vn();
+    let year = chrono::Datelike::year(&today);
+    let figures = |party: ReportParty, workers: i32| match party {
+        ReportParty::Investor => {
+            serde_json::json!({"workers": workers, "leased_area_ha": "30", "secondary_projects": 12,
+            "capital_realised": "250000000000", "wastewater_operating": true})
+        }
+        ReportParty::Tenant => serde_json::json!({"workers": workers, "revenue": "48000000000",
+            "capital_realised": "35000000000"}),
+    };
+    let annual = period(tx, ReportKind::Annual, year - 1, province, today)
+        .await?
+        .context("the annual report rule")?;
+    for (party, who, workers) in [
+        (ReportParty::Investor, investor, 45),
+        (ReportParty::Tenant, tenant, 310),
+    ] {
+        let id = reports::insert(
+            tx,
+            &reports::NewReport {
+                province_id: province,
+                cluster_id: cluster,
+                organisation_id: who.org,
+                party,
+                period: &annual,
+                figures: figures(party, workers),
+                by: who.sub,
+            },
+        )
+        .await?;
+        reports::review(tx, id, ReportStatus::Accepted, None, officer.sub).await?;
+    }
+    let totals = reports::totals(tx, province, ReportKind::Annual, year - 1).await?;
+    reports::consolidate(
+        tx,
+        province,
+        ReportKind::Annual,
+        year - 1,
+        &totals,
+        officer.sub,
+    )
+    .await?;
+    let half = period(tx, ReportKind::HalfYear, year, province, today)
+        .await?
+        .context("the half-year report rule")?;
+    for (party, who) in [
+        (ReportParty::Investor, investor),
+        (ReportParty::Tenant, tenant),
+    ] {
+        kc_events::enqueue(
+            tx,
+            crate::SERVICE,
+            &kc_events::ClusterReportDue {
+                cluster_id: cluster,
+                province,
+                organisation: who.org,
+                party: party.as_str().into(),
+                kind: half.kind.as_str().into(),
+                year,
+                window_from: half.window_from,
+                window_to: half.window_to,
+                due_date: half.due_date,
+            },
+        )
+        .await?;
+    }
+    reports::insert(
+        tx,
+        &reports::NewReport {
+            province_id: province,
+            cluster_id: cluster,
+            organisation_id: investor.org,
+            party: ReportParty::Investor,
+            period: &half,
+            figures: figures(ReportParty::Investor, 52),
+            by: investor.sub,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// The next version of the demo cluster `id`.
