@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (figures, not tests): Argon2 cost, logins/s, GET /api/v1/me requests/s and latency; then
 # workflow on the national-scale data of deploy/seed: a centre's queue and one transition; the registry's
-# national CCN summary today and as of a past date.
+# national CCN summary today and as of a past date, and a 5 000-row import.
 # Release build, a throwaway PostgreSQL, the identity service on loopback, wrk as the load generator
 # (Debian package, installed when missing and root). On a 2-core machine wrk and the service share the
 # cores: figures are for this machine, load generator included.
@@ -146,3 +146,28 @@ for q in "" "?as_of=2020-06-30&basis=as_was"; do
     | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|requests in"
 done
 echo "    registry RSS after the runs: $(ps -o rss= -p "$rg_pid" | awk '{printf "%.1f MiB", $1/1024}')"
+
+echo
+echo "==> registry: importing a 5 000-row CSV file (Hà Nội's officer, all rows valid, one transaction)"
+officer=$(curl -s "http://127.0.0.1:$app_port/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"email":"cv.so.01@demo.test","password":"KhuyenCong@2025"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+python3 - "$tmp/import.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("code,name,communes,status,latitude,longitude,planned_area_ha,industrial_area_ha,leased_area_ha,"
+            "investor_name,investor_kind,registered_capital,wastewater_exists,wastewater_capacity_m3,"
+            "wastewater_operating,sectors,secondary_projects,workers,decision_number,decision_date\n")
+    for i in range(5000):
+        planned = 10 + i % 65
+        f.write(f"IMP-{i:05d},Cụm công nghiệp nhập {i},Xã số {1 + i % 20},operating,{10 + (i % 130) / 10},"
+                f"{104 + (i % 80) / 10},{planned},{planned * 0.7:.2f},{planned * 0.35:.2f},Công ty CP Hạ tầng {i},"
+                f"enterprise,{planned * 5000000000},có,{500 + i % 20 * 100},có,Cơ khí; Dệt may,{i % 30},{i % 2000},"
+                f"{i}/QĐ-UBND,15/03/2021\n")
+PY
+echo "    file: $(wc -c < "$tmp/import.csv") bytes"
+before_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$rg_pid/status"); before_rss=$(awk '/VmRSS/ {print $2}' "/proc/$rg_pid/status")
+curl -s -o "$tmp/import.json" -w "    answered %{http_code} in %{time_total} s\n" "http://127.0.0.1:$rg_port/api/v1/clusters/import" \
+  -H "Authorization: Bearer $officer" -H 'content-type: application/octet-stream' --data-binary "@$tmp/import.csv"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("    rows", d.get("rows"), "imported", d.get("imported"), "rejected", len(d.get("rejected") or []))' "$tmp/import.json"
+after_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$rg_pid/status")
+echo "    registry peak RSS: $(awk -v a="$before_hwm" -v b="$after_hwm" 'BEGIN {printf "%.1f MiB before, %.1f MiB after the import (RSS before: %.1f MiB)", a/1024, b/1024, '"$before_rss"'/1024}')"

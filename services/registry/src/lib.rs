@@ -6,6 +6,7 @@
 //! - [`clusters`]: the record ([`clusters::data`]), its life cycle ([`clusters::state`]), the checks of
 //!   a proposal or an expansion ([`clusters::checks`]), every version kept and readable as of a day;
 //! - [`views`]: the summary by province or region as of a day, and the XLSX and GeoJSON exports;
+//! - [`import`]: a province's existing registry from XLSX or CSV, checked row by row;
 //! - [`reports`]: the periodic reports of investors and tenants, their review, who has reported, and
 //!   each province's consolidated report;
 //! - [`demo`]: the run command's demo clusters, with history across the 2025 merger.
@@ -16,6 +17,7 @@
 pub mod clusters;
 pub mod communes;
 pub mod demo;
+pub mod import;
 pub mod reports;
 pub mod rules;
 pub mod views;
@@ -48,4 +50,5 @@ pub fn routes() -> OpenApiRouter<ServiceState> {
         .merge(clusters::routes::router())
         .merge(views::routes::router())
         .merge(reports::routes::router())
+        .merge(import::routes::router())
 }

@@ -192,7 +192,7 @@ fn record_rules(own: &[(&str, &str)]) -> serde_json::Value {
     rules
 }
 
-fn code_ok(code: &str) -> bool {
+pub(crate) fn code_ok(code: &str) -> bool {
     let b = code.as_bytes();
     !b.is_empty()
         && b.len() <= 40

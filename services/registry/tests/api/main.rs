@@ -6,6 +6,7 @@
 mod clusters;
 mod helpers;
 mod history;
+mod import;
 mod isolation;
 mod reports;
 mod rules;
