@@ -63,10 +63,7 @@ pub struct ImportReport {
 }
 
 /// One row, checked: the cluster's code and record, or its errors by column.
-enum Checked {
-    Valid { code: String, data: ClusterData },
-    Invalid(BTreeMap<String, String>),
-}
+type Checked = Result<(String, ClusterData), BTreeMap<String, String>>;
 
 fn yes_no(v: &str) -> Option<bool> {
     match v.trim().to_lowercase().as_str() {
@@ -225,7 +222,7 @@ fn check_row(
                 header_of("investor_kind"),
                 format!("state_unit hoặc enterprise ({e})"),
             );
-            return Checked::Invalid(errors);
+            return Err(errors);
         }
     };
     let mut found = FieldErrors::new();
@@ -237,9 +234,9 @@ fn check_row(
         errors.insert(header_of(&field), message);
     }
     if errors.is_empty() {
-        Checked::Valid { code, data }
+        Ok((code, data))
     } else {
-        Checked::Invalid(errors)
+        Err(errors)
     }
 }
 
@@ -383,11 +380,11 @@ async fn import_clusters(
         }
         read += 1;
         match check_row(cells, &at, &communes, &taken, today) {
-            Checked::Valid { code, data } => {
+            Ok((code, data)) => {
                 taken.insert(code.to_lowercase());
                 valid.push((code, data));
             }
-            Checked::Invalid(errors) => rejected.push((i + 2, cells, errors)),
+            Err(errors) => rejected.push((i + 2, cells, errors)),
         }
     }
     let valid_only = q.valid_only.unwrap_or(false);
