@@ -129,6 +129,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0015_up.sql").to_owned(),
             include_str!("sql/m0015_down.sql"),
         ),
+        sql(
+            "m0016_scheme_clusters",
+            include_str!("sql/m0016_up.sql").to_owned(),
+            include_str!("sql/m0016_down.sql"),
+        ),
     ]
 }
 

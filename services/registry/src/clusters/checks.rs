@@ -2,7 +2,7 @@
 //! dated data (`crate::rules`); a check whose rule is not in force is reported as passed, saying so.
 
 use super::store::{self, ClusterView};
-use crate::rules::{ExpansionBody, NewClusterBody, SizeBody, store as rules};
+use crate::rules::{ExpansionBody, NewClusterBody, SizeBody, SupportBody, store as rules};
 use chrono::NaiveDate;
 use kc_db::Tx;
 use kc_http::ApiError;
@@ -271,4 +271,41 @@ pub async fn for_expansion(
         }
     });
     Ok(Verdict::of(checks))
+}
+
+/// State support of `support` đồng for a cluster's infrastructure costing `investment` đồng: within
+/// the share the rule in force allows.
+pub async fn support(
+    tx: &Tx,
+    province: Uuid,
+    investment: kc_kernel::Money,
+    support: kc_kernel::Money,
+    day: NaiveDate,
+) -> Result<Check, ApiError> {
+    let key = ClusterRule::InfrastructureSupport;
+    Ok(match rule::<SupportBody>(tx, key, province, day).await? {
+        None => unruled(key),
+        Some((row, b)) => {
+            let (investment, support) = (Decimal::from(investment), Decimal::from(support));
+            let ceiling = (investment * b.max_share_percent / Decimal::from(100)).floor();
+            let passed = support <= ceiling;
+            checked(
+                key,
+                &row,
+                passed,
+                format!(
+                    "Mức hỗ trợ {support} đồng {} mức tối đa {ceiling} đồng ({}% của {investment} đồng) (support {} the ceiling)",
+                    if passed { "trong" } else { "vượt" },
+                    b.max_share_percent,
+                    if passed { "within" } else { "above" }
+                ),
+                figures([
+                    ("investment", investment.to_string()),
+                    ("support", support.to_string()),
+                    ("max_share_percent", b.max_share_percent.to_string()),
+                    ("max_support", ceiling.to_string()),
+                ]),
+            )
+        }
+    })
 }

@@ -34,6 +34,8 @@ pub fn router() -> OpenApiRouter<ServiceState> {
         .routes(routes!(transition))
         .routes(routes!(history))
         .routes(routes!(check))
+        .routes(routes!(support_check))
+        .routes(routes!(schemes))
         .routes(routes!(list_tenants, link_tenant))
 }
 
@@ -780,6 +782,69 @@ async fn check(
     };
     tx.commit().await?;
     Ok(Json(verdict))
+}
+
+/// State support asked for a cluster's infrastructure, and what the infrastructure costs.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupportInput {
+    /// Whole đồng.
+    #[serde(deserialize_with = "kc_http::money")]
+    #[schema(value_type = String, pattern = "^[0-9]{1,15}$", example = "100000000000")]
+    pub investment: kc_kernel::Money,
+    #[serde(deserialize_with = "kc_http::money")]
+    #[schema(value_type = String, pattern = "^[0-9]{1,15}$", example = "30000000000")]
+    pub support: kc_kernel::Money,
+}
+
+/// Whether state support for a cluster's infrastructure keeps within the share the rule in force
+/// allows (30 % of the investment), with the figures; the workflow service asks it for a scheme that
+/// supports a cluster's infrastructure. Records nothing.
+#[utoipa::path(post, path = "/api/v1/clusters/{id}/support-check", tag = "clusters", request_body = SupportInput,
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<kc_auth::ProvinceStaff>().on("cluster")))),
+    responses((status = 200, body = checks::Check), (status = 400, body = kc_http::ErrorEnvelope),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 404, body = kc_http::ErrorEnvelope), (status = 415, body = kc_http::ErrorEnvelope),
+              (status = 422, body = kc_http::ErrorEnvelope)))]
+async fn support_check(
+    tenant: Tenant<kc_auth::ProvinceStaff>,
+    Path(id): Path<Uuid>,
+    Json(req): Json<SupportInput>,
+) -> Result<Json<checks::Check>, ApiError> {
+    let (tx, cluster) = tenant.load::<ClusterView>(id).await?;
+    let check = checks::support(
+        &tx,
+        cluster.province_id,
+        req.investment,
+        req.support,
+        today_vn(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(check))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchemeList {
+    pub items: Vec<store::SupportingScheme>,
+}
+
+/// The extension schemes (workflow) that support the cluster: its infrastructure or its tenants.
+#[utoipa::path(get, path = "/api/v1/clusters/{id}/schemes", tag = "clusters",
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<kc_auth::ProvinceStaff>().on("cluster")))),
+    responses((status = 200, body = SchemeList), (status = 400, body = kc_http::ErrorEnvelope),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 404, body = kc_http::ErrorEnvelope)))]
+async fn schemes(
+    tenant: Tenant<kc_auth::ProvinceStaff>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<SchemeList>, ApiError> {
+    let (tx, _) = tenant.load::<ClusterView>(id).await?;
+    let items = store::supporting_schemes(&tx, id).await?;
+    tx.commit().await?;
+    Ok(Json(SchemeList { items }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -452,3 +452,33 @@ impl ClusterView {
         }
     }
 }
+
+/// An extension scheme of the workflow service that supports a cluster (read through the workflow's
+/// `cluster_schemes` view, never its tables).
+#[derive(Debug, Clone, FromQueryResult, Serialize, utoipa::ToSchema)]
+pub struct SupportingScheme {
+    pub scheme_id: Uuid,
+    /// `kcqg` or `kcdp`.
+    pub fund: String,
+    pub plan_year: i32,
+    pub activity_code: String,
+    pub title: String,
+    /// The scheme's status (`kc_kernel::SchemeStatus`).
+    pub status: String,
+    #[schema(value_type = String)]
+    pub support_requested: Decimal,
+    #[schema(value_type = Option<String>)]
+    pub support_approved: Option<Decimal>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub async fn supporting_schemes(tx: &Tx, cluster: Uuid) -> Result<Vec<SupportingScheme>, DbErr> {
+    SupportingScheme::find_by_statement(stmt(
+        "SELECT scheme_id, fund, plan_year, activity_code, title, status, support_requested,
+                support_approved, updated_at
+           FROM workflow.cluster_schemes WHERE cluster_id = $1 ORDER BY plan_year DESC, title",
+        [cluster.into()],
+    ))
+    .all(tx)
+    .await
+}

@@ -35,6 +35,16 @@ pub fn router() -> OpenApiRouter<ServiceState> {
         .routes(routes!(list_province_reports, consolidate))
 }
 
+/// A year in a list's filter: 2000 to 2100.
+fn filter_year(fields: &mut FieldErrors, year: Option<i32>) {
+    if year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        fields.insert(
+            "year".into(),
+            "Năm từ 2000 đến 2100 (year 2000 to 2100)".into(),
+        );
+    }
+}
+
 fn check_year(fields: &mut FieldErrors, year: i32) {
     let now = chrono::Datelike::year(&today_vn());
     if !(2000..=now + 1).contains(&year) {
@@ -353,6 +363,7 @@ async fn list_reports(
 ) -> Result<Json<Paged<ReportRow>>, ApiError> {
     let page = Page::parse(q.page, q.per_page)?;
     let mut fields = FieldErrors::new();
+    filter_year(&mut fields, q.year);
     let tx = tenant.begin().await?;
     let province_id = kc_auth::list_province(
         &tx,
@@ -524,6 +535,7 @@ async fn compliance(
     Query(q): Query<ComplianceQuery>,
 ) -> Result<Json<Compliance>, ApiError> {
     let mut fields = FieldErrors::new();
+    filter_year(&mut fields, Some(q.year));
     let tx = tenant.begin().await?;
     let province = kc_auth::list_province(
         &tx,
@@ -573,6 +585,7 @@ async fn list_province_reports(
     Query(q): Query<ProvinceReportQuery>,
 ) -> Result<Json<ProvinceReportList>, ApiError> {
     let mut fields = FieldErrors::new();
+    filter_year(&mut fields, q.year);
     let tx = tenant.begin().await?;
     let province = kc_auth::list_province(
         &tx,

@@ -8,6 +8,7 @@ mod helpers;
 mod history;
 mod import;
 mod isolation;
+mod links;
 mod reports;
 mod rules;
 mod views;

@@ -168,6 +168,10 @@ pub struct SchemeInput {
     #[schema(max_items = 200)]
     #[serde(default)]
     pub application_ids: Vec<Uuid>,
+    /// The industrial cluster of the province the scheme supports (its infrastructure or its
+    /// tenants), as the registry knows it.
+    #[serde(default)]
+    pub cluster_id: Option<Uuid>,
 }
 
 const SCHEME_RULES: &str = "an activity type in force; support within the cost, counterpart covering the rest; a point scheme names accepted applications";
@@ -179,6 +183,7 @@ const SCHEME_RULES: &str = "an activity type in force; support within the cost, 
                ("x-kc-server-rules" = json!({
                    "activity_code": SCHEME_RULES, "support_requested": SCHEME_RULES,
                    "counterpart": SCHEME_RULES, "application_ids": SCHEME_RULES,
+                   "cluster_id": "a cluster of the province in the registry",
                    "plan_year": "this year or later"}))),
     responses((status = 201, body = SchemeOut), (status = 401, body = kc_http::ErrorEnvelope),
               (status = 403, body = kc_http::ErrorEnvelope), (status = 409, body = kc_http::ErrorEnvelope),
@@ -282,10 +287,21 @@ async fn create_scheme(
             total_cost: req.total_cost,
             support_requested: req.support_requested,
             counterpart: req.counterpart,
+            cluster_id: req.cluster_id,
             prepared_by: tenant.user_id(),
         },
     )
-    .await?;
+    .await
+    .map_err(|e| {
+        if req.cluster_id.is_some() && kc_db::is_constraint_violation(&e) {
+            ApiError::field(
+                "cluster_id",
+                "Không có cụm công nghiệp này trong tỉnh (no such cluster in the province)",
+            )
+        } else {
+            e.into()
+        }
+    })?;
     for a in &apps {
         store::add_beneficiary(&tx, province, id, a.organisation_id, a.id)
             .await

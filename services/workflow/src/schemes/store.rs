@@ -39,6 +39,8 @@ pub struct SchemeView {
     #[schema(value_type = Option<String>)]
     pub support_approved: Option<Decimal>,
     pub envelope_id: Option<Uuid>,
+    /// The industrial cluster it supports (the registry's), if any.
+    pub cluster_id: Option<Uuid>,
     pub status_reason: Option<String>,
     pub prepared_by: Uuid,
     pub stage_since: DateTime<Utc>,
@@ -67,7 +69,7 @@ impl Resource for SchemeView {
 const VIEW: &str = "SELECT s.id, s.province_id, p.code AS province_code, s.implementing_org_id,
         o.name AS implementing_org_name, s.status, s.version, s.kind, s.fund, s.plan_year,
         s.activity_code, s.title, s.commune, s.total_cost, s.support_requested, s.counterpart,
-        s.support_recommended, s.support_approved, s.envelope_id, s.status_reason, s.prepared_by,
+        s.support_recommended, s.support_approved, s.envelope_id, s.cluster_id, s.status_reason, s.prepared_by,
         s.stage_since, s.stage_since + make_interval(days => lim.days) AS due_at,
         coalesce(s.stage_since + make_interval(days => lim.days) < now(), false) AS overdue,
         (SELECT count(*) FROM workflow.scheme_beneficiaries b WHERE b.scheme_id = s.id) AS beneficiary_count,
@@ -171,6 +173,7 @@ pub struct NewScheme {
     pub total_cost: Money,
     pub support_requested: Money,
     pub counterpart: Money,
+    pub cluster_id: Option<Uuid>,
     pub prepared_by: Uuid,
 }
 
@@ -178,8 +181,9 @@ pub async fn insert(tx: &Tx, s: &NewScheme) -> Result<Uuid, DbErr> {
     let id = Uuid::new_v4();
     tx.execute_raw(stmt(
         "INSERT INTO workflow.schemes (id, province_id, implementing_org_id, kind, fund, plan_year,
-             activity_code, title, commune, total_cost, support_requested, counterpart, prepared_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             activity_code, title, commune, total_cost, support_requested, counterpart, prepared_by,
+             cluster_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         [
             id.into(),
             s.province_id.into(),
@@ -194,6 +198,7 @@ pub async fn insert(tx: &Tx, s: &NewScheme) -> Result<Uuid, DbErr> {
             s.support_requested.amount().into(),
             s.counterpart.amount().into(),
             s.prepared_by.into(),
+            s.cluster_id.into(),
         ],
     ))
     .await?;

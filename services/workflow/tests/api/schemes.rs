@@ -519,3 +519,49 @@ async fn another_province_cannot_score_reject_extend_or_batch_a_scheme() {
         (json!("registered"), 0)
     );
 }
+
+#[tokio::test]
+async fn a_scheme_may_support_a_cluster_of_its_own_province_only() {
+    let app = TestApp::spawn().await;
+    let year = open_plan_year();
+    // Two clusters in the registry (written here as the registry would): one of Hà Nội, one of HCMC.
+    app.execute(
+        "INSERT INTO registry.communes (id, province_id, name, valid_from)
+         SELECT gen_random_uuid(), id, 'Xã Một', DATE '2020-01-01' FROM identity.admin_units
+          WHERE code IN ('01', '79') AND valid_to IS NULL;
+         INSERT INTO registry.clusters (id, province_id, code)
+         SELECT md5(code)::uuid, id, 'CCN-' || code FROM identity.admin_units
+          WHERE code IN ('01', '79') AND valid_to IS NULL",
+    )
+    .await;
+    let own = app.query("SELECT md5('01')::uuid::text AS id").await[0]["id"].clone();
+    let other = app.query("SELECT md5('79')::uuid::text AS id").await[0]["id"].clone();
+    let application = accepted_application(&app, "dn1.01@demo.test", "kcdp", year).await;
+    let body = |cluster: &serde_json::Value| {
+        json!({
+            "kind": "point", "fund": "kcdp", "plan_year": year, "activity_code": "demonstration_model",
+            "title": "Hỗ trợ hạ tầng cụm công nghiệp", "commune": "Xã Một", "total_cost": "1000000000",
+            "support_requested": "300000000", "counterpart": "700000000",
+            "application_ids": [application], "cluster_id": cluster
+        })
+    };
+    let r = app.post("/api/v1/schemes", CENTRE, &body(&other)).await;
+    assert_eq!(
+        fields(&app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["cluster_id"]
+    );
+    let r = app.post("/api/v1/schemes", CENTRE, &body(&own)).await;
+    let s = app.expect(r, StatusCode::CREATED).await;
+    assert_eq!(s["cluster_id"], own);
+    // The registry's view shows it, to a tenant that may see it (the view's owner is held to
+    // row-level security: without a tenant, nothing).
+    let through_view = |scope: &str| {
+        format!(
+            "SELECT 1 FROM (SELECT set_config('app.scope', '{scope}', false)) s, workflow.cluster_schemes
+              WHERE cluster_id = '{}'",
+            own.as_str().unwrap()
+        )
+    };
+    assert_eq!(app.count(&through_view("national")).await, 1);
+    assert_eq!(app.count(&through_view("")).await, 0);
+}
