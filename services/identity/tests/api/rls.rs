@@ -23,9 +23,20 @@ const NOT_TENANT: &[(&str, &str)] = &[
 
 /// Every table of the project's schemas that has a province_id column (the tenant tables).
 async fn tenant_tables(app: &TestApp) -> Vec<String> {
+    tenant_relations(app, "BASE TABLE").await
+}
+
+/// Every view with a province_id column: it reads tenant tables and must leak nothing either.
+async fn tenant_views(app: &TestApp) -> Vec<String> {
+    tenant_relations(app, "VIEW").await
+}
+
+async fn tenant_relations(app: &TestApp, kind: &str) -> Vec<String> {
     app.query(&format!(
-        "SELECT table_schema || '.' || table_name AS tbl FROM information_schema.columns
-          WHERE column_name = 'province_id' AND table_schema NOT IN {SYSTEM_SCHEMAS}
+        "SELECT c.table_schema || '.' || c.table_name AS tbl FROM information_schema.columns c
+           JOIN information_schema.tables t USING (table_schema, table_name)
+          WHERE c.column_name = 'province_id' AND c.table_schema NOT IN {SYSTEM_SCHEMAS}
+            AND t.table_type = '{kind}'
           ORDER BY 1"
     ))
     .await
@@ -113,14 +124,20 @@ async fn every_tenant_table_has_forced_rls_and_reads_nothing_without_a_tenant() 
         assert_eq!(flags[0]["forced"], true, "{t}: RLS not forced");
     }
 
-    // Every role the migrations create, and the owner.
+    // Every role the migrations create, and the owner, reading the tables and the views over them.
+    let views = tenant_views(&app).await;
+    assert!(
+        views.contains(&"workflow.cluster_schemes".to_owned()),
+        "{views:?}"
+    );
+    let relations: Vec<&String> = tables.iter().chain(views.iter()).collect();
     let roles = kc_migrations::SERVICE_ROLES
         .iter()
         .chain(kc_migrations::WORKER_ROLES.iter())
         .chain(std::iter::once(&kc_migrations::OWNER_ROLE));
     for role in roles {
         let db = Database::connect(app.db.url_as(role)).await.unwrap();
-        for t in &tables {
+        for t in relations.iter().copied() {
             // The outbox worker serves every province by design (its own policy): its only table.
             if kc_migrations::WORKER_ROLES.contains(role) && t == "outbox.events" {
                 continue;
