@@ -261,7 +261,7 @@ fn clusters_step(clusters: i64) -> (String, String) {
              SELECT s.id, v, s.province_id,
                     CASE WHEN t.at < TIMESTAMPTZ '2025-07-01 00:00+07' THEN coalesce(s.former_id, s.province_id)
                          ELSE s.province_id END,
-                    t.at, CASE WHEN v < 10 THEN t.at + interval '1 year' END,
+                    t.at, CASE WHEN v < 10 THEN t.next END,
                     md5('user1')::uuid, CASE WHEN v = 1 THEN 'proposed' WHEN st.status <> lag_status THEN 'transition' ELSE 'edited' END,
                     'Báo cáo năm ' || extract(year FROM t.at), 'Cụm công nghiệp số ' || s.c, st.status,
                     ARRAY[md5('commune' || s.province_id || (1 + s.c % 20))::uuid],
@@ -276,7 +276,9 @@ fn clusters_step(clusters: i64) -> (String, String) {
                     (l.leased * 60)::int, '[]'::jsonb
                FROM seed_cluster s
                CROSS JOIN generate_series(1, 10) v
-               CROSS JOIN LATERAL (SELECT TIMESTAMPTZ '2016-01-15 09:00+07' + make_interval(years => v - 1, days => s.c % 200) AS at) t
+               -- Each version lasts until the next one's moment, computed alike (leap years make adding a year differ).
+               CROSS JOIN LATERAL (SELECT TIMESTAMPTZ '2016-01-15 09:00+07' + make_interval(years => v - 1, days => s.c % 200) AS at,
+                                          TIMESTAMPTZ '2016-01-15 09:00+07' + make_interval(years => v, days => s.c % 200) AS next) t
                CROSS JOIN LATERAL (SELECT
                    CASE WHEN s.fate = 0 OR v = 1 THEN 'in_plan'
                         WHEN s.fate = 1 THEN CASE WHEN v >= 3 THEN 'removed_from_plan' ELSE 'in_plan' END

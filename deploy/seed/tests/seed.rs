@@ -35,6 +35,18 @@ async fn the_generated_data_is_valid_and_its_money_adds_up() {
         .await,
         7
     );
+    // One version of each in force on any day (leap days included).
+    for day in ["2020-02-29", "2020-06-30", "2024-04-24"] {
+        assert_eq!(
+            db.count(&format!(
+                "SELECT 1 FROM registry.cluster_versions
+                  WHERE tstzrange(recorded_at, superseded_at) @> TIMESTAMPTZ '{day} 23:59:59+07'"
+            ))
+            .await,
+            40,
+            "{day}"
+        );
+    }
     assert_eq!(
         db.count("SELECT 1 FROM registry.cluster_versions v JOIN identity.admin_units a ON a.id = v.province_at_id
                    WHERE (v.recorded_at < '2025-07-01') <> (a.valid_to IS NOT NULL)").await,

@@ -109,12 +109,15 @@ CREATE TABLE registry.cluster_versions (
   workers                integer NOT NULL DEFAULT 0 CHECK (workers >= 0),
   decisions              jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(decisions) = 'array'),
   PRIMARY KEY (cluster_id, version),
+  -- One version in force at any moment.
+  CONSTRAINT cluster_versions_no_overlap EXCLUDE USING gist (
+    cluster_id WITH =, tstzrange(recorded_at, superseded_at) WITH &&),
   CHECK (wastewater_exists OR (NOT wastewater_operating AND wastewater_capacity_m3 IS NULL)),
   CHECK ((investor_name IS NULL) = (investor_kind IS NULL)),
   FOREIGN KEY (province_id, cluster_id) REFERENCES registry.clusters (province_id, id) ON UPDATE CASCADE
 );
 CREATE UNIQUE INDEX cluster_versions_current ON registry.cluster_versions (cluster_id) WHERE superseded_at IS NULL;
-CREATE INDEX cluster_versions_as_of ON registry.cluster_versions (cluster_id, recorded_at DESC);
+CREATE INDEX cluster_versions_as_of ON registry.cluster_versions USING gist (tstzrange(recorded_at, superseded_at));
 CREATE INDEX cluster_versions_current_by_province ON registry.cluster_versions (province_id, status)
   WHERE superseded_at IS NULL;
 

@@ -20,8 +20,8 @@ async fn a_cluster_reads_as_it_stood_on_any_day() {
         (4, "2024-06-01"),
     ] {
         app.execute(&format!(
-            "UPDATE registry.cluster_versions SET recorded_at = '{day} 09:00+07' WHERE cluster_id = '{id}' AND version = {v};
-             UPDATE registry.cluster_versions SET superseded_at = '{day} 09:00+07' WHERE cluster_id = '{id}' AND version = {v} - 1"
+            "UPDATE registry.cluster_versions SET superseded_at = '{day} 09:00+07' WHERE cluster_id = '{id}' AND version = {v} - 1;
+             UPDATE registry.cluster_versions SET recorded_at = '{day} 09:00+07' WHERE cluster_id = '{id}' AND version = {v}"
         ))
         .await;
     }
