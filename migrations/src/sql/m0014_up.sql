@@ -117,7 +117,8 @@ CREATE TABLE registry.cluster_versions (
   FOREIGN KEY (province_id, cluster_id) REFERENCES registry.clusters (province_id, id) ON UPDATE CASCADE
 );
 CREATE UNIQUE INDEX cluster_versions_current ON registry.cluster_versions (cluster_id) WHERE superseded_at IS NULL;
-CREATE INDEX cluster_versions_as_of ON registry.cluster_versions USING gist (tstzrange(recorded_at, superseded_at));
+-- A cluster's version as of a moment: the last one recorded before it.
+CREATE INDEX cluster_versions_by_time ON registry.cluster_versions (cluster_id, recorded_at);
 CREATE INDEX cluster_versions_current_by_province ON registry.cluster_versions (province_id, status)
   WHERE superseded_at IS NULL;
 

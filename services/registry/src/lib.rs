@@ -28,6 +28,13 @@ use utoipa_axum::router::OpenApiRouter;
 /// The name this service writes in audit rows and as the outbox producer.
 pub const SERVICE: &str = "registry";
 
+/// The province a department's user keeps (ProvinceOfficer routes: always one; 403 otherwise).
+pub fn own_province(caller: &kc_auth::Caller) -> Result<uuid::Uuid, kc_http::ApiError> {
+    caller.scope().province().ok_or_else(|| {
+        kc_http::ApiError::Forbidden("Chỉ Sở Công Thương (a department only)".into())
+    })
+}
+
 /// The registry service on the skeleton.
 pub struct Registry;
 

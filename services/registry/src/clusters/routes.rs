@@ -264,10 +264,7 @@ async fn propose_cluster(
         req.justification.as_deref(),
         4000,
     );
-    let province = tenant
-        .scope()
-        .province()
-        .ok_or_else(|| ApiError::Forbidden("Chỉ Sở Công Thương (a department only)".into()))?;
+    let province = crate::own_province(&tenant)?;
     let tx = tenant.begin().await?;
     check_references(&tx, province, &data, &mut fields).await?;
     if !fields.is_empty() {
@@ -760,10 +757,7 @@ async fn check(
     let (Some(planned), true) = (planned, fields.is_empty()) else {
         return Err(ApiError::validation(fields));
     };
-    let province = tenant
-        .scope()
-        .province()
-        .ok_or_else(|| ApiError::Forbidden("Chỉ Sở Công Thương (a department only)".into()))?;
+    let province = crate::own_province(&tenant)?;
     let tx = tenant.begin().await?;
     let verdict = match req.cluster_id {
         None => checks::for_proposal(&tx, province, planned, today_vn()).await?,

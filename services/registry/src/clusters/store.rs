@@ -126,14 +126,15 @@ pub const FROM: &str = "registry.clusters c
 
 /// The condition that picks, per cluster, its version in force at the end of `day` (in Vietnam), the
 /// day being parameter `$n`; or its current version (`day` none: `$n` is then unused but bound). Two
-/// forms, so that each can use its index: the current versions' partial index, or the no-overlap
-/// index on `tstzrange(recorded_at, superseded_at)`.
+/// forms: the current versions have their partial index; a past day compares timestamps (leakproof
+/// operators, so row-level security lets the planner use them early, which a range's `@>` is not).
 pub fn in_force(n: usize, day: Option<NaiveDate>) -> String {
     match day {
         None => format!("(v.superseded_at IS NULL AND ${n}::date IS NULL)"),
         Some(_) => format!(
-            "tstzrange(v.recorded_at, v.superseded_at)
-               @> (((${n}::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') - interval '1 microsecond')"
+            "(v.recorded_at < ((${n}::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
+              AND (v.superseded_at IS NULL
+                   OR v.superseded_at >= ((${n}::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')))"
         ),
     }
 }

@@ -306,10 +306,7 @@ async fn import_clusters(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let province = tenant
-        .scope()
-        .province()
-        .ok_or_else(|| ApiError::Forbidden("Chỉ Sở Công Thương (a department only)".into()))?;
+    let province = crate::own_province(&tenant)?;
     let table = rows(&body).map_err(|e| ApiError::field("file", e.0))?;
     let Some((header, data_rows)) = table.split_first() else {
         return Err(ApiError::field("file", "Tệp trống (an empty file)"));

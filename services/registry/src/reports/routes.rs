@@ -158,10 +158,7 @@ async fn open_period(
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
     }
-    let province = tenant
-        .scope()
-        .province()
-        .ok_or_else(|| ApiError::Forbidden("Chỉ Sở Công Thương (a department only)".into()))?;
+    let province = crate::own_province(&tenant)?;
     let tx = tenant.begin().await?;
     let p = period_of(&tx, req.kind, req.year, province).await?;
     let parties = store::parties(&tx, province).await?;
@@ -622,10 +619,7 @@ async fn consolidate(
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
     }
-    let province = tenant
-        .scope()
-        .province()
-        .ok_or_else(|| ApiError::Forbidden("Chỉ Sở Công Thương (a department only)".into()))?;
+    let province = crate::own_province(&tenant)?;
     let tx = tenant.begin().await?;
     let totals = store::totals(&tx, province, req.kind, req.year).await?;
     let report =
