@@ -13,7 +13,7 @@ use crate::clusters::store::{self, VersionMeta};
 use crate::communes::store as communes;
 use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use kc_auth::{Claims, Lock, Verifier};
+use kc_auth::{Caller, EnterpriseMember, Lock, Policy, ProvinceOfficer, Tenant, Verifier};
 use kc_db::{Db, Tx, count, stmt};
 use kc_kernel::{ClusterChange, ClusterStatus, InvestorKind, Money, TaxCode};
 use rust_decimal::Decimal;
@@ -23,12 +23,14 @@ use uuid::Uuid;
 /// The demo accounts' password (identity's demo).
 const PASSWORD: &str = "KhuyenCong@2025";
 
-async fn login(
+/// The demo user `email`, logged in through identity, as the routes would see it.
+async fn login<P: Policy>(
     http: &reqwest::Client,
     identity: &str,
+    db: &Db,
     verifier: &Verifier,
     email: &str,
-) -> anyhow::Result<Claims> {
+) -> anyhow::Result<Tenant<P>> {
     let r: serde_json::Value = http
         .post(format!("{identity}/api/v1/auth/login"))
         .json(&serde_json::json!({"email": email, "password": PASSWORD}))
@@ -39,10 +41,7 @@ async fn login(
     let token = r["access_token"]
         .as_str()
         .with_context(|| format!("login {email} (run kc-identity seed-demo first): {r}"))?;
-    verifier
-        .verify(token)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))
+    Ok(Tenant::for_token(db.clone(), verifier, token).await?)
 }
 
 /// 09:00 in Vietnam on `day`.
@@ -141,18 +140,32 @@ pub async fn seed(db: &Db, identity_url: &str, production: bool) -> anyhow::Resu
     let http = reqwest::Client::new();
     let verifier = Verifier::from_identity_url(identity);
     for code in ["01", "37", "79"] {
-        let officer = login(
+        let officer: Tenant<ProvinceOfficer> = login(
             &http,
             identity,
+            db,
             &verifier,
             &format!("cv.so.{code}@demo.test"),
         )
         .await?;
-        let investor = login(&http, identity, &verifier, &format!("dn1.{code}@demo.test")).await?;
-        let tenant = login(&http, identity, &verifier, &format!("dn2.{code}@demo.test")).await?;
-        let scope = officer.scope().context("the officer's scope")?;
-        let province = scope.province().context("the officer's province")?;
-        let tx = db.begin_for_caller(&scope, officer.sub, officer.sv).await?;
+        let investor: Tenant<EnterpriseMember> = login(
+            &http,
+            identity,
+            db,
+            &verifier,
+            &format!("dn1.{code}@demo.test"),
+        )
+        .await?;
+        let tenant: Tenant<EnterpriseMember> = login(
+            &http,
+            identity,
+            db,
+            &verifier,
+            &format!("dn2.{code}@demo.test"),
+        )
+        .await?;
+        let province = crate::own_province(&officer)?;
+        let tx = officer.begin().await?;
         if count(&tx, "SELECT count(*) AS n FROM registry.clusters", []).await? > 0 {
             tx.commit().await?;
             continue;
@@ -162,13 +175,13 @@ pub async fn seed(db: &Db, identity_url: &str, production: bool) -> anyhow::Resu
         let mut commune_ids = Vec::new();
         for name in names {
             commune_ids.push(
-                communes::insert(&tx, province, name, since, officer.sub)
+                communes::insert(&tx, province, name, since, officer.user_id())
                     .await?
                     .id,
             );
         }
         for (i, spec) in specs.into_iter().enumerate() {
-            let id = cluster(&tx, province, code, &commune_ids, &spec, officer.sub).await?;
+            let id = cluster(&tx, province, code, &commune_ids, &spec, officer.user_id()).await?;
             // The first operating or expanded cluster: the investor enterprise's own, with the second
             // demo enterprise as a tenant.
             if i == 0 {
@@ -176,10 +189,10 @@ pub async fn seed(db: &Db, identity_url: &str, production: bool) -> anyhow::Resu
                     .await?
                     .context("the demo cluster")?;
                 let mut data = current.data();
-                data.investor_org_id = Some(investor.org);
+                data.investor_org_id = Some(investor.org_id());
                 let m = VersionMeta {
                     at: Utc::now(),
-                    by: officer.sub,
+                    by: officer.user_id(),
                     action: ClusterChange::Edited,
                     reason: "Chủ đầu tư hạ tầng đăng ký tài khoản doanh nghiệp".into(),
                     verdict: None,
@@ -187,7 +200,7 @@ pub async fn seed(db: &Db, identity_url: &str, production: bool) -> anyhow::Resu
                     province_at: province,
                 };
                 store::update(&tx, &current, &data, &m).await?;
-                store::link_tenant(&tx, province, id, tenant.org, officer.sub).await?;
+                store::link_tenant(&tx, province, id, tenant.org_id(), officer.user_id()).await?;
                 reports(&tx, province, id, &officer, &investor, &tenant).await?;
             }
         }
@@ -469,9 +482,9 @@ async fn reports(
     tx: &Tx,
     province: Uuid,
     cluster: Uuid,
-    officer: &Claims,
-    investor: &Claims,
-    tenant: &Claims,
+    officer: &Caller,
+    investor: &Caller,
+    tenant: &Caller,
 ) -> anyhow::Result<()> {
     use crate::reports::{period, store as reports};
     use kc_kernel::{ReportKind, ReportParty, ReportStatus};
@@ -485,7 +498,7 @@ async fn reports(
         ReportParty::Tenant => serde_json::json!({"workers": workers, "revenue": "48000000000",
             "capital_realised": "35000000000"}),
     };
-    let annual = period(tx, ReportKind::Annual, year - 1, province, today)
+    let annual = period(tx, ReportKind::Annual, year - 1, Some(province), today)
         .await?
         .context("the annual report rule")?;
     for (party, who, workers) in [
@@ -497,15 +510,15 @@ async fn reports(
             &reports::NewReport {
                 province_id: province,
                 cluster_id: cluster,
-                organisation_id: who.org,
+                organisation_id: who.org_id(),
                 party,
                 period: &annual,
                 figures: figures(party, workers),
-                by: who.sub,
+                by: who.user_id(),
             },
         )
         .await?;
-        reports::review(tx, id, ReportStatus::Accepted, None, officer.sub).await?;
+        reports::review(tx, id, ReportStatus::Accepted, None, officer.user_id()).await?;
     }
     let totals = reports::totals(tx, province, ReportKind::Annual, year - 1).await?;
     reports::consolidate(
@@ -514,43 +527,25 @@ async fn reports(
         ReportKind::Annual,
         year - 1,
         &totals,
-        officer.sub,
+        officer.user_id(),
     )
     .await?;
-    let half = period(tx, ReportKind::HalfYear, year, province, today)
+    let half = period(tx, ReportKind::HalfYear, year, Some(province), today)
         .await?
         .context("the half-year report rule")?;
-    for (party, who) in [
-        (ReportParty::Investor, investor),
-        (ReportParty::Tenant, tenant),
-    ] {
-        kc_events::enqueue(
-            tx,
-            crate::SERVICE,
-            &kc_events::ClusterReportDue {
-                cluster_id: cluster,
-                province,
-                organisation: who.org,
-                party: party.as_str().into(),
-                kind: half.kind.as_str().into(),
-                year,
-                window_from: half.window_from,
-                window_to: half.window_to,
-                due_date: half.due_date,
-            },
-        )
-        .await?;
-    }
+    // The period opened, as the province would open it: each party's obligation announced.
+    let parties = reports::parties(tx, province).await?;
+    crate::reports::announce(tx, province, &half, &parties).await?;
     reports::insert(
         tx,
         &reports::NewReport {
             province_id: province,
             cluster_id: cluster,
-            organisation_id: investor.org,
+            organisation_id: investor.org_id(),
             party: ReportParty::Investor,
             period: &half,
             figures: figures(ReportParty::Investor, 52),
-            by: investor.sub,
+            by: investor.user_id(),
         },
     )
     .await?;

@@ -11,8 +11,8 @@ use std::sync::Arc;
 /// A caller with a valid access token. Rejects with 401 otherwise. Made only from a verified token.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    claims: Claims,
-    scope: Scope,
+    pub(crate) claims: Claims,
+    pub(crate) scope: Scope,
 }
 
 impl Caller {

@@ -56,6 +56,32 @@ pub trait Resource: Sized + Send {
     fn owner(&self) -> Owner;
 }
 
+impl<P: Policy> Tenant<P> {
+    /// The tenant of a token verified outside a request (a command acting as a signed-in user, as the
+    /// demo loaders do): verified as the extractor verifies it, refused when `P` does not allow it.
+    pub async fn for_token(
+        db: Db,
+        verifier: &Verifier,
+        token: &str,
+    ) -> Result<Tenant<P>, ApiError> {
+        let claims = verifier
+            .verify(token)
+            .await
+            .map_err(|e| ApiError::Unauthorized(format!("{e:?}")))?;
+        let scope = claims
+            .scope()
+            .ok_or_else(|| ApiError::Unauthorized("no scope".into()))?;
+        if !P::allows(&claims) {
+            return Err(ApiError::Forbidden("not allowed".into()));
+        }
+        Ok(Tenant {
+            caller: Caller { claims, scope },
+            db,
+            _policy: PhantomData,
+        })
+    }
+}
+
 impl<P> Tenant<P> {
     pub fn caller(&self) -> &Caller {
         &self.caller

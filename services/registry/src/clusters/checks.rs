@@ -83,7 +83,7 @@ async fn rule<B: serde::de::DeserializeOwned>(
     province: Uuid,
     day: NaiveDate,
 ) -> Result<Option<(rules::RuleRow, B)>, ApiError> {
-    let Some(row) = rules::in_force(tx, key, province, day).await? else {
+    let Some(row) = rules::in_force(tx, key, Some(province), day).await? else {
         return Ok(None);
     };
     let body = serde_json::from_value(row.body.clone())

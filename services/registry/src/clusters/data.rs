@@ -40,8 +40,40 @@ pub struct Decision {
     pub issuer: String,
 }
 
-const AREA: &str = "^[0-9]{1,2}(\\.[0-9]{1,4})?$";
-const COORDINATE: &str = "^[0-9]{1,3}(\\.[0-9]{1,6})?$";
+impl Decision {
+    /// The decision checked (number and issuer as text, not dated in the future or before 1990), its
+    /// faults recorded under `field`.
+    pub fn checked(&self, field: &str, today: NaiveDate, fields: &mut FieldErrors) -> Decision {
+        let number = req_text(fields, field, &self.number, 50);
+        let issuer = req_text(fields, field, &self.issuer, 200);
+        if self.date > today || chrono::Datelike::year(&self.date) < 1990 {
+            fields.insert(
+                field.into(),
+                format!(
+                    "Quyết định {} ngày {} không thể ghi ngày trong tương lai hay trước năm 1990 (a decision cannot be dated in the future)",
+                    self.number,
+                    kc_kernel::format_date_vn(self.date)
+                ),
+            );
+        }
+        Decision {
+            kind: self.kind,
+            number,
+            date: self.date,
+            issuer,
+        }
+    }
+}
+
+/// Hectares as sent: up to two integer digits and four decimals, 0 to 75 (none otherwise); callers
+/// narrow the range where they must.
+pub fn hectares(value: &str) -> Option<Decimal> {
+    shape(value, 2, 4)
+        .then(|| Decimal::from_str(value).ok())
+        .flatten()
+        .filter(|d| *d <= Decimal::from(75))
+        .map(|d| d.normalize())
+}
 
 /// The fields of a cluster a province writes (its code and status are set by their own routes).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -140,30 +172,21 @@ pub struct ClusterData {
     pub decisions: Vec<Decision>,
 }
 
-/// A decimal of the given shape within `[min, max]`, or an error under `name`.
-fn decimal(
-    fields: &mut FieldErrors,
-    name: &str,
-    value: &str,
-    pattern: &str,
-    (min, max): (Decimal, Decimal),
-    message: &str,
-) -> Decimal {
-    let shaped = match pattern {
-        AREA => shape(value, 2, 4),
-        _ => shape(value, 3, 6),
-    };
-    match shaped
+/// A value that was found, or zero with `message` recorded under `name`.
+fn found(fields: &mut FieldErrors, name: &str, value: Option<Decimal>, message: &str) -> Decimal {
+    value.unwrap_or_else(|| {
+        fields.insert(name.into(), message.into());
+        Decimal::ZERO
+    })
+}
+
+/// Degrees as sent: up to three integer digits and six decimals, within `[min, max]`.
+fn degrees(value: &str, min: i64, max: i64) -> Option<Decimal> {
+    shape(value, 3, 6)
         .then(|| Decimal::from_str(value).ok())
         .flatten()
-        .filter(|d| *d >= min && *d <= max)
-    {
-        Some(d) => d.normalize(),
-        None => {
-            fields.insert(name.into(), message.into());
-            Decimal::ZERO
-        }
-    }
+        .filter(|d| *d >= Decimal::from(min) && *d <= Decimal::from(max))
+        .map(|d| d.normalize())
 }
 
 /// `digits` integer digits at most, then optionally `.` and `decimals` digits at most.
@@ -242,31 +265,24 @@ impl ClusterFields {
         today: NaiveDate,
         fields: &mut FieldErrors,
     ) -> ClusterData {
-        let area_range = (Decimal::ZERO, Decimal::from(75));
         let area_message =
             "Diện tích tính bằng ha, từ 0 đến 75, tối đa 4 chữ số thập phân (hectares, 0 to 75)";
-        let planned = decimal(
+        let planned = found(
             fields,
             "planned_area_ha",
-            &self.planned_area_ha,
-            AREA,
-            area_range,
+            hectares(&self.planned_area_ha),
             area_message,
         );
-        let industrial = decimal(
+        let industrial = found(
             fields,
             "industrial_area_ha",
-            &self.industrial_area_ha,
-            AREA,
-            area_range,
+            hectares(&self.industrial_area_ha),
             area_message,
         );
-        let leased = decimal(
+        let leased = found(
             fields,
             "leased_area_ha",
-            &self.leased_area_ha,
-            AREA,
-            area_range,
+            hectares(&self.leased_area_ha),
             area_message,
         );
         if !fields.contains_key("planned_area_ha") && planned == Decimal::ZERO {
@@ -293,20 +309,16 @@ impl ClusterFields {
                 format!("Đất đã cho thuê ({leased} ha) không vượt đất công nghiệp ({industrial} ha) (leased land within the industrial land)"),
             );
         }
-        let latitude = decimal(
+        let latitude = found(
             fields,
             "latitude",
-            &self.latitude,
-            COORDINATE,
-            (Decimal::from(8), Decimal::from(24)),
+            degrees(&self.latitude, 8, 24),
             "Vĩ độ trong lãnh thổ Việt Nam, từ 8 đến 24, tối đa 6 chữ số thập phân (latitude 8 to 24)",
         );
-        let longitude = decimal(
+        let longitude = found(
             fields,
             "longitude",
-            &self.longitude,
-            COORDINATE,
-            (Decimal::from(102), Decimal::from(118)),
+            degrees(&self.longitude, 102, 118),
             "Kinh độ trong lãnh thổ Việt Nam, từ 102 đến 118, tối đa 6 chữ số thập phân (longitude 102 to 118)",
         );
         if let Some(b) = &self.boundary
@@ -397,20 +409,7 @@ impl ClusterFields {
         }
         let mut decisions = Vec::new();
         for d in self.decisions.iter().take(50) {
-            let number = req_text(fields, "decisions", &d.number, 50);
-            let issuer = req_text(fields, "decisions", &d.issuer, 200);
-            if d.date > today || chrono::Datelike::year(&d.date) < 1990 {
-                fields.insert(
-                    "decisions".into(),
-                    format!("Quyết định {} ngày {} không thể ghi ngày trong tương lai hay trước năm 1990 (a decision cannot be dated in the future)", d.number, kc_kernel::format_date_vn(d.date)),
-                );
-            }
-            decisions.push(Decision {
-                kind: d.kind,
-                number,
-                date: d.date,
-                issuer,
-            });
+            decisions.push(d.checked("decisions", today, fields));
         }
         ClusterData {
             name,

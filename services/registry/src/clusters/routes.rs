@@ -22,7 +22,6 @@ use kc_kernel::{ClusterChange, ClusterStatus, Region, today_vn};
 use kc_service::ServiceState;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -494,13 +493,9 @@ pub struct TransitionInput {
 
 /// An area in a transition: hectares within (0, 75].
 fn area(fields: &mut FieldErrors, name: &str, value: Option<&str>) -> Option<Decimal> {
-    let v = value?;
-    let ok = v.len() <= 7
-        && v.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && Decimal::from_str(v)
-            .is_ok_and(|d| d > Decimal::ZERO && d <= Decimal::from(75) && d.scale() <= 4);
-    if ok {
-        Decimal::from_str(v).ok().map(|d| d.normalize())
+    let found = super::data::hectares(value?).filter(|d| *d > Decimal::ZERO);
+    if found.is_some() {
+        found
     } else {
         fields.insert(
             name.into(),
@@ -594,20 +589,8 @@ async fn transition(
         }
     }
     if let Some(d) = &req.decision {
-        let number = req_text(&mut fields, "decision", &d.number, 50);
-        let issuer = req_text(&mut fields, "decision", &d.issuer, 200);
-        if d.date > today || chrono::Datelike::year(&d.date) < 1990 {
-            fields.insert(
-                "decision".into(),
-                "Ngày quyết định không thể ở tương lai hay trước năm 1990 (a decision cannot be dated in the future)".into(),
-            );
-        }
-        data.decisions.push(Decision {
-            kind: d.kind,
-            number,
-            date: d.date,
-            issuer,
-        });
+        data.decisions
+            .push(d.checked("decision", today, &mut fields));
     }
     let mut verdict: Option<Verdict> = None;
     if req.to == ClusterStatus::Expanded {

@@ -213,32 +213,37 @@ impl Filter {
     }
 }
 
-/// A page of clusters, by province and code.
+/// Clusters, by province and code (a page of a list, or an export's rows).
+pub async fn rows(tx: &Tx, f: &Filter, limit: u64, offset: u64) -> Result<Vec<ClusterView>, DbErr> {
+    let (cond, mut vals) = f.clause();
+    vals.push((limit as i64).into());
+    vals.push((offset as i64).into());
+    ClusterView::find_by_statement(stmt(
+        &format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE {cond} ORDER BY p.code, c.code LIMIT $7 OFFSET $8"
+        ),
+        vals,
+    ))
+    .all(tx)
+    .await
+}
+
+/// A page of clusters and how many match in all.
 pub async fn list(
     tx: &Tx,
     f: &Filter,
     limit: u64,
     offset: u64,
 ) -> Result<(Vec<ClusterView>, i64), DbErr> {
+    let items = rows(tx, f, limit, offset).await?;
     let (cond, vals) = f.clause();
-    let mut page = vals.clone();
-    page.push((limit as i64).into());
-    page.push((offset as i64).into());
-    let rows = ClusterView::find_by_statement(stmt(
-        &format!(
-            "SELECT {COLUMNS} FROM {FROM} WHERE {cond} ORDER BY p.code, c.code LIMIT $7 OFFSET $8"
-        ),
-        page,
-    ))
-    .all(tx)
-    .await?;
     let total = count(
         tx,
         &format!("SELECT count(*) AS n FROM {FROM} WHERE {cond}"),
         vals,
     )
     .await?;
-    Ok((rows, total))
+    Ok((items, total))
 }
 
 /// Who wrote a version, when, and why.

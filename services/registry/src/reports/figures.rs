@@ -5,7 +5,6 @@ use kc_http::{FieldErrors, opt_text};
 use kc_kernel::{Money, ReportParty};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -73,25 +72,16 @@ impl FiguresInput {
         let mut leased = None;
         match party {
             ReportParty::Investor => {
-                match self
+                leased = self
                     .leased_area_ha
                     .as_deref()
-                    .map(|v| (v, Decimal::from_str(v)))
-                {
-                    Some((v, Ok(d)))
-                        if d >= Decimal::ZERO
-                            && d <= industrial_ha
-                            && d.scale() <= 4
-                            && !v.starts_with('+') =>
-                    {
-                        leased = Some(d.normalize())
-                    }
-                    _ => {
-                        fields.insert(
-                            "leased_area_ha".into(),
-                            format!("Chủ đầu tư báo cáo đất đã cho thuê (ha), không vượt đất công nghiệp {industrial_ha} ha (the investor reports the leased land, within the industrial land)"),
-                        );
-                    }
+                    .and_then(crate::clusters::data::hectares)
+                    .filter(|d| *d <= industrial_ha);
+                if leased.is_none() {
+                    fields.insert(
+                        "leased_area_ha".into(),
+                        format!("Chủ đầu tư báo cáo đất đã cho thuê (ha), không vượt đất công nghiệp {industrial_ha} ha (the investor reports the leased land, within the industrial land)"),
+                    );
                 }
                 if !self
                     .secondary_projects

@@ -28,12 +28,13 @@ pub struct Period {
     pub due_date: NaiveDate,
 }
 
-/// The period of `kind` and `year` for `province`, by the rule in force on `today` (none: no rule).
+/// The period of `kind` and `year` for `province` (none: the national rule), by the rule in force on
+/// `today` (none: no rule).
 pub async fn period(
     tx: &Tx,
     kind: ReportKind,
     year: i32,
-    province: Uuid,
+    province: Option<Uuid>,
     today: NaiveDate,
 ) -> Result<Option<Period>, ApiError> {
     let key = match kind {
@@ -54,4 +55,35 @@ pub async fn period(
             window_to,
             due_date,
         }))
+}
+
+/// Announce each party's obligation for the period as `registry.cluster_report_due`, once per party
+/// and period (an announcement made before is not repeated); how many were new.
+pub async fn announce(
+    tx: &Tx,
+    province: Uuid,
+    p: &Period,
+    parties: &[store::Party],
+) -> Result<usize, sea_orm::DbErr> {
+    let mut new = 0;
+    for party in parties {
+        let first = kc_events::enqueue(
+            tx,
+            crate::SERVICE,
+            &kc_events::ClusterReportDue {
+                cluster_id: party.cluster_id,
+                province,
+                organisation: party.organisation_id,
+                party: party.party.as_str().to_owned(),
+                kind: p.kind.as_str().to_owned(),
+                year: p.year,
+                window_from: p.window_from,
+                window_to: p.window_to,
+                due_date: p.due_date,
+            },
+        )
+        .await?;
+        new += usize::from(first);
+    }
+    Ok(new)
 }

@@ -14,7 +14,7 @@ use kc_auth::{
     AnyUser, EnterpriseMember, Lock, ProvinceOfficer, ProvinceStaff, Tenant, audit_by, declare,
 };
 use kc_db::{AuditEvent, Tx, audit};
-use kc_events::{ClusterReportDue, ClusterReportSubmitted};
+use kc_events::ClusterReportSubmitted;
 use kc_http::{ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Path, Query, req_text};
 use kc_kernel::{ReportKind, ReportParty, ReportStatus, today_vn};
 use kc_service::ServiceState;
@@ -65,7 +65,7 @@ async fn period_of(
     year: i32,
     province: Uuid,
 ) -> Result<Period, ApiError> {
-    period(tx, kind, year, province, today_vn())
+    period(tx, kind, year, Some(province), today_vn())
         .await?
         .ok_or_else(|| {
             ApiError::field(
@@ -108,7 +108,7 @@ async fn list_periods(
     }
     let tx = tenant.begin().await?;
     // The ministry reads the national rule (any province's own rules are listed with the rules).
-    let province = tenant.scope().province().unwrap_or(Uuid::nil());
+    let province = tenant.scope().province();
     let mut items = Vec::new();
     for kind in ReportKind::ALL {
         if let Some(p) = period(&tx, kind, year, province, today_vn()).await? {
@@ -162,26 +162,7 @@ async fn open_period(
     let tx = tenant.begin().await?;
     let p = period_of(&tx, req.kind, req.year, province).await?;
     let parties = store::parties(&tx, province).await?;
-    let mut announced = 0;
-    for party in &parties {
-        let new = kc_events::enqueue(
-            &tx,
-            SERVICE,
-            &ClusterReportDue {
-                cluster_id: party.cluster_id,
-                province,
-                organisation: party.organisation_id,
-                party: party.party.as_str().to_owned(),
-                kind: p.kind.as_str().to_owned(),
-                year: p.year,
-                window_from: p.window_from,
-                window_to: p.window_to,
-                due_date: p.due_date,
-            },
-        )
-        .await?;
-        announced += usize::from(new);
-    }
+    let announced = super::announce(&tx, province, &p, &parties).await?;
     audit(
         &tx,
         SERVICE,

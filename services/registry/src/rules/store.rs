@@ -47,11 +47,11 @@ pub async fn list(
 }
 
 /// The version of `key` in force on `day` for `province`: the province's own when it has one, the
-/// national one otherwise.
+/// national one otherwise (and for no province: the national one).
 pub async fn in_force<C: ConnectionTrait>(
     c: &C,
     key: ClusterRule,
-    province: Uuid,
+    province: Option<Uuid>,
     day: NaiveDate,
 ) -> Result<Option<RuleRow>, DbErr> {
     RuleRow::find_by_statement(stmt(

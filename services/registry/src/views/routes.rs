@@ -126,7 +126,7 @@ async fn export_rows(
         },
     )
     .await?;
-    let (rows, _) = clusters::list(&tx, &filter, EXPORT_LIMIT, 0).await?;
+    let rows = clusters::rows(&tx, &filter, EXPORT_LIMIT, 0).await?;
     tx.commit().await?;
     Ok((rows, day_or_today(filter.as_of)))
 }

@@ -85,6 +85,25 @@ async fn the_registry_exports_to_xlsx_and_geojson_and_lists_clusters_without_was
     assert_eq!(doc["features"].as_array().unwrap().len(), 1);
     assert_eq!(doc["features"][0]["geometry"]["type"], "Polygon");
     assert_eq!(doc["features"][0]["id"], b["code"]);
+    // Another province's staff see none of it in their summary and exports, and cannot ask for it.
+    let r = app
+        .get("/api/v1/clusters/summary", "cv.so.79@demo.test")
+        .await;
+    assert_eq!(app.expect(r, StatusCode::OK).await["total"]["clusters"], 0);
+    let r = app
+        .get("/api/v1/clusters/export.geojson", "ttkc.79@demo.test")
+        .await;
+    let doc: Value = r.json().await.unwrap();
+    assert_eq!(doc["features"], json!([]));
+    for path in ["summary", "export.xlsx", "export.geojson"] {
+        let r = app
+            .get(
+                &format!("/api/v1/clusters/{path}?province_code=01"),
+                "so.79@demo.test",
+            )
+            .await;
+        app.expect(r, StatusCode::FORBIDDEN).await;
+    }
     // An enterprise gets no summary or export.
     let r = app
         .get("/api/v1/clusters/export.xlsx", "dn1.01@demo.test")
