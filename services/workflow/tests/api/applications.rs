@@ -26,6 +26,18 @@ fn with_version(mut body: Value, version: &Value) -> Value {
     body
 }
 
+/// A new draft of DN's (cost 1 billion đồng, 200 million asked); its JSON.
+async fn new_draft(app: &TestApp) -> Value {
+    let r = app
+        .post(
+            "/api/v1/applications",
+            DN,
+            &content(1_000_000_000, 200_000_000),
+        )
+        .await;
+    app.expect(r, StatusCode::CREATED).await
+}
+
 async fn step(
     app: &TestApp,
     id: &str,
@@ -229,14 +241,7 @@ async fn an_application_goes_from_draft_through_return_and_resubmission_to_accep
 #[tokio::test]
 async fn a_stale_version_or_a_wrong_state_changes_nothing() {
     let app = TestApp::spawn().await;
-    let r = app
-        .post(
-            "/api/v1/applications",
-            DN,
-            &content(1_000_000_000, 200_000_000),
-        )
-        .await;
-    let draft = app.expect(r, StatusCode::CREATED).await;
+    let draft = new_draft(&app).await;
     let id = draft["id"].as_str().unwrap();
     let r = step(&app, id, "submit", DN, &draft["version"], None).await;
     let submitted = app.expect(r, StatusCode::OK).await;
@@ -359,14 +364,7 @@ async fn bad_amounts_and_dates_are_named() {
 #[tokio::test]
 async fn another_province_and_another_enterprise_see_nothing_and_roles_keep_to_their_steps() {
     let app = TestApp::spawn().await;
-    let r = app
-        .post(
-            "/api/v1/applications",
-            DN,
-            &content(1_000_000_000, 200_000_000),
-        )
-        .await;
-    let draft = app.expect(r, StatusCode::CREATED).await;
+    let draft = new_draft(&app).await;
     let id = draft["id"].as_str().unwrap();
     let r = step(&app, id, "submit", DN, &draft["version"], None).await;
     let submitted = app.expect(r, StatusCode::OK).await;
@@ -425,14 +423,7 @@ async fn overdue_cases_are_flagged_and_filtered() {
     let app = TestApp::spawn().await;
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let r = app
-            .post(
-                "/api/v1/applications",
-                DN,
-                &content(1_000_000_000, 200_000_000),
-            )
-            .await;
-        let d = app.expect(r, StatusCode::CREATED).await;
+        let d = new_draft(&app).await;
         let r = step(
             &app,
             d["id"].as_str().unwrap(),
@@ -477,14 +468,7 @@ async fn a_batch_answers_each_item_on_its_own() {
     let app = TestApp::spawn().await;
     let mut items = Vec::new();
     for _ in 0..3 {
-        let r = app
-            .post(
-                "/api/v1/applications",
-                DN,
-                &content(1_000_000_000, 200_000_000),
-            )
-            .await;
-        let d = app.expect(r, StatusCode::CREATED).await;
+        let d = new_draft(&app).await;
         let r = step(
             &app,
             d["id"].as_str().unwrap(),
@@ -547,14 +531,7 @@ async fn a_batch_answers_each_item_on_its_own() {
 #[tokio::test]
 async fn no_step_or_read_of_an_application_works_from_outside_its_case() {
     let app = TestApp::spawn().await;
-    let r = app
-        .post(
-            "/api/v1/applications",
-            DN,
-            &content(1_000_000_000, 200_000_000),
-        )
-        .await;
-    let draft = app.expect(r, StatusCode::CREATED).await;
+    let draft = new_draft(&app).await;
     let id = draft["id"].as_str().unwrap();
     let r = step(&app, id, "submit", DN, &draft["version"], None).await;
     let submitted = app.expect(r, StatusCode::OK).await;
