@@ -250,8 +250,8 @@ fn clusters_step(clusters: i64) -> (String, String) {
                       ('x' || substr(md5('fate' || c), 1, 7))::bit(28)::int % 10 AS fate,
                       (10 + (c * 7) % 65)::numeric AS planned
                  FROM generate_series(1, {clusters}) c JOIN seed_province p ON p.i = c % 34;
-             INSERT INTO registry.clusters (id, province_id, code, version, created_at)
-             SELECT id, province_id, 'CCN-S-' || lpad(c::text, 5, '0'), 10, TIMESTAMPTZ '2016-01-15 09:00+07'
+             INSERT INTO registry.clusters (id, province_id, code, created_at)
+             SELECT id, province_id, 'CCN-S-' || lpad(c::text, 5, '0'), TIMESTAMPTZ '2016-01-15 09:00+07'
                FROM seed_cluster;
              INSERT INTO registry.cluster_versions (cluster_id, version, province_id, province_at_id, recorded_at,
                  superseded_at, recorded_by, action, reason, name, status, commune_ids, latitude, longitude,

@@ -55,14 +55,13 @@ CREATE POLICY change_rules ON registry.rules FOR UPDATE
   USING (tenancy.visible(province_id)) WITH CHECK (tenancy.visible(province_id));
 GRANT SELECT, INSERT, UPDATE ON registry.rules TO kc_registry;
 
--- A cluster: what never changes (its id, its code within the province) and where its current version
--- stands. `province_id` is today's province (after the 2025 merger, the successor); `investor_org_id`
--- the current version's investor organisation, kept here so that row-level security can name it.
+-- A cluster: what never changes (its id, its code within the province). `province_id` is today's
+-- province (after the 2025 merger, the successor); `investor_org_id` the current version's investor
+-- organisation, kept here so that row-level security can name it. Its versions are below.
 CREATE TABLE registry.clusters (
   id               uuid PRIMARY KEY,
   province_id      uuid NOT NULL REFERENCES identity.admin_units (id),
   code             text NOT NULL CHECK (code ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$'),
-  version          integer NOT NULL DEFAULT 1 CHECK (version >= 1),
   investor_org_id  uuid,
   created_at       timestamptz NOT NULL DEFAULT now(),
   UNIQUE (province_id, code),

@@ -21,7 +21,7 @@ mod query;
 mod tx;
 
 pub use journal::{AuditEvent, audit};
-pub use query::{contains_pattern, count, prefix_pattern};
+pub use query::{contains_pattern, count, lock_row, prefix_pattern};
 pub use tx::{PreAuth, Tx};
 
 use kc_kernel::Scope;

@@ -16,6 +16,23 @@ where
         .unwrap_or(0))
 }
 
+/// Lock the row `id` of `table` (a name written in the code, never input) until the transaction ends;
+/// whether it exists as the transaction's tenant sees it. A record read from a view over the row is
+/// then read after the lock, so that it is never a version another transaction has just replaced
+/// (under READ COMMITTED, `FOR UPDATE` on a join re-reads only the locked row).
+pub async fn lock_row<C: ConnectionTrait>(
+    c: &C,
+    table: &str,
+    id: uuid::Uuid,
+) -> Result<bool, DbErr> {
+    Ok(c.query_one_raw(stmt(
+        &format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"),
+        [id.into()],
+    ))
+    .await?
+    .is_some())
+}
+
 /// A search text as a `LIKE` pattern that matches it literally anywhere (`%` and `_` escaped).
 pub fn contains_pattern(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 2);

@@ -139,15 +139,14 @@ pub fn in_force(n: usize, day: Option<NaiveDate>) -> String {
     }
 }
 
-/// The current version of a cluster (locking the cluster's row for a change).
+/// The current version of a cluster (locking the cluster first for a change, so that the version read
+/// is the one in force once the lock is held).
 pub async fn current(tx: &Tx, id: Uuid, lock: Lock) -> Result<Option<ClusterView>, DbErr> {
-    let lock = if lock == Lock::ForUpdate {
-        " FOR UPDATE OF c"
-    } else {
-        ""
-    };
+    if lock == Lock::ForUpdate && !kc_db::lock_row(tx, "registry.clusters", id).await? {
+        return Ok(None);
+    }
     ClusterView::find_by_statement(stmt(
-        &format!("SELECT {COLUMNS} FROM {FROM} WHERE c.id = $1 AND v.superseded_at IS NULL{lock}"),
+        &format!("SELECT {COLUMNS} FROM {FROM} WHERE c.id = $1 AND v.superseded_at IS NULL"),
         [id.into()],
     ))
     .one(tx)
@@ -268,8 +267,8 @@ pub async fn insert(
 ) -> Result<Uuid, DbErr> {
     let id = Uuid::new_v4();
     tx.execute_raw(stmt(
-        "INSERT INTO registry.clusters (id, province_id, code, version, investor_org_id, created_at)
-         VALUES ($1, $2, $3, 1, $4, $5)",
+        "INSERT INTO registry.clusters (id, province_id, code, investor_org_id, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
         [
             id.into(),
             province.into(),
@@ -298,12 +297,8 @@ pub async fn update(
     ))
     .await?;
     tx.execute_raw(stmt(
-        "UPDATE registry.clusters SET version = $2, investor_org_id = $3 WHERE id = $1",
-        [
-            current.id.into(),
-            version.into(),
-            data.investor_org_id.into(),
-        ],
+        "UPDATE registry.clusters SET investor_org_id = $2 WHERE id = $1",
+        [current.id.into(), data.investor_org_id.into()],
     ))
     .await?;
     write_version(tx, current.id, current.province_id, version, data, meta).await?;

@@ -383,3 +383,32 @@ async fn a_new_cluster_needs_the_provinces_clusters_above_half_occupied_on_avera
     );
     assert_eq!(c["justification"], Value::Null);
 }
+
+#[tokio::test]
+async fn two_edits_racing_from_one_version_leave_one_new_version() {
+    let app = TestApp::spawn().await;
+    let commune = app.commune("01", "Xã Phú Nghĩa").await;
+    let c = app.proposed(&commune, "A", ("50", "36", "0")).await;
+    let id = c["id"].as_str().unwrap();
+    let path = format!("/api/v1/clusters/{id}");
+    for round in 0..5 {
+        let r = app.get(&path, OFFICER).await;
+        let version = app.expect(r, StatusCode::OK).await["version"].clone();
+        let edit = |leased: &str| {
+            json!({"version": version, "reason": format!("Vòng {round}"),
+                   "record": record(&commune, ("50", "36", leased))})
+        };
+        let (one, two) = (edit(&format!("{round}.1")), edit(&format!("{round}.2")));
+        let (a, b) = tokio::join!(app.put(&path, OFFICER, &one), app.put(&path, OFFICER, &two));
+        let mut got = [a.status().as_u16(), b.status().as_u16()];
+        got.sort_unstable();
+        assert_eq!(got, [200, 412], "round {round}");
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT 1 FROM registry.cluster_versions WHERE cluster_id = '{id}'"
+        ))
+        .await,
+        6
+    );
+}

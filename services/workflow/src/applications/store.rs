@@ -135,17 +135,8 @@ const VIEW: &str = "SELECT a.id, a.province_id, p.code AS province_code, a.organ
      SELECT workflow.stage_days('application_' || a.status, a.fund, a.province_id) AS days) lim ON true";
 
 pub async fn by_id(tx: &Tx, id: Uuid, lock: Lock) -> Result<Option<ApplicationView>, DbErr> {
-    if lock == Lock::ForUpdate {
-        // Lock the row first (the view's joins and lateral rule lookup are not lockable as one).
-        let found = tx
-            .query_one_raw(stmt(
-                "SELECT id FROM workflow.applications WHERE id = $1 FOR UPDATE",
-                [id.into()],
-            ))
-            .await?;
-        if found.is_none() {
-            return Ok(None);
-        }
+    if lock == Lock::ForUpdate && !kc_db::lock_row(tx, "workflow.applications", id).await? {
+        return Ok(None);
     }
     ApplicationView::find_by_statement(stmt(&format!("{VIEW} WHERE a.id = $1"), [id.into()]))
         .one(tx)

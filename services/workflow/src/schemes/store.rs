@@ -86,16 +86,8 @@ const VIEW: &str = "SELECT s.id, s.province_id, p.code AS province_code, s.imple
      SELECT workflow.stage_days('scheme_' || s.status, s.fund, s.province_id) AS days) lim ON true";
 
 pub async fn by_id(tx: &Tx, id: Uuid, lock: Lock) -> Result<Option<SchemeView>, DbErr> {
-    if lock == Lock::ForUpdate {
-        let found = tx
-            .query_one_raw(stmt(
-                "SELECT id FROM workflow.schemes WHERE id = $1 FOR UPDATE",
-                [id.into()],
-            ))
-            .await?;
-        if found.is_none() {
-            return Ok(None);
-        }
+    if lock == Lock::ForUpdate && !kc_db::lock_row(tx, "workflow.schemes", id).await? {
+        return Ok(None);
     }
     SchemeView::find_by_statement(stmt(&format!("{VIEW} WHERE s.id = $1"), [id.into()]))
         .one(tx)
