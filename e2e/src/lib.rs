@@ -133,6 +133,8 @@ impl System {
             let mut envs = vec![
                 ("KC_MODE", "dev".to_owned()),
                 ("KC_DATA_DIR", data_dir.clone()),
+                // The notifications scheduler looks every second (a test moves its clock).
+                ("KC_SCHEDULER_INTERVAL_SECS", "1".to_owned()),
             ];
             if info.database {
                 envs.push(("KC_DATABASE_URL", db.url_as(&format!("kc_{}", info.name))));

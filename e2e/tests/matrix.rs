@@ -418,6 +418,33 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
             .as_str()
             .unwrap()
             .to_owned();
+        // An obligation of the home province: its centre's plan registration, which the notifications
+        // scheduler opens once its clock is a month before 20 May.
+        let notifications = system.service("notifications").url("");
+        must(
+            &http,
+            Method::PUT,
+            &format!("{notifications}/api/v1/clock"),
+            bo_token,
+            json!({"today": "2027-05-01"}),
+        )
+        .await;
+        let mut obligation = None;
+        for _ in 0..300 {
+            let list = kc_e2e::get_json(
+                &http,
+                &format!("{notifications}/api/v1/obligations?duty=plan_registration"),
+                Some(so_token),
+            )
+            .await;
+            if let Some(id) = list["items"][0]["id"].as_str() {
+                obligation = Some(id.to_owned());
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let obligation = obligation.expect("the scheduler opened no obligation within 30 s");
+        let centre_org = tt["organisation"]["id"].as_str().unwrap().to_owned();
         let fixtures: BTreeMap<&str, Fixture> = [
             (
                 "organisation",
@@ -473,6 +500,14 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
                     id: report,
                     province: province.clone(),
                     org: Some(ent_org.clone()),
+                },
+            ),
+            (
+                "obligation",
+                Fixture {
+                    id: obligation,
+                    province: province.clone(),
+                    org: Some(centre_org),
                 },
             ),
             (

@@ -134,6 +134,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0016_up.sql").to_owned(),
             include_str!("sql/m0016_down.sql"),
         ),
+        sql(
+            "m0017_notifications",
+            include_str!("sql/m0017_up.sql").to_owned(),
+            include_str!("sql/m0017_down.sql"),
+        ),
     ]
 }
 

@@ -10,9 +10,10 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_kernel::{
-    AccountStatus, ApplicationStatus, ClusterChange, ClusterRule, ClusterStatus, DbEnum, Deadline,
-    DocumentKind, EnterpriseKind, Fund, InvestorKind, OrgKind, Permission, Region, ReportKind,
-    ReportParty, ReportStatus, Role, RuleKind, SchemeKind, SchemeStatus, UnitKind,
+    AccountStatus, ApplicationStatus, CalendarDayKind, ClusterChange, ClusterRule, ClusterStatus,
+    DbEnum, Deadline, DocumentKind, DutyLevel, DutyOpening, EnterpriseKind, Fund, InvestorKind,
+    NoticeKind, ObligationState, OrgKind, Permission, Region, ReportKind, ReportParty,
+    ReportStatus, Role, RuleKind, SchemeKind, SchemeStatus, UnitKind,
 };
 use kc_testing::TestDb;
 use sea_orm::{
@@ -120,6 +121,24 @@ const ENUMS: &[(&str, &str, Values)] = &[
         "workflow.applications",
         "status",
         enum_of::<ApplicationStatus>(),
+    ),
+    ("notifications.duties", "reporter", enum_of::<DutyLevel>()),
+    ("notifications.duties", "recipient", enum_of::<DutyLevel>()),
+    (
+        "notifications.duties",
+        "opened_by",
+        enum_of::<DutyOpening>(),
+    ),
+    (
+        "notifications.obligations",
+        "state",
+        enum_of::<ObligationState>(),
+    ),
+    ("notifications.notices", "kind", enum_of::<NoticeKind>()),
+    (
+        "notifications.calendar_days",
+        "kind",
+        enum_of::<CalendarDayKind>(),
     ),
     // No kernel enum yet: the outbox's statuses belong to the outbox work in progress. When an
     // `OutboxStatus` is declared in kc-kernel, replace this plain list with enum_of::<OutboxStatus>().

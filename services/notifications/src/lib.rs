@@ -1,26 +1,135 @@
-//! The notifications service. Duties, reminders, escalation and e-mail (routes arrive with their issue).
+//! The notifications service: reporting duties, obligations, reminders and escalation (DOMAIN.md §7).
 //!
-//! Today it serves what every service serves (health, readiness, whoami, OpenAPI docs) through the
-//! `kc-service` skeleton; its own routes join [`routes`].
+//! One folder per resource, each with `routes` (HTTP only) and `store` (all its SQL):
+//! - [`duties`]: who reports what to whom and by when, with reminder offsets and escalation steps, as
+//!   dated rules the ministry edits (a province may set its own reminder offsets);
+//! - [`calendar`]: public holidays and make-up working days; a due date falling on a day off moves to
+//!   the next working day (Civil Code 2015, Art. 148);
+//! - [`obligations`]: a duty owed by one organisation for one period, with its life cycle
+//!   ([`obligations::state`]), and the compliance view per province;
+//! - [`notices`]: each user's in-app notifications, unread count and mark-as-read.
+//!
+//! Two background workers run under the worker role (`kc_notifications_worker`, every province, no
+//! tenant settings): [`events`] opens and closes obligations from other services' typed events
+//! (kc-outbox), and [`scheduler`] sends the reminders and escalations that are due, claiming
+//! obligations with `FOR UPDATE SKIP LOCKED` so that replicas never send one twice. [`clock`] is the day
+//! both take as today: Vietnam's, or in development mode a day a test has set.
 
-use kc_service::{Built, Env, Kit, Service, ServiceState};
+pub mod calendar;
+pub mod clock;
+pub mod duties;
+pub mod events;
+pub mod notices;
+pub mod obligations;
+pub mod scheduler;
+
+use axum::extract::FromRef;
+use kc_auth::Verifier;
+use kc_db::Db;
+use kc_service::{Built, Env, Kit, Mode, Service, Worker};
+use std::sync::Arc;
+use std::time::Duration;
 use utoipa_axum::router::OpenApiRouter;
+
+/// The name this service writes in audit rows.
+pub const SERVICE: &str = "notifications";
+
+/// The worker role's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The worker role's database URL (`kc_notifications_worker`).
+    pub worker_database_url: String,
+    /// How often the scheduler looks for due reminders.
+    pub scheduler_interval: Duration,
+}
+
+/// The routes' state: the pool, the verifier, and the mode (the clock moves only in development).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub verifier: Arc<Verifier>,
+    pub mode: Mode,
+}
+
+impl FromRef<AppState> for Db {
+    fn from_ref(s: &AppState) -> Db {
+        s.db.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Verifier> {
+    fn from_ref(s: &AppState) -> Arc<Verifier> {
+        s.verifier.clone()
+    }
+}
+
+impl FromRef<AppState> for Mode {
+    fn from_ref(s: &AppState) -> Mode {
+        s.mode
+    }
+}
 
 /// The notifications service on the skeleton.
 pub struct Notifications;
 
 impl Service for Notifications {
     const NAME: &'static str = "notifications";
-    type Config = ();
+    type Config = Config;
 
-    fn config(_env: &mut Env) {}
+    fn config(env: &mut Env) -> Config {
+        let worker_database_url = env.secret(
+            "KC_WORKER_DATABASE_URL",
+            "the notifications worker's login role, e.g. postgres://kc_notifications_worker@127.0.0.1:5432/kc",
+            || {
+                let url = std::env::var("KC_DATABASE_URL")
+                    .map_err(|_| anyhow::anyhow!("set KC_DATABASE_URL or KC_WORKER_DATABASE_URL"))?;
+                Ok(kc_migrations::with_user(&url, WORKER_ROLE))
+            },
+        );
+        Config {
+            worker_database_url,
+            scheduler_interval: env.seconds("KC_SCHEDULER_INTERVAL_SECS", Duration::from_secs(60)),
+        }
+    }
 
-    async fn build(kit: Kit<()>) -> anyhow::Result<Built> {
-        Ok(ServiceState::from_kit(&kit)?.serve(routes()))
+    async fn build(kit: Kit<Config>) -> anyhow::Result<Built> {
+        let state = AppState {
+            db: kit.db()?,
+            verifier: kit.remote_verifier()?,
+            mode: kit.mode,
+        };
+        let worker_db = kc_outbox::connect(&kit.config.worker_database_url, 4).await?;
+        let consumer = events::consumer(worker_db.clone());
+        let opener = events::Opener::new(worker_db.clone(), kit.mode);
+        let mode = kit.mode;
+        let interval = kit.config.scheduler_interval;
+        let workers = vec![
+            Worker::new("events", move |stop| async move {
+                consumer.run(&opener, stop).await;
+                Ok(())
+            }),
+            Worker::new("scheduler", move |stop| async move {
+                scheduler::run(worker_db, mode, interval, stop).await;
+                Ok(())
+            }),
+        ];
+        Ok(Built {
+            verifier: state.verifier.clone(),
+            routes: routes().with_state(state),
+            workers,
+        })
     }
 }
 
+/// The worker's login role.
+pub const WORKER_ROLE: &str = "kc_notifications_worker";
+
 /// The service's own routes.
-pub fn routes() -> OpenApiRouter<ServiceState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .merge(clock::router())
+        .merge(duties::routes::router())
+        .merge(calendar::routes::router())
+        .merge(obligations::routes::router())
+        .merge(notices::routes::router())
 }

@@ -171,6 +171,15 @@ impl Policy for MinistryOrProvinceAdmin {
     };
 }
 
+/// A ministry admin: national reference data (the official calendar, national duties).
+pub struct MinistryAdmin;
+impl Policy for MinistryAdmin {
+    const ACCESS: Access = Access {
+        roles: &[Role::Ministry],
+        permissions: &[Permission::Admin],
+    };
+}
+
 /// Staff of a province's department or centre (any permission), or the ministry.
 pub struct ProvinceStaff;
 impl Policy for ProvinceStaff {

@@ -298,6 +298,31 @@ pub fn date_param_schema() -> utoipa::openapi::schema::Schema {
         .into()
 }
 
+/// A new version of a dated rule starts today or later (never retroactively), and before 2101.
+pub fn valid_from_today(fields: &mut FieldErrors, name: &str, from: chrono::NaiveDate) {
+    let today = kc_kernel::today_vn();
+    if from < today || chrono::Datelike::year(&from) > 2100 {
+        fields.insert(
+            name.to_owned(),
+            format!(
+                "Quy định chỉ áp dụng từ hôm nay ({}) trở đi, không hồi tố (a rule applies from today on, never retroactively)",
+                kc_kernel::format_date_vn(today)
+            ),
+        );
+    }
+}
+
+/// A new version of a dated rule would start on or before one already set to start later (409).
+pub fn later_version(name: &str, starts: chrono::NaiveDate) -> ApiError {
+    ApiError::conflict_field(
+        name,
+        format!(
+            "Đã có phiên bản áp dụng từ {}; hãy chọn ngày sau đó (a version already starts on or after this day)",
+            kc_kernel::format_date_vn(starts)
+        ),
+    )
+}
+
 /// `?page=1&per_page=50`: the query parameters of every list.
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
 pub struct PageQuery {

@@ -31,9 +31,9 @@ pub mod telemetry;
 pub use client::ClientMeta;
 pub use error::{ApiError, ErrorBody, ErrorEnvelope, FieldErrors, InternalDetail};
 pub use input::{
-    Page, PageQuery, Paged, Patch, date_param, date_param_schema, money, nullable_text_schema,
-    opt_money, opt_text, opt_text_schema, opt_whole, parse_money, patch, patch_text, req_text,
-    search_text, search_text_schema, text_schema, whole,
+    Page, PageQuery, Paged, Patch, date_param, date_param_schema, later_version, money,
+    nullable_text_schema, opt_money, opt_text, opt_text_schema, opt_whole, parse_money, patch,
+    patch_text, req_text, search_text, search_text_schema, text_schema, valid_from_today, whole,
 };
 pub use json::{Json, parse as parse_json};
 pub use layers::RequestLog;

@@ -311,6 +311,68 @@ db_enum! {
     }
 }
 
+db_enum! {
+    /// A level of the administration, for a reporting duty: who reports, to whom, and whom an overdue
+    /// duty escalates to (`notifications.duties.reporter` / `.recipient`).
+    pub enum DutyLevel {
+        /// An enterprise: a cluster's investor or tenant, a beneficiary.
+        Enterprise = "enterprise" => "Doanh nghiệp, cơ sở",
+        /// The province's extension centre.
+        Centre = "centre" => "Trung tâm Khuyến công",
+        /// The province's Department of Industry and Trade.
+        Department = "department" => "Sở Công Thương",
+        /// The ministry.
+        Ministry = "ministry" => "Bộ Công Thương",
+    }
+}
+
+db_enum! {
+    /// How a duty's obligations open (`notifications.duties.opened_by`).
+    pub enum DutyOpening {
+        /// Every year, for every organisation of the reporting level, ahead of the due date.
+        Calendar = "calendar" => "Theo lịch hằng năm",
+        /// When an event of another service says so (a report period opened, a scheme approved).
+        Event = "event" => "Khi phát sinh sự kiện",
+    }
+}
+
+db_enum! {
+    /// Where an obligation stands (`notifications.obligations.state`).
+    pub enum ObligationState {
+        Open = "open" => "Chưa đến hạn",
+        /// Past its due date and not fulfilled.
+        Overdue = "overdue" => "Quá hạn",
+        Fulfilled = "fulfilled" => "Đã thực hiện",
+        /// Waived, with a reason.
+        Waived = "waived" => "Được miễn",
+    }
+}
+
+db_enum! {
+    /// What an in-app notice is about (`notifications.notices.kind`).
+    pub enum NoticeKind {
+        /// A duty falls due soon, or today.
+        Reminder = "reminder" => "Nhắc hạn",
+        /// The party's own duty is past its due date.
+        Overdue = "overdue" => "Quá hạn",
+        /// Another organisation's duty is overdue and escalated to this user's organisation.
+        Escalation = "escalation" => "Báo cáo quá hạn của đơn vị cấp dưới",
+        /// The ministry's daily digest of overdue duties per province.
+        Digest = "digest" => "Tổng hợp quá hạn hằng ngày",
+    }
+}
+
+db_enum! {
+    /// A day of the official calendar that is not as its weekday says
+    /// (`notifications.calendar_days.kind`).
+    pub enum CalendarDayKind {
+        /// A public holiday (or a day off in its place).
+        Holiday = "holiday" => "Ngày nghỉ lễ, tết",
+        /// A Saturday or Sunday worked in exchange for a day off (làm bù).
+        WorkingDay = "working_day" => "Ngày làm bù",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
@@ -408,6 +470,11 @@ mod tests {
         check::<ReportKind>();
         check::<ReportParty>();
         check::<ReportStatus>();
+        check::<DutyLevel>();
+        check::<DutyOpening>();
+        check::<ObligationState>();
+        check::<NoticeKind>();
+        check::<CalendarDayKind>();
         check::<Permission>();
         check::<OrgKind>();
         check::<EnterpriseKind>();

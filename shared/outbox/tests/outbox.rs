@@ -793,8 +793,11 @@ async fn the_worker_role_sees_every_province_and_touches_nothing_else() {
     tx.rollback().await.unwrap();
 
     for sql in [
-        "SELECT count(*) FROM identity.users",
+        // It reads users' addresses to send to them, never their credentials.
+        "SELECT password_hash FROM identity.users",
+        "SELECT phone FROM identity.users",
         "SELECT count(*) FROM identity.password_resets",
+        "SELECT count(*) FROM identity.refresh_tokens",
         "SELECT count(*) FROM audit.events",
         "INSERT INTO audit.events (service, action, entity_type) VALUES ('notifications', 'x', 'y')",
         "INSERT INTO outbox.events (producer, topic, payload) VALUES ('x', 'y.z', '{}')",

@@ -3,7 +3,8 @@
 //! `kc_auth::Anyone` (reference data, no tenant), and only identity's pre-authentication flows use
 //! the `system` scope (`kc_db::PreAuth`, through identity's `PreAuthDb` and its demo seeding). A
 //! command acting as a signed-in user (the registry's demo loader) takes its `Tenant` from a verified
-//! token too (`Tenant::for_token`).
+//! token too (`Tenant::for_token`). The notifications service's workers (outbox consumer, reminder
+//! scheduler) connect as their own role, which serves every province by its own policies.
 
 use std::path::{Path, PathBuf};
 
@@ -37,8 +38,12 @@ const RULES: &[(&str, &[&str], &str)] = &[
     ),
     (
         "DatabaseConnection",
-        &[],
-        "services hold kc_db::Db, whose pool only the kit opens transactions on",
+        &[
+            "notifications/src/events.rs",
+            "notifications/src/scheduler.rs",
+        ],
+        "services hold kc_db::Db, whose pool only the kit opens transactions on (the notifications \
+         workers alone hold their own role's connection, kc_outbox::connect, for every province)",
     ),
     (
         "set_config(",

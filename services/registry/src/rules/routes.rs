@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use kc_auth::{AnyUser, MinistryOrProvinceAdmin, Tenant, audit_by, declare};
 use kc_db::{AuditEvent, audit};
 use kc_http::{ApiError, ClientMeta, FieldErrors, Json, Query, req_text};
-use kc_kernel::{ClusterRule, today_vn};
+use kc_kernel::ClusterRule;
 use kc_service::ServiceState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -90,16 +90,7 @@ async fn add_rule(
 ) -> Result<(StatusCode, Json<RuleRow>), ApiError> {
     let mut fields = FieldErrors::new();
     let legal_basis = req_text(&mut fields, "legal_basis", &req.legal_basis, 500);
-    let today = today_vn();
-    if req.valid_from < today || chrono::Datelike::year(&req.valid_from) > 2100 {
-        fields.insert(
-            "valid_from".into(),
-            format!(
-                "Quy định chỉ áp dụng từ hôm nay ({}) trở đi, không hồi tố (a rule applies from today on, never retroactively)",
-                kc_kernel::format_date_vn(today)
-            ),
-        );
-    }
+    kc_http::valid_from_today(&mut fields, "valid_from", req.valid_from);
     if let Err(m) = parse_body(req.key, &req.body) {
         fields.insert("body".into(), m);
     }
@@ -117,16 +108,8 @@ async fn add_rule(
         return Err(ApiError::validation(fields));
     }
     let open = store::open_versions(&tx, req.key, province, req.valid_from).await?;
-    for v in &open {
-        if v.valid_from >= req.valid_from {
-            return Err(ApiError::conflict_field(
-                "valid_from",
-                format!(
-                    "Đã có phiên bản áp dụng từ {}; hãy chọn ngày sau đó (a version already starts on or after this day)",
-                    kc_kernel::format_date_vn(v.valid_from)
-                ),
-            ));
-        }
+    if let Some(later) = open.iter().find(|v| v.valid_from >= req.valid_from) {
+        return Err(kc_http::later_version("valid_from", later.valid_from));
     }
     for v in &open {
         if let Some(day_before) = req.valid_from.pred_opt() {

@@ -1,0 +1,13 @@
+DROP POLICY worker_reads ON identity.users;
+DROP POLICY worker_reads ON identity.organisations;
+REVOKE ALL ON identity.users, identity.organisations, identity.admin_units FROM kc_notifications_worker;
+REVOKE ALL ON SCHEMA identity FROM kc_notifications_worker;
+DROP TABLE notifications.clock;
+DROP TABLE notifications.notices;
+DROP TABLE notifications.obligations;
+DROP FUNCTION notifications.next_step(uuid, date, date);
+DROP FUNCTION notifications.steps(integer[], jsonb);
+DROP FUNCTION notifications.working_day(date);
+DROP TABLE notifications.calendar_days;
+DROP TABLE notifications.duties;
+REVOKE ALL ON SCHEMA notifications FROM kc_notifications_worker;

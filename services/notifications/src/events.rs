@@ -1,0 +1,252 @@
+//! Obligations from other services' events (kc-outbox, under the worker role): an event opens the
+//! obligation its duty says, or fulfils one; one delivered twice changes nothing (obligations are
+//! keyed by duty, party, subject and period; a fulfilment touches only an obligation still owed).
+//!
+//! | event | obligation |
+//! |---|---|
+//! | `registry.cluster_report_due` | opens the party's half-year or annual CCN report, due as the registry's period says |
+//! | `registry.cluster_report_submitted` | fulfils it |
+//! | `registry.cluster_transitioned` to `established` | opens the investor's next half-year and annual reports |
+//! | `workflow.scheme_transitioned` to `approved` (national fund) | opens the centre's national settlement, by 22 January after the plan year |
+//! | `workflow.scheme_transitioned` to `registered` | fulfils the centre's plan registration for the plan year |
+//! | `workflow.scheme_transitioned` to `sent_to_ministry` | fulfils the department's registration with the ministry |
+//!
+//! An event for an obligation that does not exist (a fulfilment before any opening) is logged and
+//! done; an event that does not decode is dead at once, for an administrator to see.
+
+use crate::clock;
+use crate::duties::store as duties;
+use crate::obligations::store::{self as obligations, NewObligation, key};
+use chrono::{DateTime, NaiveDate, Utc};
+use kc_db::stmt;
+use kc_events::{
+    AnyEvent, ClusterReportDue, ClusterReportSubmitted, ClusterTransitioned, Event,
+    SchemeTransitioned,
+};
+use kc_kernel::{ReportKind, SchemeStatus};
+use kc_outbox::{Consumer, ConsumerConfig, Failure, Handler, Item};
+use kc_service::Mode;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
+use uuid::Uuid;
+
+/// The topics this consumer handles (and no other consumer does).
+pub const TOPICS: [&str; 4] = [
+    ClusterReportDue::TOPIC,
+    ClusterReportSubmitted::TOPIC,
+    ClusterTransitioned::TOPIC,
+    SchemeTransitioned::TOPIC,
+];
+
+/// The consumer of those topics, on the worker role's connection.
+pub fn consumer(db: DatabaseConnection) -> Consumer {
+    Consumer::new(db, ConsumerConfig::new("obligations", TOPICS))
+}
+
+/// The handler: one event, one transaction.
+pub struct Opener {
+    db: DatabaseConnection,
+    mode: Mode,
+}
+
+impl Opener {
+    pub fn new(db: DatabaseConnection, mode: Mode) -> Opener {
+        Opener { db, mode }
+    }
+}
+
+impl Handler for Opener {
+    async fn handle(&self, item: Item) -> Result<(), Failure> {
+        let event = item.event().map_err(Failure::permanent)?;
+        let tx = self.db.begin().await?;
+        let today = clock::today(&tx, self.mode).await?;
+        let what = apply(&tx, &event, today, item.created_at).await?;
+        tx.commit().await?;
+        tracing::info!(id = item.id, topic = %item.topic, %what, "obligations: event handled");
+        Ok(())
+    }
+}
+
+/// The code of the CCN report duty of a report kind, and its period's label.
+fn ccn_report(kind: &str, year: i32) -> Option<(&'static str, String)> {
+    match kind.parse::<ReportKind>().ok()? {
+        ReportKind::HalfYear => Some(("ccn_half_year_report", format!("{year}-H1"))),
+        ReportKind::Annual => Some(("ccn_annual_report", year.to_string())),
+    }
+}
+
+/// What an event does to the obligations (said in a few words, for the log).
+pub async fn apply<C: ConnectionTrait>(
+    c: &C,
+    event: &AnyEvent,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<String, DbErr> {
+    match event {
+        AnyEvent::ClusterReportDue(e) => {
+            let Some((code, period)) = ccn_report(&e.kind, e.year) else {
+                return Ok(format!("unknown report kind {}", e.kind));
+            };
+            let Some(duty) = duties::in_force(c, code, Some(e.province), today).await? else {
+                return Ok(format!("no duty {code} in force"));
+            };
+            let opened = obligations::open(
+                c,
+                &NewObligation {
+                    duty: &duty,
+                    province: e.province,
+                    organisation: e.organisation,
+                    for_org: None,
+                    subject: Some(("cluster", e.cluster_id, String::new())),
+                    period: period.clone(),
+                    base_due: e.due_date,
+                    dedup_key: key(code, e.organisation, Some(e.cluster_id), &period),
+                    opened_by_event: Some(format!("{}:{}", ClusterReportDue::TOPIC, e.dedup_key())),
+                },
+            )
+            .await?;
+            Ok(format!("{code} {period}: opened {opened}"))
+        }
+        AnyEvent::ClusterReportSubmitted(e) => {
+            let Some((code, period)) = ccn_report(&e.kind, e.year) else {
+                return Ok(format!("unknown report kind {}", e.kind));
+            };
+            let k = key(code, e.organisation, Some(e.cluster_id), &period);
+            let n = obligations::fulfil_by_key(
+                c,
+                &k,
+                at,
+                "Đã nộp báo cáo trên hệ thống (submitted in the registry)",
+            )
+            .await?;
+            Ok(format!("{code} {period}: fulfilled {n}"))
+        }
+        AnyEvent::ClusterTransitioned(e) if e.to == "established" => {
+            let Some(investor) = e.investor_org else {
+                return Ok("established, no investor organisation".into());
+            };
+            let mut said = Vec::new();
+            for code in ["ccn_half_year_report", "ccn_annual_report"] {
+                let Some(duty) = duties::in_force(c, code, Some(e.province), today).await? else {
+                    continue;
+                };
+                let Some((year, due)) = duty.next_period(today) else {
+                    continue;
+                };
+                let period = if code == "ccn_half_year_report" {
+                    format!("{year}-H1")
+                } else {
+                    year.to_string()
+                };
+                let opened = obligations::open(
+                    c,
+                    &NewObligation {
+                        duty: &duty,
+                        province: e.province,
+                        organisation: investor,
+                        for_org: None,
+                        subject: Some(("cluster", e.cluster_id, e.code.clone())),
+                        period: period.clone(),
+                        base_due: due,
+                        dedup_key: key(code, investor, Some(e.cluster_id), &period),
+                        opened_by_event: Some(format!(
+                            "{}:{}",
+                            ClusterTransitioned::TOPIC,
+                            e.dedup_key()
+                        )),
+                    },
+                )
+                .await?;
+                said.push(format!("{code} {period}: opened {opened}"));
+            }
+            Ok(said.join("; "))
+        }
+        AnyEvent::SchemeTransitioned(e) => scheme(c, e, today, at).await,
+        AnyEvent::ClusterTransitioned(_)
+        | AnyEvent::PasswordResetRequested(_)
+        | AnyEvent::RegistrationReceived(_)
+        | AnyEvent::RegistrationEmailInUse(_)
+        | AnyEvent::ApplicationTransitioned(_) => Ok("nothing to do".into()),
+    }
+}
+
+async fn scheme<C: ConnectionTrait>(
+    c: &C,
+    e: &SchemeTransitioned,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<String, DbErr> {
+    let Ok(to) = e.to.parse::<SchemeStatus>() else {
+        return Ok(format!("unknown status {}", e.to));
+    };
+    match to {
+        SchemeStatus::Approved if e.fund == "kcqg" => {
+            let code = "national_settlement";
+            let Some(centre) = org_of_kind(c, e.province, "centre").await? else {
+                return Ok("no active centre in the province".into());
+            };
+            let Some(duty) = duties::in_force(c, code, Some(e.province), today).await? else {
+                return Ok(format!("no duty {code} in force"));
+            };
+            let Some(due) = duty.due_in_period(e.plan_year) else {
+                return Ok(format!("{code}: no due date for {}", e.plan_year));
+            };
+            let period = e.plan_year.to_string();
+            let opened = obligations::open(
+                c,
+                &NewObligation {
+                    duty: &duty,
+                    province: e.province,
+                    organisation: centre,
+                    for_org: None,
+                    subject: Some(("scheme", e.scheme_id, String::new())),
+                    period: period.clone(),
+                    base_due: due,
+                    dedup_key: key(code, centre, Some(e.scheme_id), &period),
+                    opened_by_event: Some(format!(
+                        "{}:{}",
+                        SchemeTransitioned::TOPIC,
+                        e.dedup_key()
+                    )),
+                },
+            )
+            .await?;
+            Ok(format!("{code} {period}: opened {opened}"))
+        }
+        SchemeStatus::Registered | SchemeStatus::SentToMinistry => {
+            let (code, kind) = if to == SchemeStatus::Registered {
+                ("plan_registration", "centre")
+            } else {
+                ("province_registration", "department")
+            };
+            let Some(org) = org_of_kind(c, e.province, kind).await? else {
+                return Ok(format!("no active {kind} in the province"));
+            };
+            // Registration for plan year Y is the duty of the year before.
+            let period = (e.plan_year - 1).to_string();
+            let n = obligations::fulfil_by_key(
+                c,
+                &key(code, org, None, &period),
+                at,
+                "Đã đăng ký trên hệ thống (registered in the workflow)",
+            )
+            .await?;
+            Ok(format!("{code} {period}: fulfilled {n}"))
+        }
+        _ => Ok("nothing to do".into()),
+    }
+}
+
+/// The province's active organisation of a kind (its centre, its department).
+async fn org_of_kind<C: ConnectionTrait>(
+    c: &C,
+    province: Uuid,
+    kind: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    c.query_one_raw(stmt(
+        "SELECT id FROM identity.organisations WHERE province_id = $1 AND kind = $2 AND status = 'active'",
+        [province.into(), kind.into()],
+    ))
+    .await?
+    .map(|r| r.try_get::<Uuid>("", "id"))
+    .transpose()
+}

@@ -1,0 +1,456 @@
+//! The reminder scheduler: one pass for a day (the [`crate::clock`]'s today), safe with any number of
+//! replicas running at once, under the worker role.
+//!
+//! A pass
+//! 1. opens the obligations of the duties opened by the calendar (plan registration, the province's
+//!    registration, the extension reports) for every active centre or department, once the period's
+//!    due date is near (its first reminder, or 30 days ahead);
+//! 2. marks overdue the obligations still owed after their due date;
+//! 3. claims, in batches, the obligations whose next step has come (`next_step_on <= today`,
+//!    `FOR UPDATE SKIP LOCKED`: a replica skips what another holds), and in the same transaction adds
+//!    the in-app notices their steps call for and moves each to its next step (`last_step_on`,
+//!    `notifications.next_step`). A notice's key names the obligation, the step and the user, so even
+//!    a repeated pass adds nothing twice;
+//! 4. gives each ministry user, once a day, a digest of the overdue obligations per province.
+//!
+//! When passes were missed (the service was down), a claim finds several steps due at once: the party
+//! gets one notice, the latest, and each level above its latest escalation ([`to_send`]).
+
+use crate::clock;
+use crate::duties::{Audience, store as duties};
+use crate::notices::store::{self as notices, NewNotice};
+use crate::obligations::store::{self as obligations, NewObligation, key};
+use chrono::NaiveDate;
+use kc_db::stmt;
+use kc_kernel::{DutyLevel, NoticeKind, format_date_vn};
+use kc_outbox::CancellationToken;
+use kc_service::Mode;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, TransactionTrait};
+use std::collections::HashMap;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Obligations claimed per transaction.
+pub const BATCH: u64 = 500;
+
+/// What a pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PassReport {
+    /// Obligations opened from the calendar's duties.
+    pub opened: u64,
+    /// Marked overdue.
+    pub overdue: u64,
+    /// Obligations whose steps were dealt with.
+    pub stepped: u64,
+    /// Notices added (reminders, overdue, escalations, digests).
+    pub notices: u64,
+}
+
+/// Run a pass every `interval` until `stop`.
+pub async fn run(db: DatabaseConnection, mode: Mode, interval: Duration, stop: CancellationToken) {
+    tracing::info!(?interval, "scheduler started");
+    while !stop.is_cancelled() {
+        match clock::today(&db, mode).await {
+            Ok(today) => match pass(&db, today).await {
+                Ok(r) if r == PassReport::default() => {}
+                Ok(r) => tracing::info!(%today, ?r, "scheduler pass"),
+                Err(e) => tracing::warn!(error = %e, "scheduler pass failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, "scheduler: no clock"),
+        }
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            _ = tokio::time::sleep(interval) => {}
+        }
+    }
+    tracing::info!("scheduler stopped");
+}
+
+/// One pass for `today`.
+pub async fn pass(db: &DatabaseConnection, today: NaiveDate) -> Result<PassReport, DbErr> {
+    let mut r = PassReport {
+        opened: open_from_calendar(db, today).await?,
+        overdue: mark_overdue(db, today).await?,
+        ..PassReport::default()
+    };
+    loop {
+        let (stepped, added) = step_batch(db, today, BATCH).await?;
+        r.stepped += stepped;
+        r.notices += added;
+        if stepped < BATCH {
+            break;
+        }
+    }
+    r.notices += digest(db, today).await?;
+    Ok(r)
+}
+
+/// How many days before a calendar duty's due date its obligations open: its first reminder's, and
+/// at least 30.
+fn lead_days(offsets: &[i32]) -> i64 {
+    i64::from(
+        offsets
+            .iter()
+            .copied()
+            .min()
+            .unwrap_or(0)
+            .min(0)
+            .unsigned_abs(),
+    )
+    .max(30)
+}
+
+async fn open_from_calendar(db: &DatabaseConnection, today: NaiveDate) -> Result<u64, DbErr> {
+    let tx = db.begin().await?;
+    let mut opened = 0;
+    for national in duties::calendar_duties(&tx, today).await? {
+        let Some((year, due)) = national.next_period(today) else {
+            continue;
+        };
+        if (due - today).num_days() > lead_days(&national.offsets) {
+            continue;
+        }
+        let kind = match national.reporter {
+            DutyLevel::Centre => "centre",
+            DutyLevel::Department => "department",
+            // Enterprises' duties open on events (their reports, their cases), never for all.
+            DutyLevel::Enterprise | DutyLevel::Ministry => continue,
+        };
+        let parties = tx
+            .query_all_raw(stmt(
+                "SELECT id, province_id FROM identity.organisations
+                  WHERE kind = $1 AND status = 'active' AND province_id IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM notifications.obligations o
+                                     WHERE o.duty_code = $2 AND o.period = $3
+                                       AND o.organisation_id = identity.organisations.id)",
+                [
+                    kind.into(),
+                    national.code.clone().into(),
+                    year.to_string().into(),
+                ],
+            ))
+            .await?;
+        for p in parties {
+            let org: Uuid = p.try_get("", "id")?;
+            let province: Uuid = p.try_get("", "province_id")?;
+            // The province's own version (its offsets) when it has one.
+            let duty = duties::in_force(&tx, &national.code, Some(province), today)
+                .await?
+                .unwrap_or_else(|| national.clone());
+            let period = year.to_string();
+            if obligations::open(
+                &tx,
+                &NewObligation {
+                    duty: &duty,
+                    province,
+                    organisation: org,
+                    for_org: None,
+                    subject: None,
+                    period: period.clone(),
+                    base_due: due,
+                    dedup_key: key(&duty.code, org, None, &period),
+                    opened_by_event: None,
+                },
+            )
+            .await?
+            {
+                opened += 1;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(opened)
+}
+
+async fn mark_overdue(db: &DatabaseConnection, today: NaiveDate) -> Result<u64, DbErr> {
+    let r = db
+        .execute_raw(stmt(
+            "UPDATE notifications.obligations SET state = 'overdue', updated_at = now()
+              WHERE state = 'open' AND due_date < $1",
+            [today.into()],
+        ))
+        .await?;
+    Ok(r.rows_affected())
+}
+
+/// A step of a claimed obligation that has come.
+#[derive(Debug, Clone, FromQueryResult)]
+struct DueStep {
+    id: Uuid,
+    province_id: Uuid,
+    organisation_id: Uuid,
+    organisation_name: Option<String>,
+    title: String,
+    period: String,
+    subject_label: Option<String>,
+    recipient: DutyLevel,
+    due_date: NaiveDate,
+    days: i32,
+    audience: String,
+}
+
+/// Of the steps that have come for one obligation (since its last pass), those to act on: the
+/// party's latest, and each level's latest.
+pub fn to_send(steps: &[(i32, Audience)]) -> Vec<(i32, Audience)> {
+    let mut latest: Vec<(i32, Audience)> = Vec::new();
+    for &(days, who) in steps {
+        match latest.iter_mut().find(|(_, w)| *w == who) {
+            Some(slot) if slot.0 < days => slot.0 = days,
+            Some(_) => {}
+            None => latest.push((days, who)),
+        }
+    }
+    latest.sort_by_key(|(d, _)| *d);
+    latest
+}
+
+/// Claim up to `limit` obligations whose next step has come, add their notices and move them on, in
+/// one transaction. Returns (obligations claimed, notices added).
+async fn step_batch(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    limit: u64,
+) -> Result<(u64, u64), DbErr> {
+    let tx = db.begin().await?;
+    let claimed: Vec<Uuid> = tx
+        .query_all_raw(stmt(
+            "SELECT id FROM notifications.obligations
+              WHERE next_step_on <= $1 AND state IN ('open', 'overdue')
+              ORDER BY next_step_on, id LIMIT $2 FOR UPDATE SKIP LOCKED",
+            [today.into(), (limit as i64).into()],
+        ))
+        .await?
+        .iter()
+        .map(|r| r.try_get("", "id"))
+        .collect::<Result<_, _>>()?;
+    if claimed.is_empty() {
+        tx.commit().await?;
+        return Ok((0, 0));
+    }
+    let steps = DueStep::find_by_statement(stmt(
+        "SELECT o.id, o.province_id, o.organisation_id, g.name AS organisation_name, d.title, o.period,
+                o.subject_label, d.recipient, o.due_date, s.days, s.audience
+           FROM notifications.obligations o
+           JOIN notifications.duties d ON d.id = o.duty_id
+           LEFT JOIN identity.organisations g ON g.id = o.organisation_id
+           CROSS JOIN LATERAL notifications.steps(d.offsets, d.escalation) s
+          WHERE o.id = ANY($1) AND o.due_date + s.days <= $2
+            AND o.due_date + s.days > coalesce(o.last_step_on, '-infinity'::date)",
+        [claimed.clone().into(), today.into()],
+    ))
+    .all(&tx)
+    .await?;
+
+    // Who is told: the party's active users, and the active users of the centre or department of
+    // the obligation's province.
+    let orgs: Vec<Uuid> = steps.iter().map(|s| s.organisation_id).collect();
+    let provinces: Vec<Uuid> = steps.iter().map(|s| s.province_id).collect();
+    let users = tx
+        .query_all_raw(stmt(
+            "SELECT u.id, u.organisation_id, g.kind, g.province_id
+               FROM identity.users u JOIN identity.organisations g ON g.id = u.organisation_id
+              WHERE u.status = 'active' AND g.status = 'active'
+                AND (g.id = ANY($1) OR (g.kind IN ('centre', 'department') AND g.province_id = ANY($2)))",
+            [orgs.into(), provinces.into()],
+        ))
+        .await?;
+    let mut by_org: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    let mut by_level: HashMap<(Uuid, String), Vec<Uuid>> = HashMap::new();
+    for u in &users {
+        let id: Uuid = u.try_get("", "id")?;
+        let org: Uuid = u.try_get("", "organisation_id")?;
+        let kind: String = u.try_get("", "kind")?;
+        let province: Option<Uuid> = u.try_get("", "province_id")?;
+        by_org.entry(org).or_default().push(id);
+        if let Some(p) = province {
+            by_level.entry((p, kind)).or_default().push(id);
+        }
+    }
+
+    let mut per_obligation: HashMap<Uuid, Vec<&DueStep>> = HashMap::new();
+    for s in &steps {
+        per_obligation.entry(s.id).or_default().push(s);
+    }
+    let mut new = Vec::new();
+    for (id, steps) in &per_obligation {
+        let Some(first) = steps.first() else { continue };
+        let pairs: Vec<(i32, Audience)> = steps
+            .iter()
+            .filter_map(|s| Audience::parse(&s.audience).map(|a| (s.days, a)))
+            .collect();
+        for (days, who) in to_send(&pairs) {
+            let recipients = match who {
+                Audience::Party => by_org.get(&first.organisation_id),
+                Audience::Level(l) => by_level.get(&(first.province_id, l.as_str().to_owned())),
+            };
+            let (kind, title, body) = message(first, who, today);
+            for user in recipients.into_iter().flatten() {
+                new.push(NewNotice {
+                    key: format!("{id}:{days}:{}:{user}", audience_key(who)),
+                    user_id: *user,
+                    province_id: Some(first.province_id),
+                    obligation_id: Some(*id),
+                    kind,
+                    title: title.clone(),
+                    body: body.clone(),
+                    due_date: Some(first.due_date),
+                });
+            }
+        }
+    }
+    let added = notices::add(&tx, &new).await?;
+    tx.execute_raw(stmt(
+        "UPDATE notifications.obligations SET
+           last_step_on = $2,
+           next_step_on = notifications.next_step(duty_id, due_date, $2),
+           state = CASE WHEN state = 'open' AND due_date < $2 THEN 'overdue' ELSE state END,
+           updated_at = now()
+         WHERE id = ANY($1)",
+        [claimed.clone().into(), today.into()],
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok((claimed.len() as u64, added))
+}
+
+fn audience_key(a: Audience) -> &'static str {
+    match a {
+        Audience::Party => "party",
+        Audience::Level(l) => l.as_str(),
+    }
+}
+
+/// The notice's kind, title and text, in Vietnamese, with the due date and the days left or past.
+fn message(s: &DueStep, who: Audience, today: NaiveDate) -> (NoticeKind, String, String) {
+    let due = format_date_vn(s.due_date);
+    let what = match &s.subject_label {
+        Some(l) if !l.is_empty() => format!("{} ({}, kỳ {})", s.title, l, s.period),
+        _ => format!("{} (kỳ {})", s.title, s.period),
+    };
+    let left = (s.due_date - today).num_days();
+    let to = s.recipient.label_vi();
+    match who {
+        Audience::Party if left > 0 => (
+            NoticeKind::Reminder,
+            format!("Còn {left} ngày: {}", s.title),
+            format!("{what} đến hạn ngày {due}, còn {left} ngày. Nơi nhận: {to}."),
+        ),
+        Audience::Party if left == 0 => (
+            NoticeKind::Reminder,
+            format!("Hôm nay đến hạn: {}", s.title),
+            format!("{what} đến hạn hôm nay, ngày {due}. Nơi nhận: {to}."),
+        ),
+        Audience::Party => (
+            NoticeKind::Overdue,
+            format!("Quá hạn {} ngày: {}", -left, s.title),
+            format!(
+                "{what} đã quá hạn {} ngày (hạn ngày {due}). Đề nghị thực hiện ngay và gửi {to}.",
+                -left
+            ),
+        ),
+        Audience::Level(_) => {
+            let party = s.organisation_name.as_deref().unwrap_or("Một đơn vị");
+            (
+                NoticeKind::Escalation,
+                format!("{party} chưa thực hiện: {}", s.title),
+                format!(
+                    "{party} chưa thực hiện {what}, đã quá hạn {} ngày (hạn ngày {due}).",
+                    (-left).max(0)
+                ),
+            )
+        }
+    }
+}
+
+/// Once a day: every active ministry user gets the overdue obligations per province (nothing when
+/// none is overdue). Returns the notices added.
+async fn digest(db: &DatabaseConnection, today: NaiveDate) -> Result<u64, DbErr> {
+    let done = db
+        .query_one_raw(stmt(
+            "SELECT EXISTS (SELECT 1 FROM notifications.notices WHERE kind = 'digest' AND due_date = $1) AS done",
+            [today.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<bool>("", "done"))
+        .transpose()?
+        .unwrap_or(false);
+    if done {
+        return Ok(0);
+    }
+    let rows = db
+        .query_all_raw(stmt(
+            "SELECT p.code, p.name, count(*) AS n FROM notifications.obligations o
+               JOIN identity.admin_units p ON p.id = o.province_id
+              WHERE o.state = 'overdue' GROUP BY p.code, p.name ORDER BY p.code",
+            [],
+        ))
+        .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut total = 0i64;
+    let mut lines = Vec::new();
+    for r in &rows {
+        let (code, name, n): (String, String, i64) = (
+            r.try_get("", "code")?,
+            r.try_get("", "name")?,
+            r.try_get("", "n")?,
+        );
+        total += n;
+        lines.push(format!("{code} {name}: {n}"));
+    }
+    let title = format!(
+        "Tổng hợp ngày {}: {total} nghĩa vụ báo cáo quá hạn tại {} tỉnh, thành phố",
+        format_date_vn(today),
+        rows.len()
+    );
+    let body = lines.join("\n");
+    let users = db
+        .query_all_raw(stmt(
+            "SELECT u.id FROM identity.users u JOIN identity.organisations g ON g.id = u.organisation_id
+              WHERE u.role = 'ministry' AND u.status = 'active' AND g.status = 'active'",
+            [],
+        ))
+        .await?;
+    let mut new = Vec::new();
+    for u in users {
+        let user: Uuid = u.try_get("", "id")?;
+        new.push(NewNotice {
+            key: format!("digest:{today}:{user}"),
+            user_id: user,
+            province_id: None,
+            obligation_id: None,
+            kind: NoticeKind::Digest,
+            title: title.clone(),
+            body: body.clone(),
+            due_date: Some(today),
+        });
+    }
+    notices::add(db, &new).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missed_pass_sends_the_latest_step_of_each_audience() {
+        let c = Audience::Level(DutyLevel::Centre);
+        let got = to_send(&[
+            (-14, Audience::Party),
+            (-7, Audience::Party),
+            (1, Audience::Party),
+            (1, c),
+        ]);
+        assert_eq!(got, vec![(1, Audience::Party), (1, c)]);
+        assert_eq!(to_send(&[(0, Audience::Party)]), vec![(0, Audience::Party)]);
+        assert!(to_send(&[]).is_empty());
+    }
+
+    #[test]
+    fn calendar_duties_open_a_month_ahead_or_at_their_first_reminder() {
+        assert_eq!(lead_days(&[-14, -7, 0]), 30);
+        assert_eq!(lead_days(&[-45, 0]), 45);
+        assert_eq!(lead_days(&[1, 7]), 30);
+    }
+}

@@ -1,0 +1,261 @@
+//! Obligations opened by the calendar and by events, closed by events and by their recipients.
+
+use crate::helpers::*;
+use kc_events::SchemeTransitioned;
+use reqwest::StatusCode;
+use serde_json::json;
+use uuid::Uuid;
+
+fn scheme_step(
+    province: Uuid,
+    fund: &str,
+    plan_year: i32,
+    to: &str,
+    version: i32,
+) -> SchemeTransitioned {
+    SchemeTransitioned {
+        scheme_id: Uuid::from_u128(42),
+        province,
+        fund: fund.into(),
+        plan_year,
+        from: "draft".into(),
+        to: to.into(),
+        version,
+        by: Uuid::new_v4(),
+        reason: None,
+        support_approved: None,
+    }
+}
+
+#[tokio::test]
+async fn calendar_duties_open_for_every_centre_and_close_when_the_plan_is_registered() {
+    let app = TestApp::spawn().await;
+    let centres = app
+        .count("SELECT 1 FROM identity.organisations WHERE kind = 'centre' AND status = 'active'")
+        .await;
+    assert!(centres >= 3);
+    // Two months before 20 May 2027: nothing yet; a month before: one per centre, once.
+    assert_eq!(app.pass(day(2027, 3, 20)).await.opened, 0);
+    let r = app.pass(day(2027, 4, 20)).await;
+    assert_eq!(r.opened as i64, centres, "{r:?}");
+    assert_eq!(app.pass(day(2027, 4, 21)).await.opened, 0);
+    let mine = app.obligations(CENTRE, "duty=plan_registration").await;
+    assert_eq!(mine.len(), 1, "a centre sees its province's only");
+    assert_eq!(mine[0]["due_date"], "2027-05-20");
+    assert_eq!(mine[0]["period"], "2027");
+    assert_eq!(mine[0]["recipient"], "department");
+
+    // The centre registers a scheme for plan year 2028: its duty of 2027 is met.
+    let (_, province) = app.org_of(CENTRE).await;
+    app.deliver(
+        "workflow",
+        &scheme_step(province, "kcqg", 2028, "registered", 2),
+    )
+    .await;
+    let mine = app.obligations(CENTRE, "duty=plan_registration").await;
+    assert_eq!(mine[0]["state"], "fulfilled");
+    // The same event again (a retried delivery) changes nothing.
+    let fulfilled_at = mine[0]["fulfilled_at"].clone();
+    let e = scheme_step(province, "kcqg", 2028, "registered", 2);
+    kc_notifications::events::apply(
+        &app.worker,
+        &kc_events::AnyEvent::SchemeTransitioned(e),
+        day(2027, 4, 22),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app.obligations(CENTRE, "duty=plan_registration").await[0]["fulfilled_at"],
+        fulfilled_at
+    );
+}
+
+#[tokio::test]
+async fn an_approved_national_scheme_opens_its_settlement_by_22_january() {
+    let app = TestApp::spawn().await;
+    let (_, province) = app.org_of(CENTRE).await;
+    app.deliver(
+        "workflow",
+        &scheme_step(province, "kcqg", 2026, "approved", 5),
+    )
+    .await;
+    let o = app.obligations(CENTRE, "duty=national_settlement").await;
+    assert_eq!(o.len(), 1);
+    assert_eq!(o[0]["base_due"], "2027-01-22");
+    // 22 January 2027 is a Friday: no move.
+    assert_eq!(o[0]["due_date"], "2027-01-22");
+    assert_eq!(o[0]["subject_kind"], "scheme");
+    assert_eq!(o[0]["recipient"], "ministry");
+    // A local-fund approval opens nothing.
+    let mut local = scheme_step(province, "kcdp", 2026, "approved", 5);
+    local.scheme_id = Uuid::from_u128(43);
+    app.deliver("workflow", &local).await;
+    assert_eq!(
+        app.obligations(CENTRE, "duty=national_settlement")
+            .await
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn events_delivered_twice_and_fulfilments_of_nothing_change_nothing() {
+    let app = TestApp::spawn().await;
+    let (org, province) = app.org_of(ENTERPRISE).await;
+    let due = report_due(province, org, "half_year", 2027, day(2027, 6, 20));
+    app.deliver("registry", &due).await;
+    let again = kc_events::AnyEvent::ClusterReportDue(due.clone());
+    let said =
+        kc_notifications::events::apply(&app.worker, &again, day(2027, 1, 1), chrono::Utc::now())
+            .await
+            .unwrap();
+    assert!(said.contains("opened false"), "{said}");
+    assert_eq!(
+        app.count("SELECT 1 FROM notifications.obligations").await,
+        1
+    );
+    // A submission for a cluster nobody was asked to report on: logged, done, nothing written.
+    let stray = kc_events::ClusterReportSubmitted {
+        report_id: Uuid::new_v4(),
+        cluster_id: Uuid::new_v4(),
+        province,
+        organisation: org,
+        kind: "half_year".into(),
+        year: 2027,
+        version: 1,
+        late: false,
+    };
+    assert_eq!(app.deliver("registry", &stray).await, 1);
+    assert_eq!(
+        app.count("SELECT 1 FROM notifications.obligations WHERE state = 'open'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_recipient_records_or_waives_and_nobody_else() {
+    let app = TestApp::spawn().await;
+    app.without_calendar_duties().await;
+    let (org, province) = app.org_of(ENTERPRISE).await;
+    let due = report_due(province, org, "half_year", 2027, day(2027, 6, 20));
+    app.deliver("registry", &due).await;
+    let id = app.obligations(ENTERPRISE, "").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fulfil = format!("/api/v1/obligations/{id}/fulfil");
+    let waive = format!("/api/v1/obligations/{id}/waive");
+    let note = json!({"note": "Đã nhận báo cáo bằng văn bản ngày 10/6"});
+    // The enterprise itself cannot close its own duty; nor can the centre (not the recipient).
+    let r = app.post(&fulfil, ENTERPRISE, &note).await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
+    let r = app.post(&fulfil, CENTRE, &note).await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
+    // A department officer may record, not waive.
+    let r = app
+        .post(&waive, OFFICER, &json!({"note": "Không áp dụng"}))
+        .await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
+    // An empty note is refused, naming it.
+    let r = app.post(&fulfil, OFFICER, &json!({"note": "  "})).await;
+    assert_eq!(
+        fields(&app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["note"]
+    );
+    let r = app.post(&fulfil, OFFICER, &note).await;
+    let o = app.expect(r, StatusCode::OK).await;
+    assert_eq!(o["state"], "fulfilled");
+    assert_eq!(
+        o["fulfilment_note"],
+        "Đã nhận báo cáo bằng văn bản ngày 10/6"
+    );
+    // Closed: a second close is a conflict naming the state.
+    let r = app
+        .post(&waive, DEPARTMENT, &json!({"note": "Không áp dụng"}))
+        .await;
+    let e = app.expect(r, StatusCode::CONFLICT).await;
+    assert_eq!(e["error"]["code"], "invalid_transition");
+    assert_eq!(
+        app.count("SELECT 1 FROM audit.events WHERE action = 'obligation.fulfilled'")
+            .await,
+        1
+    );
+
+    // Another obligation: the department's admin waives it with a reason.
+    let other = report_due(province, org, "annual", 2027, day(2027, 12, 20));
+    app.deliver("registry", &other).await;
+    let id = app.obligations(ENTERPRISE, "duty=ccn_annual_report").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .post(
+            &format!("/api/v1/obligations/{id}/waive"),
+            DEPARTMENT,
+            &json!({"note": "Cụm đã bị đưa ra khỏi quy hoạch"}),
+        )
+        .await;
+    let o = app.expect(r, StatusCode::OK).await;
+    assert_eq!(o["state"], "waived");
+    assert_eq!(o["waived_reason"], "Cụm đã bị đưa ra khỏi quy hoạch");
+    assert_eq!(app.pass(day(2027, 12, 30)).await.notices, 0);
+}
+
+#[tokio::test]
+async fn compliance_counts_on_time_late_missing_and_open_per_province() {
+    let app = TestApp::spawn().await;
+    app.without_calendar_duties().await;
+    let (a, province) = app.org_of(ENTERPRISE).await;
+    let (b, _) = app.org_of("dn2.01@demo.test").await;
+    let (c, province37) = app.org_of("dn1.37@demo.test").await;
+    for (org, p) in [(a, province), (b, province), (c, province37)] {
+        app.deliver(
+            "registry",
+            &report_due(p, org, "half_year", 2025, day(2025, 6, 20)),
+        )
+        .await;
+    }
+    // One fulfilled (now: after its 2025 due date, so late), the others missing once overdue.
+    app.db
+        .execute(&format!(
+            "UPDATE notifications.obligations SET state = 'fulfilled', fulfilled_at = now(), next_step_on = NULL
+              WHERE organisation_id = '{a}'"
+        ))
+        .await;
+    app.pass(day(2025, 7, 1)).await;
+    let r = app.get("/api/v1/compliance?period=2025-H1", MINISTRY).await;
+    let body = app.expect(r, StatusCode::OK).await;
+    let rows = body["provinces"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let p01 = rows.iter().find(|r| r["province_code"] == "01").unwrap();
+    assert_eq!(
+        (
+            p01["total"].as_i64(),
+            p01["late"].as_i64(),
+            p01["missing"].as_i64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    // A province sees its own line only.
+    let r = app
+        .get("/api/v1/compliance?period=2025-H1", DEPARTMENT)
+        .await;
+    let rows = app.expect(r, StatusCode::OK).await["provinces"].clone();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["province_code"], "01");
+    // An enterprise: its own obligation only.
+    let r = app
+        .get("/api/v1/compliance?period=2025-H1", "dn2.01@demo.test")
+        .await;
+    let rows = app.expect(r, StatusCode::OK).await["provinces"].clone();
+    assert_eq!(rows[0]["total"], 1);
+    assert_eq!(rows[0]["missing"], 1);
+    // A period is required.
+    let r = app.get("/api/v1/compliance?period=", MINISTRY).await;
+    assert_eq!(
+        fields(&app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["period"]
+    );
+}
