@@ -27,13 +27,16 @@ start_cluster "$tmp/data" "$port" "$tmp/postgres.log" \
 
 export KC_TEST_ADMIN_URL="postgres://postgres@127.0.0.1:$port/postgres"
 
-# The fuzzer of the OpenAPI contract (e2e/tests/fuzz.rs): schemathesis from PyPI, in a virtualenv kept in
-# .data/venv-test (git-ignored) and reinstalled only when the pinned version changes. Without it the fuzz
-# test fails saying so; the rest of the suite still runs.
+# Python tools from PyPI, in a virtualenv kept in .data/venv-test (git-ignored) and reinstalled only when a
+# pinned version changes: the fuzzer of the OpenAPI contract (e2e/tests/fuzz.rs, schemathesis) and the mail
+# server the notifications tests deliver to (aiosmtpd). Without them those tests fail saying so; the rest
+# of the suite still runs.
 SCHEMATHESIS_VERSION=4.32.5
+AIOSMTPD_VERSION=1.4.6
 venv="$PWD/.data/venv-test"
-if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, version $SCHEMATHESIS_VERSION"; then
-  echo "==> installing schemathesis $SCHEMATHESIS_VERSION (PyPI) into $venv"
+if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, version $SCHEMATHESIS_VERSION" ||
+   ! "$venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+  echo "==> installing schemathesis $SCHEMATHESIS_VERSION and aiosmtpd $AIOSMTPD_VERSION (PyPI) into $venv"
   mkdir -p .data
   if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -43,10 +46,11 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, ve
       echo "Python's venv module is missing: sudo apt-get install python3-venv" >&2
     fi
   fi
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" ||
-    echo "warning: schemathesis could not be installed: the fuzz test will fail" >&2
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" \
+    "aiosmtpd==$AIOSMTPD_VERSION" || echo "warning: the Python test tools could not be installed" >&2
 fi
 if [ -x "$venv/bin/schemathesis" ]; then export KC_SCHEMATHESIS="$venv/bin/schemathesis"; fi
+if [ -x "$venv/bin/python" ]; then export KC_SMTP_SINK_PYTHON="$venv/bin/python"; fi
 
 echo "==> building the binaries (the e2e tests start them) and every test"
 cargo build --workspace --bins

@@ -188,8 +188,10 @@ pub const SERVICE_ROLES: [&str; 5] = [
     "kc_portal",
 ];
 
-/// The login role of each background worker. `kc_notifications_worker` consumes the outbox (kc-outbox):
-/// it reads every province's `outbox.events` rows and updates their queue columns, and nothing else.
+/// The login role of each background worker. `kc_notifications_worker` runs the notifications
+/// service's workers for every province: it consumes the outbox (reads every row, updates the queue
+/// columns, and inserts the e-mail events it queues), works on the notifications schema, and reads the
+/// recipients' names and addresses in identity (never their credentials).
 pub const WORKER_ROLES: [&str; 1] = ["kc_notifications_worker"];
 
 /// As a superuser: make sure the owner role and the database exist (the database owned by the owner).

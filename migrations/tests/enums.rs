@@ -10,10 +10,11 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_kernel::{
-    AccountStatus, ApplicationStatus, CalendarDayKind, ClusterChange, ClusterRule, ClusterStatus,
-    DbEnum, Deadline, DocumentKind, DutyLevel, DutyOpening, EnterpriseKind, Fund, InvestorKind,
-    NoticeKind, ObligationState, OrgKind, Permission, Region, ReportKind, ReportParty,
-    ReportStatus, Role, RuleKind, SchemeKind, SchemeStatus, UnitKind,
+    AccountStatus, ApplicationStatus, AttemptOutcome, CalendarDayKind, ClusterChange, ClusterRule,
+    ClusterStatus, DbEnum, Deadline, DeliveryKind, DeliveryStatus, DocumentKind, DutyLevel,
+    DutyOpening, EnterpriseKind, Fund, InvestorKind, NoticeKind, ObligationState, OrgKind,
+    Permission, Region, ReportKind, ReportParty, ReportStatus, Role, RuleKind, SchemeKind,
+    SchemeStatus, UnitKind,
 };
 use kc_testing::TestDb;
 use sea_orm::{
@@ -140,6 +141,22 @@ const ENUMS: &[(&str, &str, Values)] = &[
         "kind",
         enum_of::<CalendarDayKind>(),
     ),
+    (
+        "notifications.deliveries",
+        "kind",
+        enum_of::<DeliveryKind>(),
+    ),
+    (
+        "notifications.deliveries",
+        "status",
+        enum_of::<DeliveryStatus>(),
+    ),
+    (
+        "notifications.delivery_attempts",
+        "outcome",
+        enum_of::<AttemptOutcome>(),
+    ),
+    ("notifications.mutes", "kind", enum_of::<NoticeKind>()),
     // No kernel enum yet: the outbox's statuses belong to the outbox work in progress. When an
     // `OutboxStatus` is declared in kc-kernel, replace this plain list with enum_of::<OutboxStatus>().
     (

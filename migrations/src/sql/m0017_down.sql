@@ -1,3 +1,8 @@
+REVOKE INSERT ON outbox.events FROM kc_notifications_worker;
+DROP TABLE notifications.mutes;
+DROP TABLE notifications.delivery_attempts;
+DROP TABLE notifications.deliveries;
+DROP TABLE notifications.senders;
 DROP POLICY worker_reads ON identity.users;
 DROP POLICY worker_reads ON identity.organisations;
 REVOKE ALL ON identity.users, identity.organisations, identity.admin_units FROM kc_notifications_worker;

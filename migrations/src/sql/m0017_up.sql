@@ -282,3 +282,92 @@ CREATE POLICY worker_all ON notifications.notices TO kc_notifications_worker USI
 CREATE POLICY worker_reads ON identity.organisations FOR SELECT TO kc_notifications_worker USING (true);
 CREATE POLICY worker_reads ON identity.users FOR SELECT TO kc_notifications_worker USING (true);
 
+-- E-mail. Each province's sender name and reply-to address (its department's admins set them).
+CREATE TABLE notifications.senders (
+  province_id  uuid PRIMARY KEY REFERENCES identity.admin_units (id),
+  from_name    text NOT NULL CHECK (length(from_name) BETWEEN 1 AND 200),
+  reply_to     text CHECK (length(reply_to) <= 254 AND reply_to = lower(reply_to)),
+  updated_by   uuid,
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE notifications.senders ENABLE ROW LEVEL SECURITY;
+ALTER TABLE notifications.senders FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON notifications.senders
+  USING (tenancy.visible(province_id)) WITH CHECK (tenancy.visible(province_id));
+GRANT SELECT, INSERT, UPDATE ON notifications.senders TO kc_notifications;
+
+-- Every e-mail, recorded under its key before it is sent: (obligation, step, recipient) for a reminder,
+-- (day, recipient) for a digest, (event) for an account e-mail. Rendered when recorded; sent by the
+-- mailer (an outbox consumer of notifications.email_queued) outside any transaction. `{{secret}}` in
+-- a body stands for what must not be stored (a reset link): it travels as the outbox event's secret.
+CREATE TABLE notifications.deliveries (
+  id             uuid PRIMARY KEY,
+  key            text NOT NULL UNIQUE CHECK (length(key) <= 300),
+  province_id    uuid REFERENCES identity.admin_units (id),
+  user_id        uuid,
+  obligation_id  uuid REFERENCES notifications.obligations (id),
+  kind           text NOT NULL CHECK (kind IN ('reminder', 'overdue', 'escalation', 'digest', 'account')),
+  to_address     text NOT NULL CHECK (length(to_address) <= 320),
+  to_name        text CHECK (length(to_name) <= 200),
+  from_name      text NOT NULL CHECK (length(from_name) <= 200),
+  reply_to       text CHECK (length(reply_to) <= 254),
+  subject        text NOT NULL CHECK (length(subject) <= 500),
+  text_body      text NOT NULL,
+  html_body      text NOT NULL,
+  calendar       text,
+  status         text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead')),
+  attempts       integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  last_error     text,
+  requeued       integer NOT NULL DEFAULT 0 CHECK (requeued >= 0),
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  sent_at        timestamptz,
+  CHECK ((status = 'sent') = (sent_at IS NOT NULL))
+);
+CREATE INDEX deliveries_by_province ON notifications.deliveries (province_id, created_at DESC);
+CREATE INDEX deliveries_dead ON notifications.deliveries (created_at DESC) WHERE status = 'dead';
+-- Every attempt, with its outcome.
+CREATE TABLE notifications.delivery_attempts (
+  id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  delivery_id  uuid NOT NULL REFERENCES notifications.deliveries (id),
+  province_id  uuid REFERENCES identity.admin_units (id),
+  at           timestamptz NOT NULL DEFAULT now(),
+  outcome      text NOT NULL CHECK (outcome IN ('sent', 'retry', 'dead')),
+  detail       text CHECK (length(detail) <= 2000)
+);
+CREATE INDEX delivery_attempts_by_delivery ON notifications.delivery_attempts (delivery_id, id);
+ALTER TABLE notifications.deliveries ENABLE ROW LEVEL SECURITY;
+ALTER TABLE notifications.deliveries FORCE ROW LEVEL SECURITY;
+ALTER TABLE notifications.delivery_attempts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE notifications.delivery_attempts FORCE ROW LEVEL SECURITY;
+-- Administrators of a province see its deliveries, the ministry every one; never an enterprise.
+CREATE POLICY tenant ON notifications.deliveries
+  USING (tenancy.visible(province_id) AND coalesce(current_setting('app.scope', true), '') <> 'enterprise')
+  WITH CHECK (tenancy.visible(province_id));
+CREATE POLICY tenant ON notifications.delivery_attempts
+  USING (tenancy.visible(province_id) AND coalesce(current_setting('app.scope', true), '') <> 'enterprise');
+GRANT SELECT ON notifications.deliveries, notifications.delivery_attempts TO kc_notifications;
+GRANT UPDATE (status, requeued, last_error) ON notifications.deliveries TO kc_notifications;
+
+-- Notices a user does not want by e-mail (only those that are not legal deadlines: the service refuses
+-- to mute reminders and overdue notices).
+CREATE TABLE notifications.mutes (
+  user_id  uuid NOT NULL,
+  kind     text NOT NULL CHECK (kind IN ('reminder', 'overdue', 'escalation', 'digest')),
+  PRIMARY KEY (user_id, kind)
+);
+ALTER TABLE notifications.mutes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE notifications.mutes FORCE ROW LEVEL SECURITY;
+CREATE POLICY own_mutes ON notifications.mutes
+  USING (user_id = NULLIF(current_setting('app.user', true), '')::uuid)
+  WITH CHECK (user_id = NULLIF(current_setting('app.user', true), '')::uuid);
+GRANT SELECT, INSERT, DELETE ON notifications.mutes TO kc_notifications;
+
+GRANT SELECT ON notifications.senders, notifications.mutes TO kc_notifications_worker;
+GRANT SELECT, INSERT, UPDATE ON notifications.deliveries TO kc_notifications_worker;
+GRANT SELECT, INSERT ON notifications.delivery_attempts TO kc_notifications_worker;
+CREATE POLICY worker_all ON notifications.senders TO kc_notifications_worker USING (true);
+CREATE POLICY worker_all ON notifications.mutes TO kc_notifications_worker USING (true);
+CREATE POLICY worker_all ON notifications.deliveries TO kc_notifications_worker USING (true) WITH CHECK (true);
+CREATE POLICY worker_all ON notifications.delivery_attempts TO kc_notifications_worker USING (true) WITH CHECK (true);
+-- The worker enqueues the e-mails it records (notifications.email_queued), as the producer `notifications`.
+GRANT INSERT ON outbox.events TO kc_notifications_worker;

@@ -11,17 +11,21 @@
 //! | `workflow.scheme_transitioned` to `registered` | fulfils the centre's plan registration for the plan year |
 //! | `workflow.scheme_transitioned` to `sent_to_ministry` | fulfils the department's registration with the ministry |
 //!
+//! It also records and queues the account e-mails identity asks for (registration received, address
+//! already in use, password reset: [`crate::mail::account`]).
+//!
 //! An event for an obligation that does not exist (a fulfilment before any opening) is logged and
 //! done; an event that does not decode is dead at once, for an administrator to see.
 
 use crate::clock;
 use crate::duties::store as duties;
+use crate::mail::{self, MailConfig};
 use crate::obligations::store::{self as obligations, NewObligation, key};
 use chrono::{DateTime, NaiveDate, Utc};
 use kc_db::stmt;
 use kc_events::{
     AnyEvent, ClusterReportDue, ClusterReportSubmitted, ClusterTransitioned, Event,
-    SchemeTransitioned,
+    PasswordResetRequested, RegistrationEmailInUse, RegistrationReceived, SchemeTransitioned,
 };
 use kc_kernel::{ReportKind, SchemeStatus};
 use kc_outbox::{Consumer, ConsumerConfig, Failure, Handler, Item};
@@ -30,27 +34,31 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use uuid::Uuid;
 
 /// The topics this consumer handles (and no other consumer does).
-pub const TOPICS: [&str; 4] = [
+pub const TOPICS: [&str; 7] = [
     ClusterReportDue::TOPIC,
     ClusterReportSubmitted::TOPIC,
     ClusterTransitioned::TOPIC,
     SchemeTransitioned::TOPIC,
+    PasswordResetRequested::TOPIC,
+    RegistrationReceived::TOPIC,
+    RegistrationEmailInUse::TOPIC,
 ];
 
 /// The consumer of those topics, on the worker role's connection.
 pub fn consumer(db: DatabaseConnection) -> Consumer {
-    Consumer::new(db, ConsumerConfig::new("obligations", TOPICS))
+    Consumer::new(db, ConsumerConfig::new("events", TOPICS))
 }
 
 /// The handler: one event, one transaction.
 pub struct Opener {
     db: DatabaseConnection,
     mode: Mode,
+    mail: MailConfig,
 }
 
 impl Opener {
-    pub fn new(db: DatabaseConnection, mode: Mode) -> Opener {
-        Opener { db, mode }
+    pub fn new(db: DatabaseConnection, mode: Mode, mail: MailConfig) -> Opener {
+        Opener { db, mode, mail }
     }
 }
 
@@ -59,7 +67,14 @@ impl Handler for Opener {
         let event = item.event().map_err(Failure::permanent)?;
         let tx = self.db.begin().await?;
         let today = clock::today(&tx, self.mode).await?;
-        let what = apply(&tx, &event, today, item.created_at).await?;
+        let what = match &event {
+            AnyEvent::PasswordResetRequested(_)
+            | AnyEvent::RegistrationReceived(_)
+            | AnyEvent::RegistrationEmailInUse(_) => {
+                mail::account::record(&tx, &event, &self.mail).await?
+            }
+            _ => apply(&tx, &event, today, item.created_at).await?,
+        };
         tx.commit().await?;
         tracing::info!(id = item.id, topic = %item.topic, %what, "obligations: event handled");
         Ok(())
@@ -165,7 +180,8 @@ pub async fn apply<C: ConnectionTrait>(
         | AnyEvent::PasswordResetRequested(_)
         | AnyEvent::RegistrationReceived(_)
         | AnyEvent::RegistrationEmailInUse(_)
-        | AnyEvent::ApplicationTransitioned(_) => Ok("nothing to do".into()),
+        | AnyEvent::ApplicationTransitioned(_)
+        | AnyEvent::EmailQueued(_) => Ok("nothing to do".into()),
     }
 }
 

@@ -7,18 +7,22 @@
 //!   the next working day (Civil Code 2015, Art. 148);
 //! - [`obligations`]: a duty owed by one organisation for one period, with its life cycle
 //!   ([`obligations::state`]), and the compliance view per province;
-//! - [`notices`]: each user's in-app notifications, unread count and mark-as-read.
+//! - [`notices`]: each user's in-app notifications, unread count and mark-as-read;
+//! - [`mail`]: e-mail, recorded under a key before it is sent, sent over SMTP by the mailer with
+//!   retries, dead letters for administrators, each province's sender, users' mutes.
 //!
-//! Two background workers run under the worker role (`kc_notifications_worker`, every province, no
-//! tenant settings): [`events`] opens and closes obligations from other services' typed events
-//! (kc-outbox), and [`scheduler`] sends the reminders and escalations that are due, claiming
-//! obligations with `FOR UPDATE SKIP LOCKED` so that replicas never send one twice. [`clock`] is the day
+//! Three background workers run under the worker role (`kc_notifications_worker`, every province, no
+//! tenant settings): [`events`] opens and closes obligations from other services' typed events and
+//! records identity's account e-mails (kc-outbox), [`scheduler`] adds the reminders and escalations
+//! that are due, claiming obligations with `FOR UPDATE SKIP LOCKED` so that replicas never send one
+//! twice, and the mailer ([`mail::send`]) sends every recorded e-mail. [`clock`] is the day
 //! both take as today: Vietnam's, or in development mode a day a test has set.
 
 pub mod calendar;
 pub mod clock;
 pub mod duties;
 pub mod events;
+pub mod mail;
 pub mod notices;
 pub mod obligations;
 pub mod scheduler;
@@ -41,6 +45,7 @@ pub struct Config {
     pub worker_database_url: String,
     /// How often the scheduler looks for due reminders.
     pub scheduler_interval: Duration,
+    pub mail: mail::MailConfig,
 }
 
 /// The routes' state: the pool, the verifier, and the mode (the clock moves only in development).
@@ -86,9 +91,64 @@ impl Service for Notifications {
                 Ok(kc_migrations::with_user(&url, WORKER_ROLE))
             },
         );
+        let dev = env.mode() == Mode::Dev;
+        let smtp_host = if dev {
+            env.get("KC_SMTP_HOST")
+                .unwrap_or_else(|| "127.0.0.1".into())
+        } else {
+            env.required(
+                "KC_SMTP_HOST",
+                "the SMTP server e-mail goes through, e.g. smtp.example.gov.vn",
+            )
+        };
+        let tls = match env.get("KC_SMTP_TLS").as_deref() {
+            None if dev => mail::Tls::None,
+            None | Some("starttls") => mail::Tls::StartTls,
+            Some("tls") => mail::Tls::Wrapper,
+            Some("none") => mail::Tls::None,
+            Some(other) => {
+                env.problem(format!(
+                    "KC_SMTP_TLS must be none, starttls or tls, got {other}"
+                ));
+                mail::Tls::None
+            }
+        };
+        let credentials = env.get("KC_SMTP_USER").map(|user| {
+            let password = env.required("KC_SMTP_PASSWORD", "the SMTP user's password");
+            (user, password)
+        });
+        let mail = mail::MailConfig {
+            smtp_host,
+            smtp_port: env.or("KC_SMTP_PORT", if dev { 2525 } else { 587 }),
+            tls,
+            credentials,
+            from_address: if dev {
+                env.get("KC_MAIL_FROM")
+                    .unwrap_or_else(|| "khuyencong@localhost.localdomain".into())
+            } else {
+                env.required(
+                    "KC_MAIL_FROM",
+                    "the address e-mail comes from, e.g. khuyencong@moit.gov.vn",
+                )
+            },
+            default_from_name: env
+                .get("KC_MAIL_FROM_NAME")
+                .unwrap_or_else(|| "Hệ thống thông tin Khuyến công".into()),
+            portal_url: if dev {
+                env.get("KC_PORTAL_URL")
+                    .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+            } else {
+                env.required(
+                    "KC_PORTAL_URL",
+                    "the portal's public address, for the links in e-mails",
+                )
+            },
+            timeout: env.seconds("KC_SMTP_TIMEOUT_SECS", Duration::from_secs(30)),
+        };
         Config {
             worker_database_url,
             scheduler_interval: env.seconds("KC_SCHEDULER_INTERVAL_SECS", Duration::from_secs(60)),
+            mail,
         }
     }
 
@@ -99,17 +159,30 @@ impl Service for Notifications {
             mode: kit.mode,
         };
         let worker_db = kc_outbox::connect(&kit.config.worker_database_url, 4).await?;
+        let config = kit.config;
         let consumer = events::consumer(worker_db.clone());
-        let opener = events::Opener::new(worker_db.clone(), kit.mode);
+        let opener = events::Opener::new(worker_db.clone(), kit.mode, config.mail.clone());
+        let mail_consumer = mail::send::consumer(worker_db.clone());
+        let mailer = mail::send::Mailer::new(worker_db.clone(), config.mail.clone())?;
         let mode = kit.mode;
-        let interval = kit.config.scheduler_interval;
         let workers = vec![
             Worker::new("events", move |stop| async move {
                 consumer.run(&opener, stop).await;
                 Ok(())
             }),
+            Worker::new("mailer", move |stop| async move {
+                mail_consumer.run(&mailer, stop).await;
+                Ok(())
+            }),
             Worker::new("scheduler", move |stop| async move {
-                scheduler::run(worker_db, mode, interval, stop).await;
+                scheduler::run(
+                    worker_db,
+                    mode,
+                    config.mail,
+                    config.scheduler_interval,
+                    stop,
+                )
+                .await;
                 Ok(())
             }),
         ];
@@ -132,4 +205,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(calendar::routes::router())
         .merge(obligations::routes::router())
         .merge(notices::routes::router())
+        .merge(mail::routes::router())
 }

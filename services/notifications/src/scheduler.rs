@@ -13,20 +13,27 @@
 //!    a repeated pass adds nothing twice;
 //! 4. gives each ministry user, once a day, a digest of the overdue obligations per province.
 //!
+//! Every notice is also an e-mail (recorded and queued in the same transaction, sent by the mailer),
+//! with the deadline, a link and the deadline as an iCalendar attachment, from the province's sender;
+//! unless the user muted that kind of notice and it is not a legal deadline.
+//!
 //! When passes were missed (the service was down), a claim finds several steps due at once: the party
 //! gets one notice, the latest, and each level above its latest escalation ([`to_send`]).
 
 use crate::clock;
 use crate::duties::{Audience, store as duties};
+use crate::mail::MailConfig;
+use crate::mail::compose::{Letter, deadline_calendar, render};
+use crate::mail::store::{self as mail, NewDelivery};
 use crate::notices::store::{self as notices, NewNotice};
 use crate::obligations::store::{self as obligations, NewObligation, key};
 use chrono::NaiveDate;
 use kc_db::stmt;
-use kc_kernel::{DutyLevel, NoticeKind, format_date_vn};
+use kc_kernel::{DeliveryKind, DutyLevel, NoticeKind, format_date_vn};
 use kc_outbox::CancellationToken;
 use kc_service::Mode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, TransactionTrait};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -44,14 +51,22 @@ pub struct PassReport {
     pub stepped: u64,
     /// Notices added (reminders, overdue, escalations, digests).
     pub notices: u64,
+    /// E-mails recorded and queued.
+    pub emails: u64,
 }
 
 /// Run a pass every `interval` until `stop`.
-pub async fn run(db: DatabaseConnection, mode: Mode, interval: Duration, stop: CancellationToken) {
+pub async fn run(
+    db: DatabaseConnection,
+    mode: Mode,
+    mail: MailConfig,
+    interval: Duration,
+    stop: CancellationToken,
+) {
     tracing::info!(?interval, "scheduler started");
     while !stop.is_cancelled() {
         match clock::today(&db, mode).await {
-            Ok(today) => match pass(&db, today).await {
+            Ok(today) => match pass(&db, today, &mail).await {
                 Ok(r) if r == PassReport::default() => {}
                 Ok(r) => tracing::info!(%today, ?r, "scheduler pass"),
                 Err(e) => tracing::warn!(error = %e, "scheduler pass failed"),
@@ -67,21 +82,28 @@ pub async fn run(db: DatabaseConnection, mode: Mode, interval: Duration, stop: C
 }
 
 /// One pass for `today`.
-pub async fn pass(db: &DatabaseConnection, today: NaiveDate) -> Result<PassReport, DbErr> {
+pub async fn pass(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    mail: &MailConfig,
+) -> Result<PassReport, DbErr> {
     let mut r = PassReport {
         opened: open_from_calendar(db, today).await?,
         overdue: mark_overdue(db, today).await?,
         ..PassReport::default()
     };
     loop {
-        let (stepped, added) = step_batch(db, today, BATCH).await?;
+        let (stepped, added, emails) = step_batch(db, today, BATCH, mail).await?;
         r.stepped += stepped;
         r.notices += added;
+        r.emails += emails;
         if stepped < BATCH {
             break;
         }
     }
-    r.notices += digest(db, today).await?;
+    let (added, emails) = digest(db, today, mail).await?;
+    r.notices += added;
+    r.emails += emails;
     Ok(r)
 }
 
@@ -183,6 +205,7 @@ struct DueStep {
     title: String,
     period: String,
     subject_label: Option<String>,
+    legal_basis: String,
     recipient: DutyLevel,
     due_date: NaiveDate,
     days: i32,
@@ -204,13 +227,113 @@ pub fn to_send(steps: &[(i32, Audience)]) -> Vec<(i32, Audience)> {
     latest
 }
 
-/// Claim up to `limit` obligations whose next step has come, add their notices and move them on, in
-/// one transaction. Returns (obligations claimed, notices added).
+/// A recipient's address and name.
+struct Recipient {
+    email: String,
+    name: String,
+}
+
+/// The users of `users` rows (id, email, full_name), and the kinds each muted.
+async fn recipients<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    rows: &[sea_orm::QueryResult],
+) -> Result<(HashMap<Uuid, Recipient>, HashSet<(Uuid, String)>), DbErr> {
+    let mut people = HashMap::new();
+    for u in rows {
+        let id: Uuid = u.try_get("", "id")?;
+        people.insert(
+            id,
+            Recipient {
+                email: u.try_get("", "email")?,
+                name: u.try_get("", "full_name")?,
+            },
+        );
+    }
+    let ids: Vec<Uuid> = people.keys().copied().collect();
+    let mut muted = HashSet::new();
+    for m in c
+        .query_all_raw(stmt(
+            "SELECT user_id, kind FROM notifications.mutes WHERE user_id = ANY($1)",
+            [ids.into()],
+        ))
+        .await?
+    {
+        muted.insert((m.try_get("", "user_id")?, m.try_get("", "kind")?));
+    }
+    Ok((people, muted))
+}
+
+/// The e-mail of a notice to one recipient.
+#[allow(clippy::too_many_arguments)]
+fn email(
+    n: &NewNotice,
+    who: &Recipient,
+    sender: Option<&(String, Option<String>)>,
+    link: String,
+    extra: Option<&str>,
+    calendar: Option<String>,
+    config: &MailConfig,
+) -> Result<NewDelivery, DbErr> {
+    let from_name = sender.map_or_else(|| config.default_from_name.clone(), |s| s.0.clone());
+    let reply_to = sender.and_then(|s| s.1.clone());
+    let mut paragraphs: Vec<String> = n.body.lines().map(str::to_owned).collect();
+    paragraphs.extend(extra.map(str::to_owned));
+    let r = render(&Letter {
+        to_name: who.name.clone(),
+        title: n.title.clone(),
+        paragraphs,
+        due: n.due_date.filter(|_| n.kind != NoticeKind::Digest),
+        link: Some(link),
+        from_name: from_name.clone(),
+        reply_to: reply_to.is_some(),
+    })
+    .map_err(|e| DbErr::Custom(format!("template: {e}")))?;
+    Ok(NewDelivery {
+        key: n.key.clone(),
+        province_id: n.province_id,
+        user_id: Some(n.user_id),
+        obligation_id: n.obligation_id,
+        kind: DeliveryKind::parse(n.kind.as_str()).unwrap_or(DeliveryKind::Reminder),
+        to_address: who.email.clone(),
+        to_name: Some(who.name.clone()),
+        from_name,
+        reply_to,
+        subject: r.subject,
+        text_body: r.text,
+        html_body: r.html,
+        calendar,
+    })
+}
+
+/// Each province's sender (name, reply-to) among `provinces`.
+async fn senders<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    provinces: &[Uuid],
+) -> Result<HashMap<Uuid, (String, Option<String>)>, DbErr> {
+    let mut out = HashMap::new();
+    for r in c
+        .query_all_raw(stmt(
+            "SELECT province_id, from_name, reply_to FROM notifications.senders WHERE province_id = ANY($1)",
+            [provinces.to_vec().into()],
+        ))
+        .await?
+    {
+        out.insert(
+            r.try_get("", "province_id")?,
+            (r.try_get("", "from_name")?, r.try_get("", "reply_to")?),
+        );
+    }
+    Ok(out)
+}
+
+/// Claim up to `limit` obligations whose next step has come, add their notices and e-mails and move
+/// them on, in one transaction. Returns (obligations claimed, notices added, e-mails queued).
 async fn step_batch(
     db: &DatabaseConnection,
     today: NaiveDate,
     limit: u64,
-) -> Result<(u64, u64), DbErr> {
+    config: &MailConfig,
+) -> Result<(u64, u64, u64), DbErr> {
     let tx = db.begin().await?;
     let claimed: Vec<Uuid> = tx
         .query_all_raw(stmt(
@@ -225,11 +348,11 @@ async fn step_batch(
         .collect::<Result<_, _>>()?;
     if claimed.is_empty() {
         tx.commit().await?;
-        return Ok((0, 0));
+        return Ok((0, 0, 0));
     }
     let steps = DueStep::find_by_statement(stmt(
         "SELECT o.id, o.province_id, o.organisation_id, g.name AS organisation_name, d.title, o.period,
-                o.subject_label, d.recipient, o.due_date, s.days, s.audience
+                o.subject_label, d.legal_basis, d.recipient, o.due_date, s.days, s.audience
            FROM notifications.obligations o
            JOIN notifications.duties d ON d.id = o.duty_id
            LEFT JOIN identity.organisations g ON g.id = o.organisation_id
@@ -247,11 +370,11 @@ async fn step_batch(
     let provinces: Vec<Uuid> = steps.iter().map(|s| s.province_id).collect();
     let users = tx
         .query_all_raw(stmt(
-            "SELECT u.id, u.organisation_id, g.kind, g.province_id
+            "SELECT u.id, u.email, u.full_name, u.organisation_id, g.kind, g.province_id
                FROM identity.users u JOIN identity.organisations g ON g.id = u.organisation_id
               WHERE u.status = 'active' AND g.status = 'active'
                 AND (g.id = ANY($1) OR (g.kind IN ('centre', 'department') AND g.province_id = ANY($2)))",
-            [orgs.into(), provinces.into()],
+            [orgs.into(), provinces.clone().into()],
         ))
         .await?;
     let mut by_org: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
@@ -267,6 +390,14 @@ async fn step_batch(
         }
     }
 
+    let (people, muted) = recipients(&tx, &users).await?;
+    let senders = senders(&tx, &provinces).await?;
+    let portal = config.portal_url.trim_end_matches('/');
+    let domain = config
+        .from_address
+        .rsplit_once('@')
+        .map_or("khuyencong", |(_, d)| d);
+    let mut mails = Vec::new();
     let mut per_obligation: HashMap<Uuid, Vec<&DueStep>> = HashMap::new();
     for s in &steps {
         per_obligation.entry(s.id).or_default().push(s);
@@ -284,8 +415,17 @@ async fn step_batch(
                 Audience::Level(l) => by_level.get(&(first.province_id, l.as_str().to_owned())),
             };
             let (kind, title, body) = message(first, who, today);
+            let link = format!("{portal}/nghia-vu/{id}");
+            let basis = format!("Căn cứ: {}.", first.legal_basis);
+            let calendar = deadline_calendar(
+                &format!("{id}@{domain}"),
+                &format!("Hạn: {}", first.title),
+                &body,
+                first.due_date,
+                &link,
+            );
             for user in recipients.into_iter().flatten() {
-                new.push(NewNotice {
+                let notice = NewNotice {
                     key: format!("{id}:{days}:{}:{user}", audience_key(who)),
                     user_id: *user,
                     province_id: Some(first.province_id),
@@ -294,11 +434,26 @@ async fn step_batch(
                     title: title.clone(),
                     body: body.clone(),
                     due_date: Some(first.due_date),
-                });
+                };
+                let wanted =
+                    kind.is_legal_deadline() || !muted.contains(&(*user, kind.as_str().to_owned()));
+                if let (Some(person), true) = (people.get(user), wanted) {
+                    mails.push(email(
+                        &notice,
+                        person,
+                        senders.get(&first.province_id),
+                        link.clone(),
+                        Some(&basis),
+                        Some(calendar.clone()),
+                        config,
+                    )?);
+                }
+                new.push(notice);
             }
         }
     }
     let added = notices::add(&tx, &new).await?;
+    let emails = mail::record(&tx, &mails, None).await?;
     tx.execute_raw(stmt(
         "UPDATE notifications.obligations SET
            last_step_on = $2,
@@ -310,7 +465,7 @@ async fn step_batch(
     ))
     .await?;
     tx.commit().await?;
-    Ok((claimed.len() as u64, added))
+    Ok((claimed.len() as u64, added, emails))
 }
 
 fn audience_key(a: Audience) -> &'static str {
@@ -363,8 +518,12 @@ fn message(s: &DueStep, who: Audience, today: NaiveDate) -> (NoticeKind, String,
 }
 
 /// Once a day: every active ministry user gets the overdue obligations per province (nothing when
-/// none is overdue). Returns the notices added.
-async fn digest(db: &DatabaseConnection, today: NaiveDate) -> Result<u64, DbErr> {
+/// none is overdue), in the portal and by e-mail. Returns (notices added, e-mails queued).
+async fn digest(
+    db: &DatabaseConnection,
+    today: NaiveDate,
+    config: &MailConfig,
+) -> Result<(u64, u64), DbErr> {
     let done = db
         .query_one_raw(stmt(
             "SELECT EXISTS (SELECT 1 FROM notifications.notices WHERE kind = 'digest' AND due_date = $1) AS done",
@@ -375,7 +534,7 @@ async fn digest(db: &DatabaseConnection, today: NaiveDate) -> Result<u64, DbErr>
         .transpose()?
         .unwrap_or(false);
     if done {
-        return Ok(0);
+        return Ok((0, 0));
     }
     let rows = db
         .query_all_raw(stmt(
@@ -386,7 +545,7 @@ async fn digest(db: &DatabaseConnection, today: NaiveDate) -> Result<u64, DbErr>
         ))
         .await?;
     if rows.is_empty() {
-        return Ok(0);
+        return Ok((0, 0));
     }
     let mut total = 0i64;
     let mut lines = Vec::new();
@@ -407,15 +566,23 @@ async fn digest(db: &DatabaseConnection, today: NaiveDate) -> Result<u64, DbErr>
     let body = lines.join("\n");
     let users = db
         .query_all_raw(stmt(
-            "SELECT u.id FROM identity.users u JOIN identity.organisations g ON g.id = u.organisation_id
+            "SELECT u.id, u.email, u.full_name FROM identity.users u
+               JOIN identity.organisations g ON g.id = u.organisation_id
               WHERE u.role = 'ministry' AND u.status = 'active' AND g.status = 'active'",
             [],
         ))
         .await?;
+    let tx = db.begin().await?;
+    let (people, muted) = recipients(&tx, &users).await?;
+    let link = format!(
+        "{}/tong-hop-qua-han",
+        config.portal_url.trim_end_matches('/')
+    );
     let mut new = Vec::new();
-    for u in users {
+    let mut mails = Vec::new();
+    for u in &users {
         let user: Uuid = u.try_get("", "id")?;
-        new.push(NewNotice {
+        let notice = NewNotice {
             key: format!("digest:{today}:{user}"),
             user_id: user,
             province_id: None,
@@ -424,9 +591,27 @@ async fn digest(db: &DatabaseConnection, today: NaiveDate) -> Result<u64, DbErr>
             title: title.clone(),
             body: body.clone(),
             due_date: Some(today),
-        });
+        };
+        if let (Some(person), false) = (
+            people.get(&user),
+            muted.contains(&(user, NoticeKind::Digest.as_str().to_owned())),
+        ) {
+            mails.push(email(
+                &notice,
+                person,
+                None,
+                link.clone(),
+                None,
+                None,
+                config,
+            )?);
+        }
+        new.push(notice);
     }
-    notices::add(db, &new).await
+    let added = notices::add(&tx, &new).await?;
+    let emails = mail::record(&tx, &mails, None).await?;
+    tx.commit().await?;
+    Ok((added, emails))
 }
 
 #[cfg(test)]

@@ -33,12 +33,14 @@
 
 mod application;
 mod cluster;
+mod mail;
 mod password_reset;
 mod registration;
 mod scheme;
 
 pub use application::ApplicationTransitioned;
 pub use cluster::{ClusterReportDue, ClusterReportSubmitted, ClusterTransitioned};
+pub use mail::EmailQueued;
 pub use password_reset::PasswordResetRequested;
 pub use registration::{RegistrationEmailInUse, RegistrationReceived};
 pub use scheme::SchemeTransitioned;
@@ -113,6 +115,49 @@ pub async fn enqueue<E: Event>(
         ))
         .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Write many events of one type in one statement, each as [`enqueue`] would (those whose
+/// de-duplication key `producer` already used are skipped). Returns how many were written.
+pub async fn enqueue_many<E: Event>(
+    conn: &impl ConnectionTrait,
+    producer: &'static str,
+    events: &[E],
+) -> Result<u64, DbErr> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let (mut provinces, mut keys, mut payloads, mut secrets) = (vec![], vec![], vec![], vec![]);
+    for e in events {
+        let payload = serde_json::to_string(e)
+            .map_err(|err| DbErr::Json(format!("{} v{}: {err}", E::TOPIC, E::VERSION)))?;
+        // Optional values travel as text, '' for none.
+        provinces.push(e.province().map(|p| p.to_string()).unwrap_or_default());
+        keys.push(e.dedup_key());
+        payloads.push(payload);
+        secrets.push(e.secret().map(|s| s.to_string()).unwrap_or_default());
+    }
+    let r = conn
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO outbox.events (producer, topic, version, province_id, dedup_key, payload, secret,
+                                        max_attempts)
+             SELECT $1, $2, $3, NULLIF(p, '')::uuid, k, pl::jsonb, NULLIF(s, '')::jsonb, $4
+               FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) AS x(p, k, pl, s)
+             ON CONFLICT DO NOTHING",
+            [
+                producer.into(),
+                E::TOPIC.into(),
+                E::VERSION.into(),
+                E::MAX_ATTEMPTS.into(),
+                provinces.into(),
+                keys.into(),
+                payloads.into(),
+                secrets.into(),
+            ],
+        ))
+        .await?;
+    Ok(r.rows_affected())
 }
 
 /// Why a row could not be decoded into an [`AnyEvent`].
@@ -208,6 +253,8 @@ any_event! {
     ClusterReportDue,
     /// `registry.cluster_report_submitted` v1.
     ClusterReportSubmitted,
+    /// `notifications.email_queued` v1.
+    EmailQueued,
 }
 
 impl AnyEvent {

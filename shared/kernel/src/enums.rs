@@ -362,6 +362,13 @@ db_enum! {
     }
 }
 
+impl NoticeKind {
+    /// About a legal deadline (the party's own reminder, or its overdue duty): never muted.
+    pub fn is_legal_deadline(self) -> bool {
+        matches!(self, NoticeKind::Reminder | NoticeKind::Overdue)
+    }
+}
+
 db_enum! {
     /// A day of the official calendar that is not as its weekday says
     /// (`notifications.calendar_days.kind`).
@@ -370,6 +377,41 @@ db_enum! {
         Holiday = "holiday" => "Ngày nghỉ lễ, tết",
         /// A Saturday or Sunday worked in exchange for a day off (làm bù).
         WorkingDay = "working_day" => "Ngày làm bù",
+    }
+}
+
+db_enum! {
+    /// What an e-mail is (`notifications.deliveries.kind`): a notice's kind, or an account e-mail.
+    pub enum DeliveryKind {
+        Reminder = "reminder" => "Nhắc hạn",
+        Overdue = "overdue" => "Quá hạn",
+        Escalation = "escalation" => "Báo cáo quá hạn của đơn vị cấp dưới",
+        Digest = "digest" => "Tổng hợp quá hạn hằng ngày",
+        /// Registration, password reset: what identity asks to send.
+        Account = "account" => "Tài khoản",
+    }
+}
+
+db_enum! {
+    /// Where an e-mail stands (`notifications.deliveries.status`).
+    pub enum DeliveryStatus {
+        /// Recorded, not yet accepted by the mail server (perhaps retrying).
+        Pending = "pending" => "Đang chờ gửi",
+        /// Accepted by the mail server.
+        Sent = "sent" => "Đã gửi",
+        /// Refused for good, or out of attempts: an administrator may send it again.
+        Dead = "dead" => "Gửi không thành công",
+    }
+}
+
+db_enum! {
+    /// How one attempt to send an e-mail ended (`notifications.delivery_attempts.outcome`).
+    pub enum AttemptOutcome {
+        Sent = "sent" => "Đã gửi",
+        /// A temporary failure (server down, 4xx): tried again later.
+        Retry = "retry" => "Lỗi tạm thời, sẽ thử lại",
+        /// A permanent failure (5xx, a bad address), or the last attempt.
+        Dead = "dead" => "Lỗi không khắc phục được",
     }
 }
 
@@ -475,6 +517,9 @@ mod tests {
         check::<ObligationState>();
         check::<NoticeKind>();
         check::<CalendarDayKind>();
+        check::<DeliveryKind>();
+        check::<DeliveryStatus>();
+        check::<AttemptOutcome>();
         check::<Permission>();
         check::<OrgKind>();
         check::<EnterpriseKind>();

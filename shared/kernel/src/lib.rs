@@ -28,10 +28,10 @@ mod text;
 pub use calendar::{day_in_vietnam, format_date_vn, today_vn, vietnam};
 pub use db_enum::{DbEnum, UnknownValue};
 pub use enums::{
-    AccountStatus, ApplicationStatus, CalendarDayKind, ClusterChange, ClusterRule, ClusterStatus,
-    Deadline, DocumentKind, DutyLevel, DutyOpening, EnterpriseKind, Fund, InvestorKind, NoticeKind,
-    ObligationState, OrgKind, Permission, Region, ReportKind, ReportParty, ReportStatus, Role,
-    RuleKind, SchemeKind, SchemeStatus, UnitKind,
+    AccountStatus, ApplicationStatus, AttemptOutcome, CalendarDayKind, ClusterChange, ClusterRule,
+    ClusterStatus, Deadline, DeliveryKind, DeliveryStatus, DocumentKind, DutyLevel, DutyOpening,
+    EnterpriseKind, Fund, InvestorKind, NoticeKind, ObligationState, OrgKind, Permission, Region,
+    ReportKind, ReportParty, ReportStatus, Role, RuleKind, SchemeKind, SchemeStatus, UnitKind,
 };
 pub use money::{Money, MoneyError};
 pub use scope::{Owner, Scope};

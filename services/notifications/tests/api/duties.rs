@@ -249,7 +249,7 @@ async fn the_clock_moves_in_development_only() {
     assert_eq!(app.expect(r, StatusCode::OK).await["moved"], false);
 
     // In production the clock is Vietnam's, whatever the table says, and cannot be set.
-    let prod = TestApp::spawn_in(Mode::Production).await;
+    let prod = TestApp::spawn_in(Mode::Production, free_port()).await;
     prod.db
         .execute("INSERT INTO notifications.clock (today) VALUES ('2030-01-01')")
         .await;

@@ -1,6 +1,7 @@
 use chrono::NaiveDate;
 use kc_events::Event;
-use kc_notifications::{AppState, events, scheduler};
+use kc_notifications::mail::MailConfig;
+use kc_notifications::{AppState, events, mail, scheduler};
 use kc_service::Mode;
 use kc_testing::TestDb;
 use kc_testing::client::ApiClient;
@@ -17,6 +18,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// The worker role's connection.
     pub worker: DatabaseConnection,
+    /// Where the workers send e-mail (a [`Sink`], or a port nobody listens on).
+    pub mail: MailConfig,
 }
 
 impl std::ops::Deref for TestApp {
@@ -38,10 +41,15 @@ pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        Self::spawn_in(Mode::Dev).await
+        Self::spawn_in(Mode::Dev, free_port()).await
     }
 
-    pub async fn spawn_in(mode: Mode) -> TestApp {
+    /// With e-mail going to the SMTP server on `port`.
+    pub async fn spawn_mail(port: u16) -> TestApp {
+        Self::spawn_in(Mode::Dev, port).await
+    }
+
+    pub async fn spawn_in(mode: Mode, smtp_port: u16) -> TestApp {
         let db = TestDb::new().await;
         let config = kc_identity::Config::for_tests().expect("identity config");
         let pool = kc_db::Db::connect(&db.url_as("kc_identity"), 5)
@@ -76,10 +84,13 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(kc_http::serve_on("notifications", listener, app));
         let worker = db.connect_as(kc_notifications::WORKER_ROLE).await;
+        let mut mail = MailConfig::local(smtp_port);
+        mail.timeout = std::time::Duration::from_secs(2);
         TestApp {
             api: ApiClient::new(identity, base, kc_identity::demo::DEMO_PASSWORD),
             db,
             worker,
+            mail,
         }
     }
 
@@ -123,7 +134,11 @@ impl TestApp {
     pub async fn drain(&self) -> usize {
         let consumer = events::consumer(self.worker.clone());
         let r = consumer
-            .drain(&events::Opener::new(self.worker.clone(), Mode::Dev))
+            .drain(&events::Opener::new(
+                self.worker.clone(),
+                Mode::Dev,
+                self.mail.clone(),
+            ))
             .await
             .unwrap();
         assert_eq!(r.dead, 0, "{r:?}");
@@ -132,7 +147,25 @@ impl TestApp {
 
     /// One scheduler pass for `today`.
     pub async fn pass(&self, today: NaiveDate) -> scheduler::PassReport {
-        scheduler::pass(&self.worker, today).await.unwrap()
+        scheduler::pass(&self.worker, today, &self.mail)
+            .await
+            .unwrap()
+    }
+
+    /// Let the mailer send everything due; what it did.
+    pub async fn send(&self) -> kc_outbox::Report {
+        let mailer = mail::send::Mailer::new(self.worker.clone(), self.mail.clone()).unwrap();
+        mail::send::consumer(self.worker.clone())
+            .drain(&mailer)
+            .await
+            .unwrap()
+    }
+
+    /// Make every e-mail waiting for a retry due now (as if its backoff had passed).
+    pub async fn retry_now(&self) {
+        self.db
+            .execute("UPDATE outbox.events SET available_at = now() WHERE status = 'pending'")
+            .await;
     }
 
     /// The organisation and province of a demo user.
@@ -189,5 +222,88 @@ pub fn report_due(
         window_from: day(year, 1, 1),
         window_to: day(year, 6, 15),
         due_date: due,
+    }
+}
+
+/// A port nobody listens on (yet).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A real SMTP server the project did not write (aiosmtpd from PyPI, installed by the test command),
+/// keeping what it receives in a Maildir; `tests/smtp_sink.py` chooses its answers by recipient.
+pub struct Sink {
+    pub port: u16,
+    dir: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl Sink {
+    pub async fn start() -> Sink {
+        Self::start_on(free_port()).await
+    }
+
+    pub async fn start_on(port: u16) -> Sink {
+        let python = std::env::var_os("KC_SMTP_SINK_PYTHON").expect(
+            "KC_SMTP_SINK_PYTHON is not set: run the tests with ./deploy/test.sh, which installs aiosmtpd",
+        );
+        let dir = std::env::temp_dir().join(format!("kc-mail-{}", Uuid::new_v4().simple()));
+        let child = std::process::Command::new(python)
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "smtp_sink.Sink",
+            ])
+            .arg(&dir)
+            .env("PYTHONPATH", concat!(env!("CARGO_MANIFEST_DIR"), "/tests"))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("aiosmtpd");
+        // Owned at once: dropped (killed, waited for) however this ends.
+        let sink = Sink { port, dir, child };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return sink;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("aiosmtpd did not start on {port}");
+    }
+
+    /// Every message received so far, raw.
+    pub fn messages(&self) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for sub in ["new", "cur"] {
+            if let Ok(entries) = std::fs::read_dir(self.dir.join(sub)) {
+                for e in entries {
+                    out.push(std::fs::read(e.unwrap().path()).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    /// Stop it (the port stops answering).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -7,5 +7,6 @@
 mod duties;
 mod helpers;
 mod isolation;
+mod mail;
 mod obligations;
 mod reminders;

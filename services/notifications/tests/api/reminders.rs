@@ -181,8 +181,8 @@ async fn two_schedulers_at_once_claim_each_obligation_once() {
     let b = app.db.connect_as(kc_notifications::WORKER_ROLE).await;
     let today = day(2027, 6, 8);
     let (ra, rb) = tokio::join!(
-        kc_notifications::scheduler::pass(&a, today),
-        kc_notifications::scheduler::pass(&b, today)
+        kc_notifications::scheduler::pass(&a, today, &app.mail),
+        kc_notifications::scheduler::pass(&b, today, &app.mail)
     );
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
     // Every obligation stepped by exactly one of them, one notice each for the enterprise's user(s).
@@ -195,6 +195,13 @@ async fn two_schedulers_at_once_claim_each_obligation_once() {
     assert_eq!((ra.notices + rb.notices) as i64, 1200 * users);
     assert_eq!(
         app.count("SELECT 1 FROM notifications.notices").await,
+        1200 * users
+    );
+    // And one e-mail each, recorded and queued once.
+    assert_eq!((ra.emails + rb.emails) as i64, 1200 * users);
+    assert_eq!(
+        app.count("SELECT 1 FROM outbox.events WHERE topic = 'notifications.email_queued'")
+            .await,
         1200 * users
     );
     assert_eq!(
