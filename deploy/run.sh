@@ -112,6 +112,8 @@ echo "==> workflow demo data (through the running services)"
 "$BIN/kc-workflow" seed-demo
 echo "==> registry demo clusters (as each demo province's officer)"
 KC_DATABASE_URL=$(db_url registry) "$BIN/kc-registry" seed-demo
+echo "==> notifications demo: duties open, overdue and met, their notices and e-mails (to the mail sink)"
+KC_DATABASE_URL=$(db_url notifications) "$BIN/kc-notifications" seed-demo
 
 cat <<MSG
 

@@ -5,11 +5,11 @@
 //! At scale 1: 100 000 enterprises in the 34 provinces, 150 000 users (password `KhuyenCong@2025`),
 //! 50 000 applications over 8 plan years in every state (each submitted one with its first version),
 //! a scheme for each accepted application across the approval chains (most approved, committed against
-//! envelopes that add up), the budget envelopes of each year, and 2 000 industrial clusters with ten
-//! years of history across the 2025 merger. The URL must be a superuser's (row-level security does not
-//! apply to it) on a database `kc-migrate setup` has prepared. Every step runs in SQL inside PostgreSQL
-//! (`generate_series`), with a line of progress and its time; the notifications and scale issues add
-//! their steps here.
+//! envelopes that add up), the budget envelopes of each year, 2 000 industrial clusters with ten
+//! years of history across the 2025 merger, and 1 000 000 open reporting obligations. The URL must be
+//! a superuser's (row-level security does not apply to it) on a database `kc-migrate setup` has
+//! prepared. Every step runs in SQL inside PostgreSQL (`generate_series`), with a line of progress and
+//! its time; the scale issue adds its steps here.
 
 use anyhow::Context;
 use argon2::password_hash::PasswordHasher;
@@ -21,6 +21,7 @@ const ENTERPRISES: f64 = 100_000.0;
 const USERS: f64 = 150_000.0;
 const APPLICATIONS: f64 = 50_000.0;
 const CLUSTERS: f64 = 2_000.0;
+const OBLIGATIONS: f64 = 1_000_000.0;
 
 /// How much was made, and how long it took.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +30,7 @@ pub struct Made {
     pub users: i64,
     pub applications: i64,
     pub clusters: i64,
+    pub obligations: i64,
     pub seconds: f64,
 }
 
@@ -36,6 +38,7 @@ pub struct Made {
 pub async fn run(url: &str, scale: f64) -> anyhow::Result<Made> {
     let n = |x: f64| ((x * scale).round() as i64).max(1);
     let (orgs, users, apps, clusters) = (n(ENTERPRISES), n(USERS), n(APPLICATIONS), n(CLUSTERS));
+    let obligations = n(OBLIGATIONS);
     // One Argon2id hash of the demo password for every generated user.
     let hash = argon2::Argon2::default()
         .hash_password(b"KhuyenCong@2025")
@@ -51,6 +54,7 @@ pub async fn run(url: &str, scale: f64) -> anyhow::Result<Made> {
     let started = Instant::now();
     let mut steps = steps(orgs, users, apps, &hash);
     steps.insert(steps.len() - 1, clusters_step(clusters));
+    steps.insert(steps.len() - 1, obligations_step(obligations));
     let total = steps.len();
     for (i, (label, sql)) in steps.into_iter().enumerate() {
         let t = Instant::now();
@@ -66,6 +70,7 @@ pub async fn run(url: &str, scale: f64) -> anyhow::Result<Made> {
         users,
         applications: apps,
         clusters,
+        obligations,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -225,10 +230,33 @@ fn steps(orgs: i64, users: i64, apps: i64, hash: &str) -> Vec<(String, String)> 
             "ANALYZE identity.organisations; ANALYZE identity.users; ANALYZE workflow.applications;
              ANALYZE workflow.application_versions; ANALYZE workflow.schemes;
              ANALYZE workflow.scheme_beneficiaries; ANALYZE workflow.envelopes;
-             ANALYZE registry.communes; ANALYZE registry.clusters; ANALYZE registry.cluster_versions;"
+             ANALYZE registry.communes; ANALYZE registry.clusters; ANALYZE registry.cluster_versions;
+             ANALYZE notifications.obligations;"
                 .into(),
         ),
     ]
+}
+
+/// `n` open obligations of the enterprises (their half-year and annual CCN reports, ten each at scale
+/// 1), due from 1 December 2026 over the following 240 days (a weekend date moved to the Monday), each
+/// waiting for its first reminder 14 days before.
+fn obligations_step(n: i64) -> (String, String) {
+    (
+        format!("{n} open reporting obligations"),
+        format!(
+            "INSERT INTO notifications.obligations (id, duty_id, duty_code, province_id, organisation_id,
+                 period, base_due, due_date, state, next_step_on, dedup_key)
+             SELECT md5('obligation' || g)::uuid, d.id, d.code, o.province_id, o.id, 'S' || g, b.base, w.due,
+                    'open', w.due - 14, 'seed:' || g
+               FROM generate_series(1, {n}) g
+               JOIN seed_org o ON o.n = 1 + (g - 1) % (SELECT count(*) FROM seed_org)
+               CROSS JOIN LATERAL (SELECT DATE '2026-12-01' + (g % 240)::int AS base) b
+               CROSS JOIN LATERAL (SELECT b.base + CASE extract(isodow FROM b.base) WHEN 6 THEN 2 WHEN 7 THEN 1
+                                                   ELSE 0 END AS due) w
+               JOIN notifications.duties d ON d.province_id IS NULL
+                AND d.code = CASE WHEN g % 2 = 0 THEN 'ccn_half_year_report' ELSE 'ccn_annual_report' END;"
+        ),
+    )
 }
 
 /// `clusters` industrial clusters over the 34 provinces, each with ten yearly versions from 2016 (one

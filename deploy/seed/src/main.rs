@@ -17,8 +17,13 @@ async fn main() -> anyhow::Result<()> {
     };
     let made = kc_seed::run(&url, scale).await?;
     eprintln!(
-        "national data: {} enterprises, {} users, {} applications, {} clusters in {:.1} s",
-        made.enterprises, made.users, made.applications, made.clusters, made.seconds
+        "national data: {} enterprises, {} users, {} applications, {} clusters, {} obligations in {:.1} s",
+        made.enterprises,
+        made.users,
+        made.applications,
+        made.clusters,
+        made.obligations,
+        made.seconds
     );
     Ok(())
 }

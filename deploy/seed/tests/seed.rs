@@ -17,6 +17,17 @@ async fn the_generated_data_is_valid_and_its_money_adds_up() {
         ),
         (2000, 3000, 1000, 40)
     );
+    // Obligations: open, each due on a working day, its first reminder 14 days before; the
+    // scheduler's first pass finds them where it looks.
+    assert_eq!(made.obligations, 20000);
+    assert_eq!(
+        db.count(
+            "SELECT 1 FROM notifications.obligations WHERE state = 'open'
+                   AND extract(isodow FROM due_date) < 6 AND next_step_on = due_date - 14"
+        )
+        .await,
+        20000
+    );
     // Clusters: ten versions each, one current, every status today, and the versions before the
     // merger in former provinces.
     assert_eq!(

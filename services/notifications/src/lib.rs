@@ -20,6 +20,7 @@
 
 pub mod calendar;
 pub mod clock;
+pub mod demo;
 pub mod duties;
 pub mod events;
 pub mod mail;

@@ -519,6 +519,7 @@ async fn reports(
         )
         .await?;
         reports::review(tx, id, ReportStatus::Accepted, None, officer.user_id()).await?;
+        submitted(tx, id).await?;
     }
     let totals = reports::totals(tx, province, ReportKind::Annual, year - 1).await?;
     reports::consolidate(
@@ -536,7 +537,7 @@ async fn reports(
     // The period opened, as the province would open it: each party's obligation announced.
     let parties = reports::parties(tx, province).await?;
     crate::reports::announce(tx, province, &half, &parties).await?;
-    reports::insert(
+    let id = reports::insert(
         tx,
         &reports::NewReport {
             province_id: province,
@@ -549,6 +550,16 @@ async fn reports(
         },
     )
     .await?;
+    submitted(tx, id).await?;
+    Ok(())
+}
+
+/// Announce a demo report as submitted, as the route does.
+async fn submitted(tx: &Tx, id: Uuid) -> anyhow::Result<()> {
+    let row = <crate::reports::store::ReportRow as kc_auth::Resource>::load(tx, id, Lock::None)
+        .await?
+        .context("the demo report")?;
+    crate::reports::announce_submitted(tx, &row).await?;
     Ok(())
 }
 
@@ -557,7 +568,15 @@ async fn next(tx: &Tx, id: Uuid, data: &ClusterData, m: VersionMeta) -> anyhow::
     let current = store::current(tx, id, Lock::ForUpdate)
         .await?
         .context("the demo cluster")?;
+    let (action, by) = (m.action, m.by);
     store::update(tx, &current, data, &m).await?;
+    if action == ClusterChange::Transition {
+        // Announced as the route announces it (the notifications service opens the investor's reports).
+        let after = store::current(tx, id, Lock::None)
+            .await?
+            .context("the demo cluster")?;
+        crate::clusters::announce_transition(tx, &current, &after, by).await?;
+    }
     Ok(())
 }
 

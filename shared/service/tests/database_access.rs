@@ -42,6 +42,7 @@ const RULES: &[(&str, &[&str], &str)] = &[
             "notifications/src/events.rs",
             "notifications/src/scheduler.rs",
             "notifications/src/mail/send.rs",
+            "notifications/src/demo.rs",
         ],
         "services hold kc_db::Db, whose pool only the kit opens transactions on (the notifications \
          workers alone hold their own role's connection, kc_outbox::connect, for every province)",

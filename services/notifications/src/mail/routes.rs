@@ -258,13 +258,16 @@ pub struct PreferencesInput {
 #[utoipa::path(put, path = "/api/v1/notification-preferences", tag = "notifications",
     request_body = PreferencesInput, security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<AnyUser>())),
-               ("x-kc-server-rules" = json!({"muted": "no legal deadline (reminder, overdue)"}))),
+               ("x-kc-server-rules" = json!({"muted": "at most 10; no legal deadline (reminder, overdue)"}))),
     responses((status = 200, body = Preferences), (status = 401, body = kc_http::ErrorEnvelope),
               (status = 415, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn set_preferences(
     tenant: Tenant<AnyUser>,
     Json(req): Json<PreferencesInput>,
 ) -> Result<Json<Preferences>, ApiError> {
+    if req.muted.len() > 10 {
+        return Err(ApiError::field("muted", "Tối đa 10 loại (at most 10)"));
+    }
     if req.muted.iter().any(|k| k.is_legal_deadline()) {
         return Err(ApiError::field(
             "muted",

@@ -161,6 +161,23 @@ pub async fn fulfil_by_key<C: ConnectionTrait>(
     Ok(r.rows_affected())
 }
 
+/// Waive the obligation of `key` if it is still owed (the demo's; the routes waive by id).
+pub async fn waive_by_key<C: ConnectionTrait>(
+    c: &C,
+    key: &str,
+    reason: &str,
+) -> Result<u64, DbErr> {
+    let r = c
+        .execute_raw(stmt(
+            "UPDATE notifications.obligations
+                SET state = 'waived', waived_reason = $2, next_step_on = NULL, updated_at = now()
+              WHERE dedup_key = $1 AND state IN ('open', 'overdue')",
+            [key.into(), reason.into()],
+        ))
+        .await?;
+    Ok(r.rows_affected())
+}
+
 /// Close an obligation the caller has loaded and locked: fulfilled (with a note) or waived (with a
 /// reason); no more reminders.
 pub async fn close(

@@ -13,7 +13,6 @@ use axum::http::StatusCode;
 use chrono::{NaiveDate, Utc};
 use kc_auth::{AnyUser, Lock, ProvinceOfficer, Tenant, audit_by, declare};
 use kc_db::{AuditEvent, Tx, audit};
-use kc_events::ClusterTransitioned;
 use kc_http::{
     ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Path, Query, opt_text, req_text,
     search_text,
@@ -670,21 +669,7 @@ async fn transition(
         },
     )
     .await?;
-    kc_events::enqueue(
-        &tx,
-        SERVICE,
-        &ClusterTransitioned {
-            cluster_id: id,
-            province: current.province_id,
-            code: current.code.clone(),
-            from: current.status.as_str().to_owned(),
-            to: after.status.as_str().to_owned(),
-            version: after.version,
-            by: tenant.user_id(),
-            investor_org: after.investor_org_id,
-        },
-    )
-    .await?;
+    super::announce_transition(&tx, &current, &after, tenant.user_id()).await?;
     tx.commit().await?;
     Ok(Json(after.into()))
 }

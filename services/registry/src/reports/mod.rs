@@ -87,3 +87,23 @@ pub async fn announce(
     }
     Ok(new)
 }
+
+/// Announce that a party submitted (or submitted again) its report: `registry.cluster_report_submitted`,
+/// in the transaction that stored it (the notifications service closes the party's obligation).
+pub async fn announce_submitted(tx: &Tx, row: &store::ReportRow) -> Result<bool, sea_orm::DbErr> {
+    kc_events::enqueue(
+        tx,
+        crate::SERVICE,
+        &kc_events::ClusterReportSubmitted {
+            report_id: row.id,
+            cluster_id: row.cluster_id,
+            province: row.province_id,
+            organisation: row.organisation_id,
+            kind: row.kind.as_str().to_owned(),
+            year: row.year,
+            version: row.version,
+            late: row.late,
+        },
+    )
+    .await
+}

@@ -14,7 +14,6 @@ use kc_auth::{
     AnyUser, EnterpriseMember, Lock, ProvinceOfficer, ProvinceStaff, Tenant, audit_by, declare,
 };
 use kc_db::{AuditEvent, Tx, audit};
-use kc_events::ClusterReportSubmitted;
 use kc_http::{ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Path, Query, req_text};
 use kc_kernel::{ReportKind, ReportParty, ReportStatus, today_vn};
 use kc_service::ServiceState;
@@ -294,21 +293,7 @@ async fn submit_report(
         },
     )
     .await?;
-    kc_events::enqueue(
-        &tx,
-        SERVICE,
-        &ClusterReportSubmitted {
-            report_id,
-            cluster_id: id,
-            province: cluster.province_id,
-            organisation: org,
-            kind: row.kind.as_str().to_owned(),
-            year: row.year,
-            version: row.version,
-            late: row.late,
-        },
-    )
-    .await?;
+    super::announce_submitted(&tx, &row).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(row)))
 }
