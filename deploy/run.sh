@@ -88,7 +88,8 @@ if [ ! -x "$DATA/venv/bin/aiosmtpd" ]; then
   fi
   "$DATA/venv/bin/pip" install --quiet aiosmtpd
 fi
-mkdir -p "$DATA/mailbox"
+# A Maildir: aiosmtpd writes each message into tmp/ and moves it to new/.
+mkdir -p "$DATA/mailbox/tmp" "$DATA/mailbox/new" "$DATA/mailbox/cur"
 "$DATA/venv/bin/aiosmtpd" -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$DATA/mailbox" \
   > >(sed -u "s/^/[mail] /") 2>&1 9>&- &
 pids+=($!)

@@ -1,6 +1,6 @@
-//! The run command's workflow demo data, loaded by the real binary through the running services, as
-//! `deploy/run.sh` does: every screen has something to show, and loading it twice adds nothing twice
-//! that must be unique.
+//! The run command's demo data (workflow, registry, notifications), loaded by the real binaries
+//! against the running services, as `deploy/run.sh` does: every screen has something to show, and
+//! loading it twice adds nothing twice that must be unique.
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
@@ -77,7 +77,8 @@ async fn the_demo_clusters_are_in_every_status_with_history_across_the_merger() 
     );
     assert_eq!(db.count("SELECT 1 FROM registry.cluster_tenants").await, 3);
     // Reports both submitted and due: last year's annual accepted and consolidated, this year's
-    // half-year period opened with the investors' reports in and the tenants' missing.
+    // half-year period opened with the investors' reports in and the tenants' missing, this year's
+    // annual period opened: each period announced to both parties of each province's cluster.
     assert_eq!(
         db.count(
             "SELECT 1 FROM registry.cluster_reports WHERE kind = 'annual' AND status = 'accepted'"
@@ -94,7 +95,7 @@ async fn the_demo_clusters_are_in_every_status_with_history_across_the_merger() 
     assert_eq!(
         db.count("SELECT 1 FROM outbox.events WHERE topic = 'registry.cluster_report_due'")
             .await,
-        6
+        18
     );
     let before = db.count("SELECT 1 FROM registry.cluster_versions").await;
     assert!(before > 80, "{before} versions");
@@ -162,4 +163,104 @@ async fn the_demo_shows_every_state_of_applications_and_schemes_with_their_docum
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(db.count("SELECT 1 FROM workflow.documents").await, before);
+}
+
+fn seed_notifications(system: &System) -> std::process::Output {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Command::new(bin("kc-notifications"))
+        .arg("seed-demo")
+        .env_clear()
+        .env("KC_MODE", "dev")
+        .env("KC_LOG", "warn")
+        .env("KC_DATABASE_URL", system.db.url_as("kc_notifications"))
+        .env("KC_IDENTITY_URL", system.service("identity").url(""))
+        // No mail server in this test: the e-mails wait for one.
+        .env("KC_SMTP_PORT", port.to_string())
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_demo_login_has_duties_and_the_staff_see_them_open_overdue_and_met() {
+    let system = System::start().await;
+    for out in [seed_demo(&system), seed_registry(&system)] {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = seed_notifications(&system);
+    assert!(
+        out.status.success(),
+        "seed-demo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let http = reqwest::Client::new();
+    let identity = system.service("identity").url("");
+    let notifications = system.service("notifications").url("");
+    let states = |list: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["state"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (email, must) in [
+        (
+            "bo@demo.test",
+            &["open", "overdue", "fulfilled", "waived"][..],
+        ),
+        ("so.01@demo.test", &["open", "overdue", "fulfilled"][..]),
+        ("cv.so.01@demo.test", &["open", "overdue", "fulfilled"][..]),
+        ("ttkc.01@demo.test", &["open", "overdue", "fulfilled"][..]),
+        ("dn1.01@demo.test", &["open", "fulfilled"][..]),
+        ("dn2.01@demo.test", &["open", "overdue", "fulfilled"][..]),
+    ] {
+        let (token, _) = kc_e2e::login(&http, &identity, email, kc_e2e::DEMO_PASSWORD).await;
+        let list = kc_e2e::get_json(
+            &http,
+            &format!("{notifications}/api/v1/obligations?per_page=200"),
+            Some(&token),
+        )
+        .await;
+        let got = states(&list);
+        for state in must {
+            assert!(got.contains(*state), "{email}: {got:?}");
+        }
+    }
+    // Those with overdue duties of their own or below them have been told, in the portal.
+    for email in [
+        "bo@demo.test",
+        "so.01@demo.test",
+        "ttkc.01@demo.test",
+        "dn2.01@demo.test",
+    ] {
+        let (token, _) = kc_e2e::login(&http, &identity, email, kc_e2e::DEMO_PASSWORD).await;
+        let n = kc_e2e::get_json(
+            &http,
+            &format!("{notifications}/api/v1/notifications/unread-count"),
+            Some(&token),
+        )
+        .await;
+        assert!(n["unread"].as_i64().unwrap() > 0, "{email}: {n}");
+    }
+    // Loading it again adds nothing.
+    let before = system
+        .db
+        .count("SELECT 1 FROM notifications.obligations")
+        .await;
+    assert!(seed_notifications(&system).status.success());
+    assert_eq!(
+        system
+            .db
+            .count("SELECT 1 FROM notifications.obligations")
+            .await,
+        before
+    );
 }

@@ -477,7 +477,7 @@ async fn cluster(
 
 /// The reports of the investor's cluster: last year's annual reports of both parties, accepted and
 /// consolidated; this year's half-year period opened, the investor's report waiting for review, the
-/// tenant's missing (overdue once 20 June has passed).
+/// tenant's missing (overdue once 20 June has passed); this year's annual period opened.
 async fn reports(
     tx: &Tx,
     province: Uuid,
@@ -501,6 +501,9 @@ async fn reports(
     let annual = period(tx, ReportKind::Annual, year - 1, Some(province), today)
         .await?
         .context("the annual report rule")?;
+    // Each period opened as the province would open it: each party's obligation announced.
+    let parties = reports::parties(tx, province).await?;
+    crate::reports::announce(tx, province, &annual, &parties).await?;
     for (party, who, workers) in [
         (ReportParty::Investor, investor, 45),
         (ReportParty::Tenant, tenant, 310),
@@ -534,8 +537,6 @@ async fn reports(
     let half = period(tx, ReportKind::HalfYear, year, Some(province), today)
         .await?
         .context("the half-year report rule")?;
-    // The period opened, as the province would open it: each party's obligation announced.
-    let parties = reports::parties(tx, province).await?;
     crate::reports::announce(tx, province, &half, &parties).await?;
     let id = reports::insert(
         tx,
@@ -551,6 +552,11 @@ async fn reports(
     )
     .await?;
     submitted(tx, id).await?;
+    // This year's annual period, due in December, opened too.
+    let annual = period(tx, ReportKind::Annual, year, Some(province), today)
+        .await?
+        .context("the annual report rule")?;
+    crate::reports::announce(tx, province, &annual, &parties).await?;
     Ok(())
 }
 
