@@ -171,3 +171,73 @@ curl -s -o "$tmp/import.json" -w "    answered %{http_code} in %{time_total} s\n
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("    rows", d.get("rows"), "imported", d.get("imported"), "rejected", len(d.get("rejected") or []))' "$tmp/import.json"
 after_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$rg_pid/status")
 echo "    registry peak RSS: $(awk -v a="$before_hwm" -v b="$after_hwm" 'BEGIN {printf "%.1f MiB before, %.1f MiB after the import (RSS before: %.1f MiB)", a/1024, b/1024, '"$before_rss"'/1024}')"
+
+# --- Notifications at national scale: scheduler passes over the generator's open obligations, the
+# mailer against a real SMTP server (aiosmtpd), and an event's way from workflow to the obligation. ---
+echo
+echo "==> notifications: scheduler passes over $(psql_su -c "SELECT count(*) FROM notifications.obligations WHERE state = 'open'") open obligations (one pass each, as the worker role)"
+if [ -x .data/venv-test/bin/python ] && .data/venv-test/bin/python -c 'import aiosmtpd' 2>/dev/null; then
+  py=.data/venv-test/bin/python
+else
+  python3 -m venv "$tmp/venv" && "$tmp/venv/bin/pip" install --quiet aiosmtpd && py="$tmp/venv/bin/python"
+fi
+smtp_port=$(free_port)
+mkdir -p "$tmp/mail"
+"$py" -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$tmp/mail" & smtp_pid=$!
+mkdir -p "$tmp/mail/tmp" "$tmp/mail/new" "$tmp/mail/cur"
+trap 'kill $wf_pid $rg_pid $smtp_pid 2>/dev/null; cleanup' EXIT
+export KC_SMTP_PORT=$smtp_port
+nf() {
+  KC_DATABASE_URL="postgres://kc_notifications@127.0.0.1:$port/kc" KC_IDENTITY_URL="http://127.0.0.1:$app_port" \
+    "$BIN/kc-notifications" "$@"
+}
+echo "    2026-11-16, before any obligation's first reminder (the pass finds nothing to do):"
+nf pass 2026-11-16 | sed 's/^/    /'
+echo "    2026-11-20, the first reminders of the obligations due by 4 December:"
+nf pass 2026-11-20 | sed 's/^/    /'
+echo "    2026-12-01, the reminders of those due by 15 December (and the second reminders of those due by 4 December):"
+nf pass 2026-12-01 | sed 's/^/    /'
+echo "    the same day again (every notice and e-mail is keyed: nothing new):"
+nf pass 2026-12-01 | sed 's/^/    /'
+echo
+echo "==> notifications: the mailer sends 5 000 of the queued e-mails to aiosmtpd on loopback (one connection per e-mail)"
+nf send 5000 | sed 's/^/    /'
+echo "    messages in the sink's Maildir: $(ls "$tmp/mail/new" | wc -l)"
+
+echo
+echo "==> notifications: from an event written in workflow's transaction to the obligation visible in the API"
+nt_port=$(free_port)
+KC_NOTIFICATIONS_PORT=$nt_port KC_DATABASE_URL="postgres://kc_notifications@127.0.0.1:$port/kc" \
+  KC_IDENTITY_URL="http://127.0.0.1:$app_port" "$BIN/kc-notifications" & nt_pid=$!
+trap 'kill $wf_pid $rg_pid $smtp_pid $nt_pid 2>/dev/null; cleanup' EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$nt_port/health" >/dev/null && break; sleep 0.1; done
+echo "    notifications RSS at rest: $(ps -o rss= -p "$nt_pid" | awk '{printf "%.1f MiB", $1/1024}')"
+hanoi=$(psql_su -c "SELECT id FROM identity.admin_units WHERE code = '01' AND valid_to IS NULL")
+PSQL="$(pg_bindir)/psql" python3 - "$port" "$nt_port" "$ministry" "$hanoi" <<'PY'
+import json, os, statistics, subprocess, sys, time, urllib.request, uuid
+port, nt_port, token, province = sys.argv[1:5]
+def total():
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{nt_port}/api/v1/obligations?duty=national_settlement&per_page=1",
+        headers={"Authorization": f"Bearer {token}"})
+    return json.load(urllib.request.urlopen(req))["total"]
+lat = []
+for i in range(20):
+    before = total()
+    scheme = uuid.uuid4()
+    payload = json.dumps({"scheme_id": str(scheme), "province": province, "fund": "kcqg", "plan_year": 2026,
+                          "from": "selected", "to": "approved", "version": 6, "by": str(uuid.uuid4()),
+                          "reason": None, "support_approved": "300000000"})
+    sql = ("INSERT INTO outbox.events (producer, topic, version, province_id, dedup_key, payload) VALUES "
+           f"('workflow', 'workflow.scheme_transitioned', 1, '{province}', '{scheme}:6', '{payload}')")
+    t0 = time.monotonic()
+    subprocess.run(["runuser", "-u", "postgres", "--", os.environ["PSQL"], "-h", "127.0.0.1", "-p", port,
+                    "-U", "postgres", "-d", "kc", "-Atqc", sql], check=True)
+    while total() == before:
+        time.sleep(0.01)
+    lat.append((time.monotonic() - t0) * 1000)
+lat.sort()
+print(f"    20 events, one at a time (the consumer looks every 2 s when idle): "
+      f"p50 {statistics.median(lat):.0f} ms, min {lat[0]:.0f} ms, max {lat[-1]:.0f} ms")
+PY
+echo "    notifications RSS after: $(ps -o rss= -p "$nt_pid" | awk '{printf "%.1f MiB", $1/1024}')"

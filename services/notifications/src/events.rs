@@ -11,8 +11,8 @@
 //! | `workflow.scheme_transitioned` to `registered` | fulfils the centre's plan registration for the plan year |
 //! | `workflow.scheme_transitioned` to `sent_to_ministry` | fulfils the department's registration with the ministry |
 //!
-//! It also records and queues the account e-mails identity asks for (registration received, address
-//! already in use, password reset: [`crate::mail::account`]).
+//! It also records and queues the account e-mails identity asks for (registration received, verified
+//! or rejected, address already in use, password reset: [`crate::mail::account`]).
 //!
 //! An event for an obligation that does not exist (a fulfilment before any opening) is logged and
 //! done; an event that does not decode is dead at once, for an administrator to see.
@@ -25,7 +25,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kc_db::stmt;
 use kc_events::{
     AnyEvent, ClusterReportDue, ClusterReportSubmitted, ClusterTransitioned, Event,
-    PasswordResetRequested, RegistrationEmailInUse, RegistrationReceived, SchemeTransitioned,
+    PasswordResetRequested, RegistrationDecided, RegistrationEmailInUse, RegistrationReceived,
+    SchemeTransitioned,
 };
 use kc_kernel::{ReportKind, SchemeStatus};
 use kc_outbox::{Consumer, ConsumerConfig, Failure, Handler, Item};
@@ -34,7 +35,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use uuid::Uuid;
 
 /// The topics this consumer handles (and no other consumer does).
-pub const TOPICS: [&str; 7] = [
+pub const TOPICS: [&str; 8] = [
     ClusterReportDue::TOPIC,
     ClusterReportSubmitted::TOPIC,
     ClusterTransitioned::TOPIC,
@@ -42,6 +43,7 @@ pub const TOPICS: [&str; 7] = [
     PasswordResetRequested::TOPIC,
     RegistrationReceived::TOPIC,
     RegistrationEmailInUse::TOPIC,
+    RegistrationDecided::TOPIC,
 ];
 
 /// The consumer of those topics, on the worker role's connection.
@@ -70,7 +72,8 @@ impl Handler for Opener {
         let what = match &event {
             AnyEvent::PasswordResetRequested(_)
             | AnyEvent::RegistrationReceived(_)
-            | AnyEvent::RegistrationEmailInUse(_) => {
+            | AnyEvent::RegistrationEmailInUse(_)
+            | AnyEvent::RegistrationDecided(_) => {
                 mail::account::record(&tx, &event, &self.mail).await?
             }
             _ => apply(&tx, &event, today, item.created_at).await?,
@@ -180,6 +183,7 @@ pub async fn apply<C: ConnectionTrait>(
         | AnyEvent::PasswordResetRequested(_)
         | AnyEvent::RegistrationReceived(_)
         | AnyEvent::RegistrationEmailInUse(_)
+        | AnyEvent::RegistrationDecided(_)
         | AnyEvent::ApplicationTransitioned(_)
         | AnyEvent::EmailQueued(_) => Ok("nothing to do".into()),
     }

@@ -42,7 +42,7 @@ pub use application::ApplicationTransitioned;
 pub use cluster::{ClusterReportDue, ClusterReportSubmitted, ClusterTransitioned};
 pub use mail::EmailQueued;
 pub use password_reset::PasswordResetRequested;
-pub use registration::{RegistrationEmailInUse, RegistrationReceived};
+pub use registration::{RegistrationDecided, RegistrationEmailInUse, RegistrationReceived};
 pub use scheme::SchemeTransitioned;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
@@ -243,6 +243,8 @@ any_event! {
     RegistrationReceived,
     /// `identity.registration_email_in_use` v1.
     RegistrationEmailInUse,
+    /// `identity.registration_decided` v1.
+    RegistrationDecided,
     /// `workflow.application_transitioned` v1.
     ApplicationTransitioned,
     /// `workflow.scheme_transitioned` v1.

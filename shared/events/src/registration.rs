@@ -59,3 +59,34 @@ impl Event for RegistrationEmailInUse {
         self.attempt_id.to_string()
     }
 }
+
+/// The province's extension centre decided a registration: verified (the accounts are active) or
+/// rejected (with the reason). Tell each of the organisation's users.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegistrationDecided {
+    pub organisation_id: Uuid,
+    pub user_id: Uuid,
+    pub province: Uuid,
+    pub to: String,
+    pub full_name: String,
+    pub organisation_name: String,
+    pub verified: bool,
+    pub reason: Option<String>,
+}
+
+impl Event for RegistrationDecided {
+    const TOPIC: &'static str = "identity.registration_decided";
+    const VERSION: i32 = 1;
+
+    fn province(&self) -> Option<Uuid> {
+        Some(self.province)
+    }
+
+    /// The organisation, the user and the decision: one e-mail per user and decision.
+    fn dedup_key(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            self.organisation_id, self.user_id, self.verified
+        )
+    }
+}

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use kc_auth::{CentreOfficer, Lock, ProvinceStaff, Tenant, audit_anon, audit_by, declare, public};
 use kc_db::{AuditEvent, PreAuth, audit};
-use kc_events::{RegistrationEmailInUse, RegistrationReceived};
+use kc_events::{RegistrationDecided, RegistrationEmailInUse, RegistrationReceived};
 use kc_http::{
     ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Patch, Path, Query, opt_text, req_text,
 };
@@ -369,6 +369,30 @@ async fn decide(
     let after = organisations::by_id(&tx, id, Lock::None)
         .await?
         .ok_or(ApiError::NotFound)?;
+    // Each of its users is told by e-mail (the notifications service sends it).
+    if let Some(province) = after.province_id {
+        for u in users::of_orgs(&tx, vec![id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default()
+        {
+            kc_events::enqueue(
+                &tx,
+                SERVICE,
+                &RegistrationDecided {
+                    organisation_id: id,
+                    user_id: u.id,
+                    province,
+                    to: u.email.clone(),
+                    full_name: u.full_name.clone(),
+                    organisation_name: after.name.clone(),
+                    verified: to == AccountStatus::Active,
+                    reason: reason.clone(),
+                },
+            )
+            .await?;
+        }
+    }
     audit(
         &tx,
         SERVICE,

@@ -129,6 +129,13 @@ async fn self_registration_waits_for_the_centre_then_logs_in() {
             .await,
         1
     );
+    // Its user is told, once (the conflicting second decision announced nothing).
+    let told = app
+        .query("SELECT payload FROM outbox.events WHERE topic = 'identity.registration_decided'")
+        .await;
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0]["payload"]["to"], "hoa@gom.vn");
+    assert_eq!(told[0]["payload"]["verified"], true);
 }
 
 #[tokio::test]
@@ -181,6 +188,15 @@ async fn rejection_needs_a_reason_and_keeps_the_account_out() {
     assert_eq!(org["status"], "rejected");
     assert_eq!(
         org["status_reason"],
+        "Mã số thuế không khớp giấy đăng ký kinh doanh"
+    );
+    let told = app
+        .query("SELECT payload FROM outbox.events WHERE topic = 'identity.registration_decided'")
+        .await;
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0]["payload"]["verified"], false);
+    assert_eq!(
+        told[0]["payload"]["reason"],
         "Mã số thuế không khớp giấy đăng ký kinh doanh"
     );
     // Decided once: a second decision is a conflict.

@@ -1,5 +1,5 @@
-//! The account e-mails identity asks for (a registration received, a registration with an address
-//! that already has an account, a password reset), recorded and queued like every other e-mail. The
+//! The account e-mails identity asks for (a registration received, verified or rejected, a
+//! registration with an address that already has an account, a password reset), recorded and queued like every other e-mail. The
 //! reset link is never stored: the body holds `{{secret}}` and the link travels as the outbox event's
 //! secret.
 
@@ -68,6 +68,43 @@ pub async fn record<C: ConnectionTrait>(
                 "Nếu đó là bạn, hãy đăng nhập, hoặc đặt lại mật khẩu nếu đã quên. Nếu không, bạn không cần làm gì.".to_owned(),
             ],
             format!("{portal}/quen-mat-khau"),
+            None,
+        ),
+        AnyEvent::RegistrationDecided(e) if e.verified => (
+            format!("{}:{}", kc_events::RegistrationDecided::TOPIC, e.dedup_key()),
+            Some(e.province),
+            e.user_id,
+            e.to.clone(),
+            e.full_name.clone(),
+            format!("Tài khoản của {} đã được xác minh", e.organisation_name),
+            vec![
+                format!(
+                    "Trung tâm Khuyến công đã xác minh đăng ký của {}. Bạn có thể đăng nhập và nộp hồ sơ đề nghị hỗ trợ.",
+                    e.organisation_name
+                ),
+            ],
+            format!("{portal}/dang-nhap"),
+            None,
+        ),
+        AnyEvent::RegistrationDecided(e) => (
+            format!("{}:{}", kc_events::RegistrationDecided::TOPIC, e.dedup_key()),
+            Some(e.province),
+            e.user_id,
+            e.to.clone(),
+            e.full_name.clone(),
+            format!("Đăng ký của {} chưa được chấp nhận", e.organisation_name),
+            vec![
+                format!(
+                    "Trung tâm Khuyến công chưa chấp nhận đăng ký của {}.",
+                    e.organisation_name
+                ),
+                format!(
+                    "Lý do: {}",
+                    e.reason.as_deref().unwrap_or("(không ghi lý do)")
+                ),
+                "Bạn có thể đăng ký lại với thông tin đã sửa, hoặc liên hệ Trung tâm Khuyến công của tỉnh.".to_owned(),
+            ],
+            format!("{portal}/dang-ky"),
             None,
         ),
         _ => return Ok("no e-mail".into()),

@@ -369,6 +369,36 @@ async fn account_emails_are_sent_and_the_reset_link_is_never_stored() {
 }
 
 #[tokio::test]
+async fn a_rejected_registration_is_told_with_its_reason() {
+    let sink = Sink::start().await;
+    let app = TestApp::spawn_mail(sink.port).await;
+    let (org, province) = app.org_of(ENTERPRISE).await;
+    let decided = kc_events::RegistrationDecided {
+        organisation_id: org,
+        user_id: uuid::Uuid::new_v4(),
+        province,
+        to: "moi@coso.test".into(),
+        full_name: "Trần Thị Hai".into(),
+        organisation_name: "Cơ sở Gốm Hai".into(),
+        verified: false,
+        reason: Some("Mã số thuế không khớp giấy đăng ký".into()),
+    };
+    assert_eq!(app.deliver("identity", &decided).await, 1);
+    assert_eq!(app.send().await.done, 1);
+    let raw = sink.messages();
+    let m = parse_mail(&raw[0]).unwrap();
+    assert_eq!(
+        m.headers.get_first_value("Subject").unwrap(),
+        "Đăng ký của Cơ sở Gốm Hai chưa được chấp nhận"
+    );
+    assert!(
+        parts(&m)[0]
+            .1
+            .contains("Lý do: Mã số thuế không khớp giấy đăng ký")
+    );
+}
+
+#[tokio::test]
 async fn a_mailer_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
     let sink = Sink::start().await;
     let app = TestApp::spawn_mail(sink.port).await;
