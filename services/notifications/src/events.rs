@@ -48,7 +48,14 @@ pub const TOPICS: [&str; 8] = [
 
 /// The consumer of those topics, on the worker role's connection.
 pub fn consumer(db: DatabaseConnection) -> Consumer {
-    Consumer::new(db, ConsumerConfig::new("events", TOPICS))
+    // Looks four times a second when idle: an event is an obligation in the API within a moment.
+    Consumer::new(
+        db,
+        ConsumerConfig {
+            poll_interval: std::time::Duration::from_millis(250),
+            ..ConsumerConfig::new("events", TOPICS)
+        },
+    )
 }
 
 /// The handler: one event, one transaction.

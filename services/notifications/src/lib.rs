@@ -47,6 +47,8 @@ pub struct Config {
     /// How often the scheduler looks for due reminders.
     pub scheduler_interval: Duration,
     pub mail: mail::MailConfig,
+    /// How many mailers send at once.
+    pub mailers: usize,
 }
 
 /// The routes' state: the pool, the verifier, and the mode (the clock moves only in development).
@@ -150,6 +152,7 @@ impl Service for Notifications {
             worker_database_url,
             scheduler_interval: env.seconds("KC_SCHEDULER_INTERVAL_SECS", Duration::from_secs(60)),
             mail,
+            mailers: env.or("KC_MAILERS", 4usize).clamp(1, 32),
         }
     }
 

@@ -15,9 +15,16 @@ use sea_orm::DatabaseConnection;
 /// What stands in a body for the event's secret.
 pub const SECRET: &str = "{{secret}}";
 
-/// The mailer's consumer, on the worker role's connection.
+/// A mailer's consumer, on the worker role's connection. Several may run at once (each claims its own
+/// rows): a message's SMTP exchange waits more than it works, so a service runs a few of them.
 pub fn consumer(db: DatabaseConnection) -> Consumer {
-    Consumer::new(db, ConsumerConfig::new("mailer", [EmailQueued::TOPIC]))
+    Consumer::new(
+        db,
+        ConsumerConfig {
+            poll_interval: std::time::Duration::from_millis(250),
+            ..ConsumerConfig::new("mailer", [EmailQueued::TOPIC])
+        },
+    )
 }
 
 /// The handler.
