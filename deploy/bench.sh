@@ -237,7 +237,7 @@ for i in range(20):
         time.sleep(0.01)
     lat.append((time.monotonic() - t0) * 1000)
 lat.sort()
-print(f"    20 events, one at a time (the consumer looks every 2 s when idle): "
+print(f"    20 events, one at a time (the consumer looks every 250 ms when idle): "
       f"p50 {statistics.median(lat):.0f} ms, min {lat[0]:.0f} ms, max {lat[-1]:.0f} ms")
 PY
 echo "    notifications RSS after: $(ps -o rss= -p "$nt_pid" | awk '{printf "%.1f MiB", $1/1024}')"
