@@ -25,13 +25,6 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
 /// A running service process, killed if the test ends early.
 pub struct Proc {
     pub name: &'static str,
@@ -68,7 +61,7 @@ impl Proc {
 
     /// Start `kc-<name>` on a free port with exactly these variables (and PATH).
     pub fn start(name: &'static str, envs: &[(&str, String)]) -> Proc {
-        let port = free_port();
+        let port = kc_testing::free_port();
         let info = kc_service::services::info(name);
         let mut cmd = Command::new(bin(&format!("kc-{name}")));
         cmd.env_clear()
@@ -86,16 +79,16 @@ impl Proc {
 
     pub async fn wait_healthy(&self) {
         let http = reqwest::Client::new();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(20) {
-            if let Ok(r) = http.get(self.url("/health")).send().await
-                && r.status() == StatusCode::OK
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("{} did not become healthy", self.name);
+        let url = self.url("/health");
+        kc_testing::wait_for(
+            &format!("{} healthy", self.name),
+            Duration::from_secs(20),
+            || async {
+                let r = http.get(&url).send().await.ok()?;
+                (r.status() == StatusCode::OK).then_some(())
+            },
+        )
+        .await
     }
 }
 

@@ -166,11 +166,7 @@ async fn the_demo_shows_every_state_of_applications_and_schemes_with_their_docum
 }
 
 fn seed_notifications(system: &System) -> std::process::Output {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = kc_testing::free_port();
     Command::new(bin("kc-notifications"))
         .arg("seed-demo")
         .env_clear()

@@ -429,21 +429,20 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
             json!({"today": "2027-05-01"}),
         )
         .await;
-        let mut obligation = None;
-        for _ in 0..300 {
-            let list = kc_e2e::get_json(
-                &http,
-                &format!("{notifications}/api/v1/obligations?duty=plan_registration"),
-                Some(so_token),
-            )
-            .await;
-            if let Some(id) = list["items"][0]["id"].as_str() {
-                obligation = Some(id.to_owned());
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        let obligation = obligation.expect("the scheduler opened no obligation within 30 s");
+        let obligation = kc_testing::wait_for(
+            "the scheduler opens the centre's plan registration",
+            std::time::Duration::from_secs(30),
+            || async {
+                let list = kc_e2e::get_json(
+                    &http,
+                    &format!("{notifications}/api/v1/obligations?duty=plan_registration"),
+                    Some(so_token),
+                )
+                .await;
+                list["items"][0]["id"].as_str().map(str::to_owned)
+            },
+        )
+        .await;
         let centre_org = tt["organisation"]["id"].as_str().unwrap().to_owned();
         let fixtures: BTreeMap<&str, Fixture> = [
             (

@@ -193,6 +193,17 @@ where
     Ok(Option::<Wrap<T>>::deserialize(d)?.map(|w| w.0))
 }
 
+/// As [`whole`], for an optional list of whole numbers.
+pub fn opt_whole_list<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    #[derive(Deserialize)]
+    struct Wrap<T: TryFrom<i64>>(#[serde(deserialize_with = "whole")] T);
+    Ok(Option::<Vec<Wrap<T>>>::deserialize(d)?.map(|l| l.into_iter().map(|w| w.0).collect()))
+}
+
 const MONEY_SHAPE: &str = "Số tiền là số đồng nguyên viết bằng chữ số trong chuỗi, tối đa 15 chữ số, ví dụ \"1500000\" (amount: whole đồng as a string of at most 15 digits)";
 
 /// An amount in whole đồng, as the API takes it: a JSON string of at most 15 digits (`"1500000"`).

@@ -32,8 +32,9 @@ pub use client::ClientMeta;
 pub use error::{ApiError, ErrorBody, ErrorEnvelope, FieldErrors, InternalDetail};
 pub use input::{
     Page, PageQuery, Paged, Patch, date_param, date_param_schema, later_version, money,
-    nullable_text_schema, opt_money, opt_text, opt_text_schema, opt_whole, parse_money, patch,
-    patch_text, req_text, search_text, search_text_schema, text_schema, valid_from_today, whole,
+    nullable_text_schema, opt_money, opt_text, opt_text_schema, opt_whole, opt_whole_list,
+    parse_money, patch, patch_text, req_text, search_text, search_text_schema, text_schema,
+    valid_from_today, whole,
 };
 pub use json::{Json, parse as parse_json};
 pub use layers::RequestLog;

@@ -8,6 +8,9 @@
 
 pub mod client;
 pub mod jwt;
+mod wait;
+
+pub use wait::{free_port, wait_for};
 
 use kc_migrations::{Migrator, MigratorTrait, OWNER_ROLE, bootstrap, with_database, with_user};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};

@@ -108,7 +108,7 @@ pub struct DutyInput {
     pub to_working_day: Option<bool>,
     /// Days from the due date on which the party is reminded, -90 to 90 (e.g. -14, -7, -1, 0, 1, 7).
     #[schema(min_items = 1, max_items = 20)]
-    #[serde(default, deserialize_with = "whole_list")]
+    #[serde(default, deserialize_with = "kc_http::opt_whole_list")]
     pub offsets: Option<Vec<i32>>,
     #[schema(max_items = 5)]
     #[serde(default)]
@@ -116,14 +116,6 @@ pub struct DutyInput {
     #[schema(schema_with = kc_http::opt_text_schema::<500>)]
     #[serde(default)]
     pub legal_basis: Option<String>,
-}
-
-/// A list of whole numbers (JSON's `7.0` is one), or none.
-fn whole_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<i32>>, D::Error> {
-    #[derive(Deserialize)]
-    struct Whole(#[serde(deserialize_with = "kc_http::whole")] i32);
-    let list: Option<Vec<Whole>> = Option::deserialize(d)?;
-    Ok(list.map(|l| l.into_iter().map(|w| w.0).collect()))
 }
 
 /// Add a version of a duty from `valid_from`; the version in force then ends the day before, and a

@@ -179,6 +179,15 @@ async fn the_calendar_is_the_ministrys_and_a_make_up_day_is_a_weekend() {
         )
         .await;
     app.expect(r, StatusCode::FORBIDDEN).await;
+    let r = app
+        .call(
+            Method::DELETE,
+            "/api/v1/calendar-days?day=2026-09-02",
+            DEPARTMENT,
+            None,
+        )
+        .await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
     // A make-up Saturday is a working day: a deadline on it stays.
     let r = app
         .post(

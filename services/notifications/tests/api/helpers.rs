@@ -225,14 +225,7 @@ pub fn report_due(
     }
 }
 
-/// A port nobody listens on (yet).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub use kc_testing::free_port;
 
 /// A real SMTP server the project did not write (aiosmtpd from PyPI, installed by the test command),
 /// keeping what it receives in a Maildir; `tests/smtp_sink.py` chooses its answers by recipient.
@@ -269,16 +262,18 @@ impl Sink {
             .expect("aiosmtpd");
         // Owned at once: dropped (killed, waited for) however this ends.
         let sink = Sink { port, dir, child };
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return sink;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("aiosmtpd did not start on {port}");
+        kc_testing::wait_for(
+            &format!("aiosmtpd listening on {port}"),
+            std::time::Duration::from_secs(10),
+            || async {
+                tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .ok()
+                    .map(|_| ())
+            },
+        )
+        .await;
+        sink
     }
 
     /// Every message received so far, raw.
