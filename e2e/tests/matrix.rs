@@ -443,6 +443,22 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
             },
         )
         .await;
+        // A calendar address (the ministry user's): its secret, as the public route names it.
+        let feed = must(
+            &http,
+            Method::POST,
+            &format!("{notifications}/api/v1/calendar-feed"),
+            bo_token,
+            json!({}),
+        )
+        .await;
+        let feed = feed["path"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
         let centre_org = tt["organisation"]["id"].as_str().unwrap().to_owned();
         let fixtures: BTreeMap<&str, Fixture> = [
             (
@@ -499,6 +515,14 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
                     id: report,
                     province: province.clone(),
                     org: Some(ent_org.clone()),
+                },
+            ),
+            (
+                "calendar_feed",
+                Fixture {
+                    id: feed,
+                    province: province.clone(),
+                    org: None,
                 },
             ),
             (
@@ -601,7 +625,7 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
                 .replace("{a}", "1")
                 .replace("{b}", "1");
             let url = match &fixture {
-                Some(f) => svc.url(&numbered.replace("{id}", &f.id)),
+                Some(f) => svc.url(&numbered.replace("{id}", &f.id).replace("{secret}", &f.id)),
                 None => svc.url(&numbered),
             };
             let body = op["requestBody"]["content"]["application/json"]["schema"]

@@ -139,6 +139,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0017_up.sql").to_owned(),
             include_str!("sql/m0017_down.sql"),
         ),
+        sql(
+            "m0018_stage_limits_and_feeds",
+            include_str!("sql/m0018_up.sql").to_owned(),
+            include_str!("sql/m0018_down.sql"),
+        ),
     ]
 }
 

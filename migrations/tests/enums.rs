@@ -157,6 +157,7 @@ const ENUMS: &[(&str, &str, Values)] = &[
         enum_of::<AttemptOutcome>(),
     ),
     ("notifications.mutes", "kind", enum_of::<NoticeKind>()),
+    ("notifications.feeds", "role", enum_of::<Role>()),
     // No kernel enum yet: the outbox's statuses belong to the outbox work in progress. When an
     // `OutboxStatus` is declared in kc-kernel, replace this plain list with enum_of::<OutboxStatus>().
     (

@@ -4,14 +4,10 @@
 use crate::AppState;
 use crate::store::sessions;
 use crate::store::users::UserRow;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use kc_auth::{AUDIENCE, Claims, ISSUER, ProvinceClaim};
-use rand::RngCore;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -24,16 +20,7 @@ pub struct TokenPair {
     pub expires_in: u64,
 }
 
-/// A new random secret (256 bits, base64url).
-pub fn random_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-pub fn hash_secret(secret: &str) -> Vec<u8> {
-    Sha256::digest(secret.as_bytes()).to_vec()
-}
+pub use kc_auth::{hash_secret, random_secret};
 
 pub fn claims_for(state: &AppState, user: &UserRow) -> anyhow::Result<Claims> {
     let now = Utc::now().timestamp();

@@ -7,6 +7,7 @@
 //! | `registry.cluster_report_due` | opens the party's half-year or annual CCN report, due as the registry's period says |
 //! | `registry.cluster_report_submitted` | fulfils it |
 //! | `registry.cluster_transitioned` to `established` | opens the investor's next half-year and annual reports |
+//! | `workflow.application_transitioned` | closes the application's last stage (fulfilled; waived when withdrawn); opens the new stage's time limit for its holder: the centre's is owed to the applicant, who sees it; the applicant's is its own (a returned application) |
 //! | `workflow.scheme_transitioned` to `approved` (national fund) | opens the centre's national settlement, by 22 January after the plan year |
 //! | `workflow.scheme_transitioned` to `registered` | fulfils the centre's plan registration for the plan year |
 //! | `workflow.scheme_transitioned` to `sent_to_ministry` | fulfils the department's registration with the ministry |
@@ -24,18 +25,19 @@ use crate::obligations::store::{self as obligations, NewObligation, key};
 use chrono::{DateTime, NaiveDate, Utc};
 use kc_db::stmt;
 use kc_events::{
-    AnyEvent, ClusterReportDue, ClusterReportSubmitted, ClusterTransitioned, Event,
-    PasswordResetRequested, RegistrationDecided, RegistrationEmailInUse, RegistrationReceived,
-    SchemeTransitioned,
+    AnyEvent, ApplicationTransitioned, ClusterReportDue, ClusterReportSubmitted,
+    ClusterTransitioned, Event, PasswordResetRequested, RegistrationDecided,
+    RegistrationEmailInUse, RegistrationReceived, SchemeTransitioned,
 };
-use kc_kernel::{ReportKind, SchemeStatus};
+use kc_kernel::{ApplicationStatus, DutyLevel, ObligationState, ReportKind, SchemeStatus};
 use kc_outbox::{Consumer, ConsumerConfig, Failure, Handler, Item};
 use kc_service::Mode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use uuid::Uuid;
 
 /// The topics this consumer handles (and no other consumer does).
-pub const TOPICS: [&str; 8] = [
+pub const TOPICS: [&str; 9] = [
+    ApplicationTransitioned::TOPIC,
     ClusterReportDue::TOPIC,
     ClusterReportSubmitted::TOPIC,
     ClusterTransitioned::TOPIC,
@@ -186,12 +188,12 @@ pub async fn apply<C: ConnectionTrait>(
             Ok(said.join("; "))
         }
         AnyEvent::SchemeTransitioned(e) => scheme(c, e, today, at).await,
+        AnyEvent::ApplicationTransitioned(e) => application(c, e, today, at).await,
         AnyEvent::ClusterTransitioned(_)
         | AnyEvent::PasswordResetRequested(_)
         | AnyEvent::RegistrationReceived(_)
         | AnyEvent::RegistrationEmailInUse(_)
         | AnyEvent::RegistrationDecided(_)
-        | AnyEvent::ApplicationTransitioned(_)
         | AnyEvent::EmailQueued(_) => Ok("nothing to do".into()),
     }
 }
@@ -261,6 +263,90 @@ async fn scheme<C: ConnectionTrait>(
         }
         _ => Ok("nothing to do".into()),
     }
+}
+
+/// An application's stage time limit: the last stage's obligation closes, the new stage's opens for
+/// whoever holds the application now, due on the day workflow's rule gives.
+async fn application<C: ConnectionTrait>(
+    c: &C,
+    e: &ApplicationTransitioned,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<String, DbErr> {
+    let Ok(to) = e.to.parse::<ApplicationStatus>() else {
+        return Ok(format!("unknown status {}", e.to));
+    };
+    let holder = e
+        .holder
+        .as_deref()
+        .and_then(|h| h.parse::<DutyLevel>().ok());
+    // The party, the duty and the enterprise it is owed to, for the new stage.
+    let party = match holder {
+        Some(DutyLevel::Centre) => org_of_kind(c, e.province, "centre")
+            .await?
+            .map(|org| (org, "application_handling", Some(e.organisation_id))),
+        Some(DutyLevel::Enterprise) => Some((e.organisation_id, "application_resubmission", None)),
+        _ => None,
+    };
+    let keep =
+        party.map(|(org, code, _)| format!("{code}:{org}:{}:v{}", e.application_id, e.version));
+    let (closing, text) = if to == ApplicationStatus::Withdrawn {
+        (
+            ObligationState::Waived,
+            "Doanh nghiệp đã rút hồ sơ (withdrawn)".to_owned(),
+        )
+    } else {
+        (
+            ObligationState::Fulfilled,
+            format!(
+                "Hồ sơ đã chuyển sang bước: {} ({})",
+                to.label_vi(),
+                to.as_str()
+            ),
+        )
+    };
+    let closed = obligations::close_subject(
+        c,
+        ("application", e.application_id),
+        keep.as_deref().unwrap_or(""),
+        closing,
+        &text,
+        at,
+    )
+    .await?;
+    let (Some((org, code, for_org)), Some(due), Some(dedup_key)) = (party, e.due_on, keep) else {
+        return Ok(format!("{} → {}: closed {closed}", e.from, e.to));
+    };
+    let Some(duty) = duties::in_force(c, code, Some(e.province), today).await? else {
+        return Ok(format!("closed {closed}; no duty {code} in force"));
+    };
+    let opened = obligations::open(
+        c,
+        &NewObligation {
+            duty: &duty,
+            province: e.province,
+            organisation: org,
+            for_org,
+            subject: Some((
+                "application",
+                e.application_id,
+                e.title.clone().unwrap_or_default(),
+            )),
+            period: due.format("%Y").to_string(),
+            base_due: due,
+            dedup_key,
+            opened_by_event: Some(format!(
+                "{}:{}",
+                ApplicationTransitioned::TOPIC,
+                e.dedup_key()
+            )),
+        },
+    )
+    .await?;
+    Ok(format!(
+        "{} → {}: closed {closed}; {code} opened {opened}",
+        e.from, e.to
+    ))
 }
 
 /// The province's active organisation of a kind (its centre, its department).

@@ -8,6 +8,7 @@
 //! - [`obligations`]: a duty owed by one organisation for one period, with its life cycle
 //!   ([`obligations::state`]), and the compliance view per province;
 //! - [`notices`]: each user's in-app notifications, unread count and mark-as-read;
+//! - [`feeds`]: each user's private calendar address (`.ics`) listing their duties;
 //! - [`mail`]: e-mail, recorded under a key before it is sent, sent over SMTP by the mailer with
 //!   retries, dead letters for administrators, each province's sender, users' mutes.
 //!
@@ -23,6 +24,7 @@ pub mod clock;
 pub mod demo;
 pub mod duties;
 pub mod events;
+pub mod feeds;
 pub mod mail;
 pub mod notices;
 pub mod obligations;
@@ -51,12 +53,14 @@ pub struct Config {
     pub mailers: usize,
 }
 
-/// The routes' state: the pool, the verifier, and the mode (the clock moves only in development).
+/// The routes' state: the pool, the verifier, the mode (the clock moves only in development), and the
+/// mail settings (the portal's address for links).
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub verifier: Arc<Verifier>,
     pub mode: Mode,
+    pub mail: Arc<mail::MailConfig>,
 }
 
 impl FromRef<AppState> for Db {
@@ -161,6 +165,7 @@ impl Service for Notifications {
             db: kit.db()?,
             verifier: kit.remote_verifier()?,
             mode: kit.mode,
+            mail: Arc::new(kit.config.mail.clone()),
         };
         let worker_db = kc_outbox::connect(&kit.config.worker_database_url, 4).await?;
         let config = kit.config;
@@ -209,5 +214,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(calendar::routes::router())
         .merge(obligations::routes::router())
         .merge(notices::routes::router())
+        .merge(feeds::routes::router())
         .merge(mail::routes::router())
 }

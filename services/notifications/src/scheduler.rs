@@ -393,10 +393,7 @@ async fn step_batch(
     let (people, muted) = recipients(&tx, &users).await?;
     let senders = senders(&tx, &provinces).await?;
     let portal = config.portal_url.trim_end_matches('/');
-    let domain = config
-        .from_address
-        .rsplit_once('@')
-        .map_or("khuyencong", |(_, d)| d);
+    let domain = config.uid_domain();
     let mut mails = Vec::new();
     let mut per_obligation: HashMap<Uuid, Vec<&DueStep>> = HashMap::new();
     for s in &steps {

@@ -41,14 +41,6 @@ impl Claims {
     /// The tenant scope this caller acts in. A token that claims a provincial role without a
     /// province yields `None` and is refused.
     pub fn scope(&self) -> Option<Scope> {
-        match (self.role, &self.province) {
-            (Role::Ministry, _) => Some(Scope::National),
-            (Role::Province | Role::Centre, Some(p)) => Some(Scope::Province(p.id)),
-            (Role::Enterprise, Some(p)) => Some(Scope::Enterprise {
-                province: p.id,
-                org: self.org,
-            }),
-            (_, None) => None,
-        }
+        Scope::of(self.role, self.province.as_ref().map(|p| p.id), self.org)
     }
 }

@@ -9,6 +9,9 @@
 //!   `P` (roles and permissions, declared once as [`Access`]); [`Tenant<P>`] is the same plus the way
 //!   to the database: the request transaction set to the caller's tenant, and [`Resource`] loading
 //!   that answers 404 outside the caller's scope. A handler has no other way to the database.
+//! - [`Anyone`]: a public route's way to the database (reference data only), and
+//!   [`Anyone::begin_as_secret_holder`] for a user named by a secret of theirs ([`random_secret`],
+//!   stored as [`hash_secret`]) rather than a token: a calendar feed's private address.
 //! - [`declare`]: each route's declaration in its OpenAPI operation, read by the authorization matrix
 //!   test.
 
@@ -17,6 +20,7 @@ mod declare;
 mod extract;
 mod keys;
 mod provinces;
+mod secret;
 mod tenant;
 mod verify;
 
@@ -29,7 +33,8 @@ pub use extract::{
 };
 pub use keys::{Jwk, Jwks, Signer};
 pub use provinces::{list_province, province_by_code, target_province};
-pub use tenant::{Anyone, Lock, Resource, Tenant, audit_anon, audit_by};
+pub use secret::{hash_secret, random_secret};
+pub use tenant::{Anyone, Lock, Resource, SecretHolder, Tenant, audit_anon, audit_by};
 pub use verify::{AuthError, Verifier};
 
 /// The audience every access token is issued for.

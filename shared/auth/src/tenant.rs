@@ -154,6 +154,35 @@ impl Anyone {
     pub async fn begin(&self) -> Result<Tx, ApiError> {
         Ok(self.db.begin_reference().await?)
     }
+
+    /// A transaction with no tenant holding the hash of a secret the caller presented (a calendar
+    /// feed's address): row-level security shows it the row of that hash (`app.secret`), if any.
+    pub async fn begin_for_secret(&self, hash: &[u8]) -> Result<Tx, ApiError> {
+        Ok(self.db.begin_for_secret(hash).await?)
+    }
+
+    /// The transaction of a user named by a secret rather than a token (a calendar feed's private
+    /// address, which a calendar client fetches with no token): set to the user's tenant, as a
+    /// signed-in request of theirs would be. Only for a secret the service has matched first, by its
+    /// hash, to a record that only that user could have made, holding the tenant the user had then.
+    /// Refused (401) once the account or its organisation is no longer active, or a new session
+    /// generation has begun since (log out everywhere, a password reset): the database checks this
+    /// when the transaction enters the tenant, as for every token.
+    pub async fn begin_as_secret_holder(&self, holder: &SecretHolder) -> Result<Tx, ApiError> {
+        Ok(self
+            .db
+            .begin_for_caller(&holder.scope, holder.user, holder.session)
+            .await?)
+    }
+}
+
+/// Who a matched secret speaks for: the user, the tenant they had when it was made, and their
+/// session generation then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretHolder {
+    pub scope: kc_kernel::Scope,
+    pub user: Uuid,
+    pub session: i32,
 }
 
 impl<S> FromRequestParts<S> for Anyone

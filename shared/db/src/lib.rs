@@ -97,6 +97,12 @@ impl Db {
         Tx::open(&self.conn, "", None, None, None).await
     }
 
+    /// A transaction with no tenant that names a secret by its hash (`app.secret`): it sees the rows
+    /// a policy shows for that hash, and no other tenant row.
+    pub async fn begin_for_secret(&self, hash: &[u8]) -> Result<Tx, DbErr> {
+        Tx::open_for_secret(&self.conn, hash).await
+    }
+
     /// Close the pool (graceful shutdown).
     pub async fn close(self) -> Result<(), DbErr> {
         self.conn.close().await

@@ -47,6 +47,22 @@ impl Tx {
         Ok(Tx(tx))
     }
 
+    /// A transaction with no tenant that holds the hash of a secret someone presented
+    /// (`app.secret`, hex): a policy may show the one row that hash names (a calendar feed's).
+    pub(crate) async fn open_for_secret(
+        conn: &DatabaseConnection,
+        hash: &[u8],
+    ) -> Result<Tx, DbErr> {
+        let tx = Tx::open(conn, "", None, None, None).await?;
+        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        tx.0.execute_raw(crate::stmt(
+            "SELECT set_config('app.secret', $1, true)",
+            [hex.into()],
+        ))
+        .await?;
+        Ok(tx)
+    }
+
     /// A verified caller's transaction: `tenancy.enter` sets the tenant and, in the same statement,
     /// refuses (SQLSTATE 28000) a caller whose account or organisation is no longer active or whose
     /// token belongs to an earlier session generation of the account.

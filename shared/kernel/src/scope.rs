@@ -1,5 +1,6 @@
 //! The tenant scope a caller acts in, and who owns a record.
 
+use crate::Role;
 use uuid::Uuid;
 
 /// Who a record belongs to: its province (`None` for a national record) and, for records an
@@ -25,6 +26,17 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The scope of a user of `role` in organisation `org` of `province` (none for the ministry); none
+    /// when a provincial role has no province. The one rule from an account to its tenant.
+    pub fn of(role: Role, province: Option<Uuid>, org: Uuid) -> Option<Scope> {
+        match (role, province) {
+            (Role::Ministry, _) => Some(Scope::National),
+            (Role::Province | Role::Centre, Some(p)) => Some(Scope::Province(p)),
+            (Role::Enterprise, Some(p)) => Some(Scope::Enterprise { province: p, org }),
+            (_, None) => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Scope::National => "national",

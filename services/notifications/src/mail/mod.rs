@@ -48,6 +48,13 @@ pub struct MailConfig {
 }
 
 impl MailConfig {
+    /// The domain of the sender's address: the right-hand part of every calendar event's uid.
+    pub fn uid_domain(&self) -> &str {
+        self.from_address
+            .rsplit_once('@')
+            .map_or("khuyencong", |(_, d)| d)
+    }
+
     /// For tests: plain SMTP to `127.0.0.1:port`.
     pub fn local(port: u16) -> MailConfig {
         MailConfig {

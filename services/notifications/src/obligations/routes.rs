@@ -137,6 +137,11 @@ async fn close(
             "Nghĩa vụ này đã khép lại (the obligation is already closed)",
         ));
     }
+    if action == Close::Fulfil && !state::fulfilled_by_hand(o.subject_kind.as_deref()) {
+        return Err(ApiError::Conflict(
+            "Thời hạn này khép lại khi hồ sơ chuyển sang bước tiếp theo (an application's time limit is met by its next step in the workflow)".into(),
+        ));
+    }
     store::close(&tx, id, action.target(), &note, tenant.user_id()).await?;
     let after = <ObligationView as kc_auth::Resource>::load(&tx, id, kc_auth::Lock::None)
         .await?
@@ -163,7 +168,8 @@ async fn close(
 }
 
 /// Record that the report arrived (the recipient, or the ministry): no more reminders. 409 when the
-/// obligation is already closed. Audited.
+/// obligation is already closed, or is an application's stage time limit (its next step meets it).
+/// Audited.
 #[utoipa::path(post, path = "/api/v1/obligations/{id}/fulfil", tag = "obligations",
     params(("id" = Uuid, Path)), request_body = CloseInput, security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<SchemeWorker>().on("obligation").decided_by_data()))),

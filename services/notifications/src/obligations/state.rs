@@ -28,6 +28,12 @@ pub fn can_close(state: ObligationState) -> bool {
     matches!(state, ObligationState::Open | ObligationState::Overdue)
 }
 
+/// May an obligation about this subject be recorded as fulfilled by hand? Not an application's stage
+/// time limit: the application's next step in workflow fulfils it (it may still be waived).
+pub fn fulfilled_by_hand(subject_kind: Option<&str>) -> bool {
+    subject_kind != Some("application")
+}
+
 /// Does `caller` speak for the recipient `to` of a duty (or the ministry, above every level)? A waiver
 /// needs an admin; recording a report, an officer, approver or admin.
 pub fn speaks_for_recipient(caller: &Caller, to: DutyLevel, action: Close) -> bool {
@@ -58,5 +64,7 @@ mod tests {
         assert!(!can_close(ObligationState::Fulfilled));
         assert!(!can_close(ObligationState::Waived));
         assert_eq!(Close::Waive.target(), ObligationState::Waived);
+        assert!(fulfilled_by_hand(Some("cluster")) && fulfilled_by_hand(None));
+        assert!(!fulfilled_by_hand(Some("application")));
     }
 }

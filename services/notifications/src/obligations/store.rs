@@ -161,6 +161,40 @@ pub async fn fulfil_by_key<C: ConnectionTrait>(
     Ok(r.rows_affected())
 }
 
+/// Close what is still owed about one subject (the last stage of an application) but the obligation of
+/// `keep`: fulfilled at `at` with `text` as its note, or waived with it as the reason; how many.
+pub async fn close_subject<C: ConnectionTrait>(
+    c: &C,
+    subject: (&str, Uuid),
+    keep: &str,
+    to: ObligationState,
+    text: &str,
+    at: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let set = if to == ObligationState::Waived {
+        "state = 'waived', waived_reason = $4"
+    } else {
+        "state = 'fulfilled', fulfilled_at = $5, fulfilment_note = $4"
+    };
+    let r = c
+        .execute_raw(stmt(
+            &format!(
+                "UPDATE notifications.obligations SET {set}, next_step_on = NULL, updated_at = now()
+                  WHERE subject_id = $2 AND subject_kind = $1 AND dedup_key <> $3
+                    AND state IN ('open', 'overdue')"
+            ),
+            [
+                subject.0.into(),
+                subject.1.into(),
+                keep.into(),
+                text.into(),
+                at.into(),
+            ],
+        ))
+        .await?;
+    Ok(r.rows_affected())
+}
+
 /// Waive the obligation of `key` if it is still owed (the demo's; the routes waive by id).
 pub async fn waive_by_key<C: ConnectionTrait>(
     c: &C,
@@ -253,6 +287,26 @@ pub async fn list(
         .transpose()?
         .unwrap_or(0);
     Ok((items, total))
+}
+
+/// The obligations `org` (of `province`; none: the ministry) owes, or is owed as an applicant (an
+/// administration's time limit on its case), that are not met yet: soonest due first.
+pub async fn owed_by_or_to(
+    tx: &Tx,
+    org: Uuid,
+    province: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<ObligationView>, DbErr> {
+    ObligationView::find_by_statement(stmt(
+        &format!(
+            "{SELECT} WHERE (o.organisation_id = $1 OR o.for_org_id = $1)
+               AND ($2::uuid IS NULL OR o.province_id = $2) AND o.state IN ('open', 'overdue')
+             ORDER BY o.due_date, o.id LIMIT $3"
+        ),
+        [org.into(), province.into(), (limit as i64).into()],
+    ))
+    .all(tx)
+    .await
 }
 
 /// One province's line of the compliance view.

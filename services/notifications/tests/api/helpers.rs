@@ -69,10 +69,13 @@ impl TestApp {
             .await
             .unwrap();
         let verifier = std::sync::Arc::new(kc_auth::Verifier::from_identity_url(&identity));
+        let mut mail = MailConfig::local(smtp_port);
+        mail.timeout = std::time::Duration::from_secs(2);
         let state = AppState {
             db: pool.clone(),
             verifier: verifier.clone(),
             mode,
+            mail: std::sync::Arc::new(mail.clone()),
         };
         let app = kc_service::app(
             kc_service::services::info("notifications"),
@@ -84,8 +87,6 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(kc_http::serve_on("notifications", listener, app));
         let worker = db.connect_as(kc_notifications::WORKER_ROLE).await;
-        let mut mail = MailConfig::local(smtp_port);
-        mail.timeout = std::time::Duration::from_secs(2);
         TestApp {
             api: ApiClient::new(identity, base, kc_identity::demo::DEMO_PASSWORD),
             db,

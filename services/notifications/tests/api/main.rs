@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod duties;
+mod feeds;
 mod helpers;
 mod isolation;
 mod mail;

@@ -259,3 +259,129 @@ async fn compliance_counts_on_time_late_missing_and_open_per_province() {
         ["period"]
     );
 }
+
+fn application_step(
+    province: Uuid,
+    applicant: Uuid,
+    (from, to): (&str, &str),
+    version: i32,
+    holder: Option<&str>,
+    due_on: Option<chrono::NaiveDate>,
+) -> kc_events::ApplicationTransitioned {
+    kc_events::ApplicationTransitioned {
+        application_id: Uuid::from_u128(7),
+        province,
+        organisation_id: applicant,
+        from: from.into(),
+        to: to.into(),
+        version,
+        by: Uuid::new_v4(),
+        reason: None,
+        title: Some("Máy sấy nông sản".into()),
+        holder: holder.map(Into::into),
+        due_on,
+    }
+}
+
+#[tokio::test]
+async fn an_applications_stage_time_limit_is_the_holders_obligation_and_the_applicant_sees_it() {
+    let app = TestApp::spawn().await;
+    app.without_calendar_duties().await;
+    let (applicant, province) = app.org_of(ENTERPRISE).await;
+    // Submitted: the centre holds it, with five days (a Saturday: a time limit is not moved).
+    app.deliver(
+        "workflow",
+        &application_step(
+            province,
+            applicant,
+            ("draft", "submitted"),
+            2,
+            Some("centre"),
+            Some(day(2027, 3, 13)),
+        ),
+    )
+    .await;
+    let seen = app.obligations(ENTERPRISE, "").await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let o = &seen[0];
+    assert_eq!(o["duty_code"], "application_handling");
+    assert_eq!(o["due_date"], "2027-03-13");
+    assert_eq!(o["for_org_id"], applicant.to_string());
+    assert_ne!(
+        o["organisation_id"],
+        applicant.to_string(),
+        "the centre owes it"
+    );
+    assert_eq!(o["subject_label"], "Máy sấy nông sản");
+    assert_eq!(
+        app.obligations(CENTRE, "duty=application_handling")
+            .await
+            .len(),
+        1
+    );
+    assert!(
+        app.obligations("dn2.01@demo.test", "").await.is_empty(),
+        "another applicant sees nothing of it"
+    );
+    // It is met by the application's next step, not by hand.
+    let id = o["id"].as_str().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/obligations/{id}/fulfil"),
+            MINISTRY,
+            &json!({"note": "đã xử lý"}),
+        )
+        .await;
+    app.expect(r, StatusCode::CONFLICT).await;
+    // Two days before, the centre is reminded; a day after, the department is told.
+    app.pass(day(2027, 3, 11)).await;
+    assert_eq!(app.notices(CENTRE).await.len(), 1);
+    assert!(app.notices(ENTERPRISE).await.is_empty());
+    app.pass(day(2027, 3, 14)).await;
+    assert!(!app.notices(DEPARTMENT).await.is_empty());
+
+    // Returned: the centre's time limit is met, the applicant has thirty days to complete it.
+    let returned = application_step(
+        province,
+        applicant,
+        ("under_review", "returned"),
+        4,
+        Some("enterprise"),
+        Some(day(2027, 4, 14)),
+    );
+    app.deliver("workflow", &returned).await;
+    app.deliver("workflow", &returned).await;
+    let all = app.obligations(ENTERPRISE, "").await;
+    assert_eq!(all.len(), 2, "the same event twice opens one: {all:?}");
+    let handling = all
+        .iter()
+        .find(|o| o["duty_code"] == "application_handling")
+        .unwrap();
+    assert_eq!(handling["state"], "fulfilled");
+    let mine = all
+        .iter()
+        .find(|o| o["duty_code"] == "application_resubmission")
+        .unwrap();
+    assert_eq!(mine["state"], "open");
+    assert_eq!(mine["organisation_id"], applicant.to_string());
+    assert_eq!(mine["due_date"], "2027-04-14");
+
+    // Withdrawn: nothing is owed any more, and nobody is reminded of it.
+    app.deliver(
+        "workflow",
+        &application_step(
+            province,
+            applicant,
+            ("returned", "withdrawn"),
+            5,
+            None,
+            None,
+        ),
+    )
+    .await;
+    let all = app
+        .obligations(ENTERPRISE, "duty=application_resubmission")
+        .await;
+    assert_eq!(all[0]["state"], "waived");
+    assert_eq!(app.pass(day(2027, 4, 13)).await.stepped, 0);
+}

@@ -18,7 +18,9 @@ use kc_http::{
     ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Path, Query, opt_text, req_text,
     search_text,
 };
-use kc_kernel::{ApplicationStatus, Fund, Money, Region, RuleKind, Scope, today_vn};
+use kc_kernel::{
+    ApplicationStatus, Fund, Money, Region, RuleKind, Scope, day_in_vietnam, today_vn,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -623,6 +625,8 @@ async fn step<P>(
             by: tenant.user_id(),
             reason,
             title: after.title.clone(),
+            holder: holder(after.status).map(|p| p.level().as_str().to_owned()),
+            due_on: after.due_at.map(day_in_vietnam),
         },
     )
     .await?;

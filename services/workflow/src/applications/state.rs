@@ -3,6 +3,7 @@
 use kc_kernel::ApplicationStatus::{
     self, Accepted, Draft, Rejected, Returned, Submitted, UnderReview, Withdrawn,
 };
+use kc_kernel::DutyLevel;
 
 /// Who acts on an application at a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -12,6 +13,16 @@ pub enum Party {
     Applicant,
     /// The province's extension centre.
     Centre,
+}
+
+impl Party {
+    /// The level of the reporting chain the party stands at (how obligations name it).
+    pub fn level(self) -> DutyLevel {
+        match self {
+            Party::Applicant => DutyLevel::Enterprise,
+            Party::Centre => DutyLevel::Centre,
+        }
+    }
 }
 
 /// A step of the life cycle.

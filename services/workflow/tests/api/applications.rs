@@ -219,9 +219,40 @@ async fn an_application_goes_from_draft_through_return_and_resubmission_to_accep
             "application.accepted"
         ]
     );
-    let events = app.query(&format!(
-        "SELECT payload->>'to' AS to FROM outbox.events WHERE topic = 'workflow.application_transitioned'
-           AND payload->>'application_id' = '{id}' ORDER BY id")).await;
+    let events = app
+        .query(&format!(
+        "SELECT payload->>'to' AS to, payload->>'holder' AS holder, payload->>'due_on' AS due_on
+           FROM outbox.events WHERE topic = 'workflow.application_transitioned'
+           AND payload->>'application_id' = '{id}' ORDER BY id"))
+        .await;
+    // Each announces who holds the application now and the last day of the stage's time limit
+    // (the seeded rules: 5 days submitted, 20 under review, 30 returned; none once accepted).
+    let holders: Vec<_> = events
+        .iter()
+        .map(|e| {
+            (
+                e["holder"].as_str(),
+                e["due_on"].as_str().map(|d| d.to_owned()),
+            )
+        })
+        .collect();
+    let in_days = |n: u64| {
+        Some(
+            (kc_kernel::today_vn() + chrono::Days::new(n))
+                .format("%Y-%m-%d")
+                .to_string(),
+        )
+    };
+    assert_eq!(
+        holders,
+        [
+            (Some("centre"), in_days(5)),
+            (Some("centre"), in_days(20)),
+            (Some("enterprise"), in_days(30)),
+            (Some("centre"), in_days(5)),
+            (None, None)
+        ]
+    );
     let tos: Vec<_> = events
         .iter()
         .map(|e| e["to"].as_str().unwrap().to_owned())
