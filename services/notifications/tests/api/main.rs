@@ -10,4 +10,5 @@ mod helpers;
 mod isolation;
 mod mail;
 mod obligations;
+mod process;
 mod reminders;
