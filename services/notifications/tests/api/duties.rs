@@ -62,7 +62,7 @@ async fn duties_are_dated_and_bad_rules_are_refused_naming_the_field() {
         let e = app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert!(fields(&e).contains(&field.to_owned()), "{body}: {e}");
     }
-    assert_eq!(app.count("SELECT 1 FROM notifications.duties").await, 8);
+    assert_eq!(app.count("SELECT 1 FROM notifications.duties").await, 10);
 
     // The ministry moves plan registration to 25 May from `from`: the old version ends the day before.
     let r = app
