@@ -52,6 +52,29 @@ fi
 if [ -x "$venv/bin/schemathesis" ]; then export KC_SCHEMATHESIS="$venv/bin/schemathesis"; fi
 if [ -x "$venv/bin/python" ]; then export KC_SMTP_SINK_PYTHON="$venv/bin/python"; fi
 
+# The browser tests (e2e/tests/browser.rs): Debian's Chromium and chromedriver, and axe-core from npm kept
+# in .data/npm-test (git-ignored), reinstalled only when its pinned version changes.
+AXE_VERSION=4.14.1
+if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing chromium and chromium-driver (Debian) for the browser tests"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } >/dev/null ||
+      echo "warning: chromium could not be installed; the browser tests will fail saying so" >&2
+  else
+    echo "warning: chromium and chromedriver are missing: sudo apt-get install chromium chromium-driver" >&2
+  fi
+fi
+npm_dir="$PWD/.data/npm-test"
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" "$npm_dir/node_modules/axe-core/package.json"; then
+  echo "==> installing axe-core $AXE_VERSION (npm) into $npm_dir"
+  mkdir -p "$npm_dir"
+  npm install --silent --no-audit --no-fund --prefix "$npm_dir" "axe-core@$AXE_VERSION" >/dev/null ||
+    echo "warning: axe-core could not be installed; the browser tests will fail saying so" >&2
+fi
+export KC_AXE_JS="$npm_dir/node_modules/axe-core/axe.min.js"
+if command -v chromedriver >/dev/null; then export KC_CHROMEDRIVER="$(command -v chromedriver)"; fi
+if command -v chromium >/dev/null; then export KC_CHROMIUM="$(command -v chromium)"; fi
+
 echo "==> building the binaries (the e2e tests start them) and every test"
 cargo build --workspace --bins
 status=0

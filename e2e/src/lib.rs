@@ -120,8 +120,7 @@ impl System {
             .unwrap();
         assert!(status.success(), "seed-demo failed");
 
-        let mut services = Vec::new();
-        let mut identity_url = String::new();
+        let mut services: Vec<Proc> = Vec::new();
         for info in kc_service::services::all() {
             let mut envs = vec![
                 ("KC_MODE", "dev".to_owned()),
@@ -132,14 +131,14 @@ impl System {
             if info.database {
                 envs.push(("KC_DATABASE_URL", db.url_as(&format!("kc_{}", info.name))));
             }
-            if info.name != "identity" {
-                envs.push(("KC_IDENTITY_URL", identity_url.clone()));
-            }
+            // Where each service started before this one answers (the portal calls them all).
+            let urls: Vec<(String, String)> = services
+                .iter()
+                .map(|p| (kc_service::services::info(p.name).url_var(), p.url("")))
+                .collect();
+            envs.extend(urls.iter().map(|(k, v)| (k.as_str(), v.clone())));
             let p = Proc::start(info.name, &envs);
             p.wait_healthy().await;
-            if info.name == "identity" {
-                identity_url = format!("http://127.0.0.1:{}", p.port);
-            }
             services.push(p);
         }
         System { services, data, db }
@@ -150,6 +149,37 @@ impl System {
             .iter()
             .find(|p| p.name == name)
             .unwrap_or_else(|| panic!("no service {name}"))
+    }
+
+    /// Load a service's demo data as the run command does (`kc-<name> seed-demo`, the real binary,
+    /// against the running services); what it printed. The notifications demo's e-mails wait for a
+    /// mail server that is not there.
+    pub fn seed(&self, name: &str) -> std::process::Output {
+        let mut cmd = Command::new(bin(&format!("kc-{name}")));
+        cmd.arg("seed-demo")
+            .env_clear()
+            .env("KC_MODE", "dev")
+            .env("KC_LOG", "warn")
+            .env("KC_SMTP_PORT", kc_testing::free_port().to_string());
+        for p in &self.services {
+            cmd.env(kc_service::services::info(p.name).url_var(), p.url(""));
+        }
+        if kc_service::services::info(name).database {
+            cmd.env("KC_DATABASE_URL", self.db.url_as(&format!("kc_{name}")));
+        }
+        cmd.output().unwrap()
+    }
+
+    /// Every service's demo data (workflow, registry, then notifications), each load successful.
+    pub fn seed_all(&self) {
+        for name in ["workflow", "registry", "notifications"] {
+            let out = self.seed(name);
+            assert!(
+                out.status.success(),
+                "{name} seed-demo: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 
     /// Identity's signing key, to forge tokens the services must refuse.

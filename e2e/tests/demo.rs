@@ -4,37 +4,12 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use kc_e2e::{System, bin};
-use std::process::Command;
-
-fn seed_demo(system: &System) -> std::process::Output {
-    Command::new(bin("kc-workflow"))
-        .arg("seed-demo")
-        .env_clear()
-        .env("KC_MODE", "dev")
-        .env("KC_LOG", "warn")
-        .env("KC_IDENTITY_URL", system.service("identity").url(""))
-        .env("KC_WORKFLOW_URL", system.service("workflow").url(""))
-        .output()
-        .unwrap()
-}
-
-fn seed_registry(system: &System) -> std::process::Output {
-    Command::new(bin("kc-registry"))
-        .arg("seed-demo")
-        .env_clear()
-        .env("KC_MODE", "dev")
-        .env("KC_LOG", "warn")
-        .env("KC_DATABASE_URL", system.db.url_as("kc_registry"))
-        .env("KC_IDENTITY_URL", system.service("identity").url(""))
-        .output()
-        .unwrap()
-}
+use kc_e2e::System;
 
 #[tokio::test]
 async fn the_demo_clusters_are_in_every_status_with_history_across_the_merger() {
     let system = System::start().await;
-    let out = seed_registry(&system);
+    let out = system.seed("registry");
     assert!(
         out.status.success(),
         "seed-demo: {}",
@@ -99,7 +74,7 @@ async fn the_demo_clusters_are_in_every_status_with_history_across_the_merger() 
     );
     let before = db.count("SELECT 1 FROM registry.cluster_versions").await;
     assert!(before > 80, "{before} versions");
-    let out = seed_registry(&system);
+    let out = system.seed("registry");
     assert!(out.status.success());
     assert_eq!(
         db.count("SELECT 1 FROM registry.cluster_versions").await,
@@ -110,7 +85,7 @@ async fn the_demo_clusters_are_in_every_status_with_history_across_the_merger() 
 #[tokio::test]
 async fn the_demo_shows_every_state_of_applications_and_schemes_with_their_documents() {
     let system = System::start().await;
-    let out = seed_demo(&system);
+    let out = system.seed("workflow");
     assert!(
         out.status.success(),
         "seed-demo: {}",
@@ -156,7 +131,7 @@ async fn the_demo_shows_every_state_of_applications_and_schemes_with_their_docum
 
     // The run command loads it at every start: a second load succeeds and adds nothing.
     let before = db.count("SELECT 1 FROM workflow.documents").await;
-    let out = seed_demo(&system);
+    let out = system.seed("workflow");
     assert!(
         out.status.success(),
         "second seed-demo: {}",
@@ -165,32 +140,17 @@ async fn the_demo_shows_every_state_of_applications_and_schemes_with_their_docum
     assert_eq!(db.count("SELECT 1 FROM workflow.documents").await, before);
 }
 
-fn seed_notifications(system: &System) -> std::process::Output {
-    let port = kc_testing::free_port();
-    Command::new(bin("kc-notifications"))
-        .arg("seed-demo")
-        .env_clear()
-        .env("KC_MODE", "dev")
-        .env("KC_LOG", "warn")
-        .env("KC_DATABASE_URL", system.db.url_as("kc_notifications"))
-        .env("KC_IDENTITY_URL", system.service("identity").url(""))
-        // No mail server in this test: the e-mails wait for one.
-        .env("KC_SMTP_PORT", port.to_string())
-        .output()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn every_demo_login_has_duties_and_the_staff_see_them_open_overdue_and_met() {
     let system = System::start().await;
-    for out in [seed_demo(&system), seed_registry(&system)] {
+    for out in [system.seed("workflow"), system.seed("registry")] {
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let out = seed_notifications(&system);
+    let out = system.seed("notifications");
     assert!(
         out.status.success(),
         "seed-demo: {}",
@@ -251,7 +211,7 @@ async fn every_demo_login_has_duties_and_the_staff_see_them_open_overdue_and_met
         .db
         .count("SELECT 1 FROM notifications.obligations")
         .await;
-    assert!(seed_notifications(&system).status.success());
+    assert!(system.seed("notifications").status.success());
     assert_eq!(
         system
             .db

@@ -60,3 +60,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
         })
     }
 }
+
+/// The scheme and host a request was sent to (`http://127.0.0.1:8080`), for an address the caller is
+/// given to use later: behind a proxy, its `X-Forwarded-Proto` and `X-Forwarded-Host`.
+pub fn request_origin(headers: &axum::http::HeaderMap) -> String {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let proto = get("x-forwarded-proto").unwrap_or("http");
+    let host = get("x-forwarded-host")
+        .or_else(|| get("host"))
+        .unwrap_or("127.0.0.1");
+    format!("{proto}://{host}")
+}

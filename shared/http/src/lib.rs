@@ -28,7 +28,7 @@ mod params;
 mod serve;
 pub mod telemetry;
 
-pub use client::ClientMeta;
+pub use client::{ClientMeta, request_origin};
 pub use error::{ApiError, ErrorBody, ErrorEnvelope, FieldErrors, InternalDetail};
 pub use input::{
     Page, PageQuery, Paged, Patch, date_param, date_param_schema, later_version, money,

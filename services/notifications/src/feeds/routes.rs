@@ -93,7 +93,7 @@ async fn make_feed(
     Ok((
         StatusCode::CREATED,
         Json(NewFeedOut {
-            url: format!("{}{path}", origin(&headers)),
+            url: format!("{}{path}", kc_http::request_origin(&headers)),
             path,
             created_at: feed.created_at,
         }),
@@ -185,21 +185,4 @@ async fn read_feed(
         HeaderValue::from_static("private, max-age=900"),
     );
     Ok(response)
-}
-
-/// The scheme and host the request was sent to (behind a proxy: the forwarded ones).
-fn origin(headers: &HeaderMap) -> String {
-    let get = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let proto = get("x-forwarded-proto").unwrap_or("http");
-    let host = get("x-forwarded-host")
-        .or_else(|| get("host"))
-        .unwrap_or("127.0.0.1");
-    format!("{proto}://{host}")
 }

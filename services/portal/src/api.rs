@@ -1,0 +1,241 @@
+//! The services' APIs, called with the visitor's token: the portal's only source of data. Each answer
+//! is either what the page shows or a [`Problem`] the page explains (a service that is down, a record
+//! that is not the visitor's, a refusal with the service's message and the fields at fault).
+
+use crate::session::TokenPair;
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Where each service answers, and one HTTP client for all.
+#[derive(Clone)]
+pub struct Api {
+    /// Each service's name, label and base URL, from the one list of services.
+    pub services: Vec<(&'static str, &'static str, String)>,
+    http: reqwest::Client,
+}
+
+/// Why a call did not give what the page wanted.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// The service did not answer (or answered 5xx).
+    Down,
+    /// 404: the record does not exist or is not the visitor's to see.
+    NotFound,
+    /// 403.
+    Forbidden,
+    /// 401: the token is no longer good.
+    SignedOut,
+    /// Another 4xx: the service's message and the fields at fault.
+    Rejected {
+        status: u16,
+        message: String,
+        fields: BTreeMap<String, String>,
+    },
+}
+
+impl Api {
+    pub fn new(services: Vec<(&'static str, &'static str, String)>) -> Api {
+        Api {
+            services,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A service's base URL.
+    pub fn url(&self, service: &str) -> String {
+        self.services
+            .iter()
+            .find(|(name, ..)| *name == service)
+            .map(|(.., url)| url.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether a service says it is ready (within 2 s).
+    pub async fn ready(&self, service: &str) -> bool {
+        self.http
+            .get(format!("{}/ready", self.url(service)))
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    }
+
+    /// GET a JSON document.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        service: &str,
+        path: &str,
+        token: &str,
+    ) -> Result<T, Problem> {
+        let v = self
+            .send(Method::GET, service, path, Some(token), None)
+            .await?;
+        serde_json::from_value(v).map_err(|e| {
+            tracing::warn!(%service, %path, error = %e, "unexpected answer");
+            Problem::Down
+        })
+    }
+
+    /// Call a route; its JSON answer (`null` for an empty one).
+    pub async fn send(
+        &self,
+        method: Method,
+        service: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<Value, Problem> {
+        let mut r = self
+            .http
+            .request(method, format!("{}{path}", self.url(service)));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            r = r.json(b);
+        }
+        let response = r.send().await.map_err(|e| {
+            tracing::warn!(%service, %path, error = %e, "service unreachable");
+            Problem::Down
+        })?;
+        let status = response.status();
+        let text = response.text().await.map_err(|_| Problem::Down)?;
+        let value: Value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::Null)
+        };
+        match status {
+            s if s.is_success() => Ok(value),
+            StatusCode::NOT_FOUND => Err(Problem::NotFound),
+            StatusCode::FORBIDDEN => Err(Problem::Forbidden),
+            StatusCode::UNAUTHORIZED => Err(Problem::SignedOut),
+            s if s.is_client_error() => Err(rejected(s, &value)),
+            _ => Err(Problem::Down),
+        }
+    }
+
+    /// GET a text document with no token (a calendar feed, whose address is its key).
+    pub async fn get_text(&self, service: &str, path: &str) -> Result<String, Problem> {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.url(service)))
+            .send()
+            .await
+            .map_err(|_| Problem::Down)?;
+        match r.status() {
+            s if s.is_success() => r.text().await.map_err(|_| Problem::Down),
+            StatusCode::NOT_FOUND => Err(Problem::NotFound),
+            _ => Err(Problem::Down),
+        }
+    }
+
+    /// Sign in with identity.
+    pub async fn login(&self, email: &str, password: &str) -> Result<TokenPair, Problem> {
+        let v = self
+            .send(
+                Method::POST,
+                "identity",
+                "/api/v1/auth/login",
+                None,
+                Some(&json!({"email": email, "password": password})),
+            )
+            .await?;
+        serde_json::from_value(v).map_err(|_| Problem::Down)
+    }
+
+    /// A new pair of tokens for a refresh token (identity rotates it); none when it is no longer good.
+    pub async fn refresh(&self, refresh_token: &str) -> Option<TokenPair> {
+        let v = self
+            .send(
+                Method::POST,
+                "identity",
+                "/api/v1/auth/refresh",
+                None,
+                Some(&json!({"refresh_token": refresh_token})),
+            )
+            .await
+            .ok()?;
+        serde_json::from_value(v).ok()
+    }
+
+    /// Revoke a login (its refresh token's family).
+    pub async fn logout(&self, refresh_token: &str) {
+        let _ = self
+            .send(
+                Method::POST,
+                "identity",
+                "/api/v1/auth/logout",
+                None,
+                Some(&json!({"refresh_token": refresh_token})),
+            )
+            .await;
+    }
+}
+
+/// The service's error envelope: its message and the fields at fault.
+fn rejected(status: StatusCode, v: &Value) -> Problem {
+    let e = &v["error"];
+    let fields = e["fields"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Problem::Rejected {
+        status: status.as_u16(),
+        message: e["message"].as_str().unwrap_or_default().to_owned(),
+        fields,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_keeps_the_services_message_and_fields() {
+        let p = rejected(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!({"error": {"code": "validation", "message": "Dữ liệu chưa hợp lệ",
+                              "fields": {"email": "Địa chỉ e-mail không hợp lệ"}}}),
+        );
+        let Problem::Rejected {
+            status,
+            message,
+            fields,
+        } = p
+        else {
+            panic!("{p:?}")
+        };
+        assert_eq!(status, 422);
+        assert_eq!(message, "Dữ liệu chưa hợp lệ");
+        assert_eq!(fields["email"], "Địa chỉ e-mail không hợp lệ");
+    }
+}
+
+/// A page of a list, as every service answers it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> Paged<T> {
+    /// How many pages the list has.
+    pub fn pages(&self) -> u64 {
+        (self.total.max(0) as u64)
+            .div_ceil(self.per_page.max(1))
+            .max(1)
+    }
+}
