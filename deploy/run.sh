@@ -121,7 +121,7 @@ cat <<MSG
 ==================================================================================
  Hệ thống Khuyến công đang chạy (the system is up). Ctrl-C để dừng (to stop).
 
- Cổng thông tin (portal)   http://127.0.0.1:$PORTAL_PORT
+ Cổng thông tin (portal)   http://127.0.0.1:$PORTAL_PORT   (đăng nhập / sign in: dn1.01@demo.test)
  identity                  http://127.0.0.1:$KC_IDENTITY_PORT/docs
  workflow                  http://127.0.0.1:$KC_WORKFLOW_PORT/docs
  registry                  http://127.0.0.1:$KC_REGISTRY_PORT/docs
