@@ -18,6 +18,8 @@ struct Browser {
     client: Client,
     driver: Child,
     profile: std::path::PathBuf,
+    /// axe-core's script, injected into each screen checked.
+    axe: String,
 }
 
 impl Drop for Browser {
@@ -78,10 +80,19 @@ async fn browser() -> Browser {
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .unwrap();
+    let axe = std::fs::read_to_string(tool(
+        "KC_AXE_JS",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../.data/npm-test/node_modules/axe-core/axe.min.js"
+        ),
+    ))
+    .unwrap();
     Browser {
         client,
         driver,
         profile,
+        axe,
     }
 }
 
@@ -128,43 +139,31 @@ async fn at(c: &Client) -> String {
     }
 }
 
-/// Sign in through the login form.
-async fn sign_in(c: &Client, portal: &str, email: &str) {
-    c.goto(&format!("{portal}/dang-nhap")).await.unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.stack button"))
+/// Click the element `css` names.
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    // Signed in: the menu appears.
-    after_click(c, Locator::Css("nav.main a[href='/nghia-vu']")).await;
+}
+
+/// Fill in the login form on the current page and send it.
+async fn fill_login(c: &Client, email: &str, password: &str) {
+    for (id, text) in [("email", email), ("password", password)] {
+        let field = c.find(Locator::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+    click(c, "form.stack button").await;
 }
 
 /// axe-core's serious and critical violations on the current page, with the screen's name; a
 /// screenshot of it; its weight before images (the document and its stylesheet).
-async fn check_screen(c: &Client, name: &str) -> Vec<String> {
-    let axe = std::fs::read_to_string(tool(
-        "KC_AXE_JS",
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../.data/npm-test/node_modules/axe-core/axe.min.js"
-        ),
-    ))
-    .unwrap();
-    c.execute(&axe, vec![]).await.unwrap();
+async fn check_screen(b: &Browser, name: &str) -> Vec<String> {
+    let c = &b.client;
+    c.execute(&b.axe, vec![]).await.unwrap();
     let found = c
         .execute_async(
             "const done = arguments[arguments.length - 1];
@@ -217,30 +216,13 @@ async fn an_enterprise_signs_in_follows_its_duties_and_calendar_and_signs_out() 
     // Signed out: the home page says what the system is, in Vietnamese; a screen asks to sign in.
     c.goto(&portal).await.unwrap();
     assert_eq!(h1(c).await, "Hệ thống Khuyến công và Cụm công nghiệp");
-    problems.extend(check_screen(c, "home").await);
+    problems.extend(check_screen(&b, "home").await);
     c.goto(&format!("{portal}/nghia-vu")).await.unwrap();
     assert_eq!(at(c).await, "/dang-nhap?next=%2Fnghia-vu");
-    problems.extend(check_screen(c, "login").await);
+    problems.extend(check_screen(&b, "login").await);
 
     // A wrong password: the message, and the e-mail kept.
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys("dn1.01@demo.test")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("sai-mat-khau")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.stack button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill_login(c, "dn1.01@demo.test", "sai-mat-khau").await;
     let alert = after_click(c, Locator::Css("[role=alert]")).await;
     assert!(!alert.text().await.unwrap().is_empty());
     let kept = c
@@ -253,8 +235,9 @@ async fn an_enterprise_signs_in_follows_its_duties_and_calendar_and_signs_out() 
     assert_eq!(kept.as_deref(), Some("dn1.01@demo.test"));
 
     // Signed in, back where it was going: the enterprise's duties, each with its state and date.
-    sign_in(c, &portal, "dn1.01@demo.test").await;
-    c.goto(&format!("{portal}/nghia-vu")).await.unwrap();
+    fill_login(c, "dn1.01@demo.test", DEMO_PASSWORD).await;
+    h1_becomes(c, "Nghĩa vụ và thời hạn").await;
+    assert_eq!(at(c).await, "/nghia-vu");
     assert_eq!(h1(c).await, "Nghĩa vụ và thời hạn");
     let rows = c.find_all(Locator::Css("tbody tr")).await.unwrap();
     assert!(!rows.is_empty(), "the demo enterprise has duties");
@@ -269,13 +252,8 @@ async fn an_enterprise_signs_in_follows_its_duties_and_calendar_and_signs_out() 
         date.len() == 10 && date.as_bytes()[2] == b'/' && date.as_bytes()[5] == b'/',
         "dd/mm/yyyy: {date}"
     );
-    problems.extend(check_screen(c, "duties").await);
-    c.find(Locator::Css("tbody td a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    problems.extend(check_screen(&b, "duties").await);
+    click(c, "tbody td a").await;
     let facts = after_click(c, Locator::Css("dl.facts"))
         .await
         .text()
@@ -283,7 +261,7 @@ async fn an_enterprise_signs_in_follows_its_duties_and_calendar_and_signs_out() 
         .unwrap();
     assert!(at(c).await.starts_with("/nghia-vu/"));
     assert!(facts.contains("Căn cứ"), "{facts}");
-    problems.extend(check_screen(c, "duty").await);
+    problems.extend(check_screen(&b, "duty").await);
 
     // Another province's duty: the not-found page.
     let http = reqwest::Client::new();
@@ -304,14 +282,9 @@ async fn an_enterprise_signs_in_follows_its_duties_and_calendar_and_signs_out() 
     // Notifications, and the calendar address (made, shown once, readable by a calendar).
     c.goto(&format!("{portal}/thong-bao")).await.unwrap();
     assert_eq!(h1(c).await, "Thông báo");
-    problems.extend(check_screen(c, "notices").await);
+    problems.extend(check_screen(&b, "notices").await);
     c.goto(&format!("{portal}/lich")).await.unwrap();
-    c.find(Locator::Css("main form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "main form button").await;
     let url = after_click(c, Locator::Id("feed-url"))
         .await
         .text()
@@ -327,31 +300,16 @@ async fn an_enterprise_signs_in_follows_its_duties_and_calendar_and_signs_out() 
         "text/calendar; charset=utf-8"
     );
     assert!(ics.text().await.unwrap().contains("BEGIN:VEVENT"));
-    problems.extend(check_screen(c, "calendar").await);
+    problems.extend(check_screen(&b, "calendar").await);
 
     // English, then back.
-    c.find(Locator::Css("form[action='/ngon-ngu'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form[action='/ngon-ngu'] button").await;
     h1_becomes(c, "My calendar").await;
-    c.find(Locator::Css("form[action='/ngon-ngu'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form[action='/ngon-ngu'] button").await;
     h1_becomes(c, "Lịch của tôi").await;
 
     // Signing out revokes the login: the duties ask for a sign-in again.
-    c.find(Locator::Css("form[action='/dang-xuat'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "form[action='/dang-xuat'] button").await;
     after_click(c, Locator::Css("a[href='/dang-nhap']")).await;
     c.goto(&format!("{portal}/nghia-vu")).await.unwrap();
     assert!(at(c).await.starts_with("/dang-nhap"));
@@ -366,33 +324,28 @@ async fn a_form_without_the_visitors_csrf_token_changes_nothing() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    for path in [
-        "/dang-nhap",
-        "/dang-xuat",
-        "/ngon-ngu",
-        "/lich",
-        "/thong-bao/da-doc",
-    ] {
-        let r = http
-            .post(format!("{portal}{path}"))
-            .header("cookie", "kc_csrf=one")
+    let post = |path: &str, cookie: String, csrf: &'static str| {
+        http.post(format!("{portal}{path}"))
+            .header("cookie", cookie)
             .form(&[
-                ("_csrf", "another"),
+                ("_csrf", csrf),
                 ("email", "dn1.01@demo.test"),
                 ("password", DEMO_PASSWORD),
             ])
             .send()
-            .await
-            .unwrap();
-        // Signed out, the signed-in screens send to the login page first; the others refuse.
-        assert!(
-            r.status() == reqwest::StatusCode::FORBIDDEN
-                || r.headers()
-                    .get("location")
-                    .is_some_and(|l| l.to_str().unwrap().starts_with("/dang-nhap")),
-            "{path}: {}",
-            r.status()
-        );
+    };
+    let paths = [
+        "/dang-nhap",
+        "/dang-xuat",
+        "/ngon-ngu",
+        "/lich",
+        "/lich/thu-hoi",
+        "/thong-bao/da-doc",
+    ];
+    // Signed out: each form is refused before anything else, and nobody is signed in.
+    for path in paths {
+        let r = post(path, "kc_csrf=one".into(), "another").await.unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::FORBIDDEN, "{path}");
         assert!(
             r.headers()
                 .get_all("set-cookie")
@@ -400,4 +353,37 @@ async fn a_form_without_the_visitors_csrf_token_changes_nothing() {
                 .all(|c| !c.to_str().unwrap().starts_with("kc_at="))
         );
     }
+    // Signed in (the token matches its cookie), a form with another token still changes nothing:
+    // no calendar address is made.
+    let r = post("/dang-nhap", "kc_csrf=one".into(), "one")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    let access = cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("kc_at="))
+        .unwrap()
+        .to_owned();
+    let signed_in = format!("kc_csrf=one; {}", cookies.join("; "));
+    for path in paths {
+        let r = post(path, signed_in.clone(), "another").await.unwrap();
+        assert_eq!(
+            r.status(),
+            reqwest::StatusCode::FORBIDDEN,
+            "{path} signed in"
+        );
+    }
+    let r = http
+        .get(system.service("notifications").url("/api/v1/calendar-feed"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
 }

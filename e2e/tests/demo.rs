@@ -143,19 +143,7 @@ async fn the_demo_shows_every_state_of_applications_and_schemes_with_their_docum
 #[tokio::test]
 async fn every_demo_login_has_duties_and_the_staff_see_them_open_overdue_and_met() {
     let system = System::start().await;
-    for out in [system.seed("workflow"), system.seed("registry")] {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let out = system.seed("notifications");
-    assert!(
-        out.status.success(),
-        "seed-demo: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    system.seed_all();
     let http = reqwest::Client::new();
     let identity = system.service("identity").url("");
     let notifications = system.service("notifications").url("");

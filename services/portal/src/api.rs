@@ -111,14 +111,7 @@ impl Api {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::Null)
         };
-        match status {
-            s if s.is_success() => Ok(value),
-            StatusCode::NOT_FOUND => Err(Problem::NotFound),
-            StatusCode::FORBIDDEN => Err(Problem::Forbidden),
-            StatusCode::UNAUTHORIZED => Err(Problem::SignedOut),
-            s if s.is_client_error() => Err(rejected(s, &value)),
-            _ => Err(Problem::Down),
-        }
+        outcome(status, &value).map(|()| value)
     }
 
     /// GET a text document with no token (a calendar feed, whose address is its key).
@@ -129,11 +122,8 @@ impl Api {
             .send()
             .await
             .map_err(|_| Problem::Down)?;
-        match r.status() {
-            s if s.is_success() => r.text().await.map_err(|_| Problem::Down),
-            StatusCode::NOT_FOUND => Err(Problem::NotFound),
-            _ => Err(Problem::Down),
-        }
+        outcome(r.status(), &Value::Null)?;
+        r.text().await.map_err(|_| Problem::Down)
     }
 
     /// Sign in with identity.
@@ -150,8 +140,10 @@ impl Api {
         serde_json::from_value(v).map_err(|_| Problem::Down)
     }
 
-    /// A new pair of tokens for a refresh token (identity rotates it); none when it is no longer good.
-    pub async fn refresh(&self, refresh_token: &str) -> Option<TokenPair> {
+    /// A new pair of tokens for a refresh token (identity rotates it): [`Problem::SignedOut`] or
+    /// [`Problem::Rejected`] when the token is no longer good, [`Problem::Down`] when identity could
+    /// not say.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, Problem> {
         let v = self
             .send(
                 Method::POST,
@@ -160,9 +152,8 @@ impl Api {
                 None,
                 Some(&json!({"refresh_token": refresh_token})),
             )
-            .await
-            .ok()?;
-        serde_json::from_value(v).ok()
+            .await?;
+        serde_json::from_value(v).map_err(|_| Problem::Down)
     }
 
     /// Revoke a login (its refresh token's family).
@@ -176,6 +167,18 @@ impl Api {
                 Some(&json!({"refresh_token": refresh_token})),
             )
             .await;
+    }
+}
+
+/// What a service's status says: fine, or the problem (with the error envelope's message and fields).
+fn outcome(status: StatusCode, body: &Value) -> Result<(), Problem> {
+    match status {
+        s if s.is_success() => Ok(()),
+        StatusCode::NOT_FOUND => Err(Problem::NotFound),
+        StatusCode::FORBIDDEN => Err(Problem::Forbidden),
+        StatusCode::UNAUTHORIZED => Err(Problem::SignedOut),
+        s if s.is_client_error() => Err(rejected(s, body)),
+        _ => Err(Problem::Down),
     }
 }
 
@@ -219,23 +222,5 @@ mod tests {
         assert_eq!(status, 422);
         assert_eq!(message, "Dữ liệu chưa hợp lệ");
         assert_eq!(fields["email"], "Địa chỉ e-mail không hợp lệ");
-    }
-}
-
-/// A page of a list, as every service answers it.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct Paged<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
-impl<T> Paged<T> {
-    /// How many pages the list has.
-    pub fn pages(&self) -> u64 {
-        (self.total.max(0) as u64)
-            .div_ceil(self.per_page.max(1))
-            .max(1)
     }
 }

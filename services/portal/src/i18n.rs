@@ -115,6 +115,25 @@ mod tests {
         assert!(missing.is_empty(), "{missing:#?}");
     }
 
+    #[test]
+    fn every_key_of_the_catalogue_is_used_somewhere() {
+        let mut text = String::new();
+        for dir in ["templates", "src", "src/pages"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_file() && !path.ends_with("i18n.rs") {
+                    text.push_str(&std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let unused: Vec<_> = VI
+            .keys()
+            .filter(|k| !text.contains(&format!("\"{k}\"")))
+            .collect();
+        assert!(unused.is_empty(), "keys no page uses: {unused:?}");
+    }
+
     /// The literal keys after `prefix` (up to the closing quote).
     fn regex_lite(prefix: &'static str) -> impl Fn(&str) -> Vec<String> {
         move |text: &str| {

@@ -8,6 +8,7 @@
 //! CSRF token that is also in its cookie, and a POST whose two do not match is refused.
 
 use crate::PortalState;
+use crate::api::Problem;
 use crate::i18n::{Lang, Texts};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -33,7 +34,7 @@ pub struct TokenPair {
 }
 
 /// A visitor, signed in or not.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Visitor {
     pub lang: Lang,
     pub csrf: String,
@@ -159,16 +160,19 @@ impl FromRequestParts<PortalState> for Visitor {
             v.signed_in = Some((token.to_owned(), claims));
             return Ok(v);
         }
-        // No access token, or an expired one: renew it with the refresh token, once.
+        // No access token, or an expired one: renew it with the refresh token, once. The visitor is
+        // signed out only when identity says the refresh token is no longer good; a pair identity
+        // issued is kept (the old token is spent) even if this request cannot use it.
         if let Some(refresh) = v.refresh.clone() {
             match state.api.refresh(&refresh).await {
-                Some(pair) => {
+                Ok(pair) => {
+                    v.keep_tokens(&pair);
                     if let Ok(claims) = state.verifier.verify(&pair.access_token).await {
-                        v.keep_tokens(&pair);
                         v.signed_in = Some((pair.access_token, claims));
                     }
                 }
-                None => v.forget_tokens(),
+                Err(Problem::SignedOut | Problem::Rejected { .. }) => v.forget_tokens(),
+                Err(_) => {}
             }
         }
         Ok(v)

@@ -62,9 +62,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
 }
 
 /// The scheme and host a request was sent to (`http://127.0.0.1:8080`), for an address the caller is
-/// given to use later: behind a proxy, its `X-Forwarded-Proto` and `X-Forwarded-Host`.
+/// given to use later: behind a trusted proxy (`KC_TRUST_FORWARDED_FOR=1`, as for the client
+/// address), its `X-Forwarded-Proto` and `X-Forwarded-Host`; else the `Host` header.
 pub fn request_origin(headers: &axum::http::HeaderMap) -> String {
+    let trusted = trust_forwarded_for();
     let get = |name: &str| {
+        if name.starts_with("x-forwarded-") && !trusted {
+            return None;
+        }
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())

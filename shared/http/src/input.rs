@@ -382,7 +382,7 @@ impl Page {
 }
 
 /// A page of items with the total across pages.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     pub items: Vec<T>,
     pub total: i64,
@@ -391,6 +391,13 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
+    /// How many pages the list has (at least one).
+    pub fn pages(&self) -> u64 {
+        (self.total.max(0) as u64)
+            .div_ceil(self.per_page.max(1))
+            .max(1)
+    }
+
     pub fn new(items: Vec<T>, total: i64, page: Page) -> Paged<T> {
         Paged {
             items,

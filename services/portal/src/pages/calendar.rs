@@ -1,13 +1,10 @@
 //! `/lich`: the visitor's private calendar address: make one (shown once), replace it, revoke it.
 
-use super::notices::CsrfOnly;
-use super::{Chrome, bad_csrf, moment, must_sign_in, problem};
+use super::{Chrome, NoFields, Posted, SignedIn, moment, problem};
 use crate::PortalState;
 use crate::api::Problem;
-use crate::session::Visitor;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
@@ -16,6 +13,13 @@ use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
+
+/// A new feed, as the notifications service answers it.
+#[derive(Debug, Deserialize)]
+struct NewFeed {
+    path: String,
+    created_at: DateTime<Utc>,
+}
 
 #[derive(Debug, Deserialize)]
 struct FeedInfo {
@@ -36,11 +40,7 @@ struct CalendarPage {
 
 const HERE: &str = "/lich";
 
-pub async fn page(State(state): State<PortalState>, v: Visitor) -> Response {
-    if let Some(r) = must_sign_in(v.clone(), HERE) {
-        return r;
-    }
-    let token = v.token().unwrap_or_default().to_owned();
+pub async fn page(State(state): State<PortalState>, SignedIn { v, token }: SignedIn) -> Response {
     let feed = match state
         .api
         .get::<FeedInfo>("notifications", "/api/v1/calendar-feed", &token)
@@ -62,17 +62,10 @@ pub async fn page(State(state): State<PortalState>, v: Visitor) -> Response {
 /// passes to the notifications service's feed, so a calendar application needs the portal only.
 pub async fn make(
     State(state): State<PortalState>,
-    v: Visitor,
     headers: HeaderMap,
-    Form(f): Form<CsrfOnly>,
-) -> Response {
-    if let Some(r) = must_sign_in(v.clone(), HERE) {
-        return r;
-    }
-    if !v.csrf_ok(&f.csrf) {
-        return bad_csrf(v, HERE);
-    }
-    let token = v.token().unwrap_or_default().to_owned();
+    p: Posted<NoFields>,
+) -> Result<Response, Response> {
+    let SignedIn { v, token } = SignedIn::of(p.v, HERE)?;
     let made = match state
         .api
         .send(
@@ -83,38 +76,26 @@ pub async fn make(
             Some(&json!({})),
         )
         .await
+        .and_then(|m| serde_json::from_value::<NewFeed>(m).map_err(|_| Problem::Down))
     {
         Ok(m) => m,
-        Err(p) => return problem(v, HERE, p),
+        Err(p) => return Err(problem(v, HERE, p)),
     };
-    let file = made["path"]
-        .as_str()
-        .and_then(|p| p.rsplit('/').next())
-        .unwrap_or_default();
+    let file = made.path.rsplit('/').next().unwrap_or_default();
     let url = format!("{}{HERE}/{file}", kc_http::request_origin(&headers));
     let page = CalendarPage {
         c: Chrome::new(&v, HERE),
-        feed: made["created_at"]
-            .as_str()
-            .and_then(|s| s.parse::<DateTime<Utc>>().ok())
-            .map(|at| (moment(at), None)),
+        feed: Some((moment(made.created_at), None)),
         url: Some(url),
     };
-    v.respond(page)
+    Ok(v.respond(page))
 }
 
 pub async fn revoke(
     State(state): State<PortalState>,
-    v: Visitor,
-    Form(f): Form<CsrfOnly>,
-) -> Response {
-    if let Some(r) = must_sign_in(v.clone(), HERE) {
-        return r;
-    }
-    if !v.csrf_ok(&f.csrf) {
-        return bad_csrf(v, HERE);
-    }
-    let token = v.token().unwrap_or_default().to_owned();
+    p: Posted<NoFields>,
+) -> Result<Response, Response> {
+    let SignedIn { v, token } = SignedIn::of(p.v, HERE)?;
     match state
         .api
         .send(
@@ -126,8 +107,8 @@ pub async fn revoke(
         )
         .await
     {
-        Ok(_) | Err(Problem::NotFound) => v.respond(Redirect::to(HERE)),
-        Err(p) => problem(v, HERE, p),
+        Ok(_) | Err(Problem::NotFound) => Ok(v.respond(Redirect::to(HERE))),
+        Err(p) => Err(problem(v, HERE, p)),
     }
 }
 

@@ -2,15 +2,15 @@
 //! province's, or the nation's), with a filter by state; `/nghia-vu/{id}`: one of them, the page every
 //! reminder e-mail links to.
 
-use super::{Chrome, day, moment, must_sign_in, problem, state_key};
+use super::{Chrome, SignedIn, level_key, moment, problem, state_key};
 use crate::PortalState;
-use crate::api::Paged;
-use crate::session::Visitor;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
+use kc_http::Paged;
+use kc_kernel::{DutyLevel, ObligationState, format_date_vn};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -19,7 +19,8 @@ use uuid::Uuid;
 pub struct Obligation {
     pub id: Uuid,
     pub duty_title: String,
-    pub recipient: String,
+    pub reporter: DutyLevel,
+    pub recipient: DutyLevel,
     pub legal_basis: String,
     pub data_window: String,
     pub province_code: String,
@@ -28,7 +29,7 @@ pub struct Obligation {
     pub period: String,
     pub base_due: NaiveDate,
     pub due_date: NaiveDate,
-    pub state: String,
+    pub state: ObligationState,
     pub late: bool,
     pub fulfilled_at: Option<DateTime<Utc>>,
     pub fulfilment_note: Option<String>,
@@ -45,7 +46,8 @@ pub struct Row {
     pub province: String,
     pub due: String,
     pub due_iso: String,
-    pub state: String,
+    /// The state as the stylesheet's class names it.
+    pub state: &'static str,
     pub state_label: &'static str,
     pub late: bool,
 }
@@ -56,12 +58,16 @@ impl Row {
             id: o.id,
             duty: o.duty_title.clone(),
             subject: o.subject_label.clone().unwrap_or_default(),
-            party: o.organisation_name.clone().unwrap_or_default(),
+            // An applicant may not see the centre's name: the level it stands at, then.
+            party: o
+                .organisation_name
+                .clone()
+                .unwrap_or_else(|| c.t.get(level_key(o.reporter)).to_owned()),
             province: o.province_code.clone(),
-            due: day(o.due_date),
+            due: format_date_vn(o.due_date),
             due_iso: o.due_date.to_string(),
-            state: o.state.clone(),
-            state_label: c.t.get(state_key(&o.state)),
+            state: o.state.as_str(),
+            state_label: c.t.get(state_key(o.state)),
             late: o.late,
         }
     }
@@ -74,7 +80,7 @@ struct DutiesPage {
     c: Chrome,
     rows: Vec<Row>,
     /// The filter chosen ("" for all).
-    state: String,
+    state: &'static str,
     /// Each state: its code, its label, and whether it is the filter chosen.
     states: Vec<(&'static str, &'static str, bool)>,
     total: i64,
@@ -90,28 +96,22 @@ pub struct ListQuery {
     page: Option<u64>,
 }
 
-const STATES: [&str; 4] = ["open", "overdue", "fulfilled", "waived"];
-
 pub async fn list(
     State(state): State<PortalState>,
-    v: Visitor,
+    SignedIn { v, token }: SignedIn,
     Query(q): Query<ListQuery>,
 ) -> Response {
     let here = "/nghia-vu";
-    if let Some(r) = must_sign_in(v.clone(), here) {
-        return r;
-    }
+    // An unknown state lists them all.
     let filter = q
         .state
         .as_deref()
-        .filter(|s| STATES.contains(s))
-        .unwrap_or("");
+        .and_then(|s| s.parse::<ObligationState>().ok());
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
     let mut path = format!("/api/v1/obligations?per_page=50&page={page}");
-    if !filter.is_empty() {
-        path.push_str(&format!("&state={filter}"));
+    if let Some(f) = filter {
+        path.push_str(&format!("&state={}", f.as_str()));
     }
-    let token = v.token().unwrap_or_default().to_owned();
     let list: Paged<Obligation> = match state.api.get("notifications", &path, &token).await {
         Ok(l) => l,
         Err(p) => return problem(v, here, p),
@@ -119,10 +119,10 @@ pub async fn list(
     let c = Chrome::new(&v, here);
     let page = DutiesPage {
         rows: list.items.iter().map(|o| Row::of(o, &c)).collect(),
-        state: filter.to_owned(),
-        states: STATES
+        state: filter.map_or("", |f| f.as_str()),
+        states: ObligationState::ALL
             .iter()
-            .map(|s| (*s, c.t.get(state_key(s)), *s == filter))
+            .map(|s| (s.as_str(), c.t.get(state_key(*s)), Some(*s) == filter))
             .collect(),
         total: list.total,
         page: list.page,
@@ -149,15 +149,15 @@ struct DutyPage {
     next_step: Option<String>,
 }
 
-pub async fn one(State(state): State<PortalState>, v: Visitor, Path(id): Path<String>) -> Response {
+pub async fn one(
+    State(state): State<PortalState>,
+    SignedIn { v, token }: SignedIn,
+    Path(id): Path<String>,
+) -> Response {
     let here = format!("/nghia-vu/{id}");
-    if let Some(r) = must_sign_in(v.clone(), &here) {
-        return r;
-    }
     let Ok(id) = id.parse::<Uuid>() else {
         return problem(v, &here, crate::api::Problem::NotFound);
     };
-    let token = v.token().unwrap_or_default().to_owned();
     let o: Obligation = match state
         .api
         .get(
@@ -171,23 +171,18 @@ pub async fn one(State(state): State<PortalState>, v: Visitor, Path(id): Path<St
         Err(p) => return problem(v, &here, p),
     };
     let c = Chrome::new(&v, &here);
-    let recipient = match o.recipient.as_str() {
-        "enterprise" => c.t.get("role.enterprise"),
-        "centre" => c.t.get("role.centre"),
-        "department" => c.t.get("role.province"),
-        _ => c.t.get("role.ministry"),
-    };
+    let recipient = c.t.get(level_key(o.recipient));
     let page = DutyPage {
         row: Row::of(&o, &c),
         recipient: recipient.to_owned(),
         period: o.period.clone(),
         window: o.data_window.clone(),
-        base_due: day(o.base_due),
+        base_due: format_date_vn(o.base_due),
         legal_basis: o.legal_basis.clone(),
         fulfilled_at: o.fulfilled_at.map(moment),
         note: o.fulfilment_note.clone(),
         waived: o.waived_reason.clone(),
-        next_step: o.next_step_on.map(day),
+        next_step: o.next_step_on.map(format_date_vn),
         c,
     };
     v.respond(page)

@@ -4,12 +4,12 @@
 use super::duties::{Obligation, Row};
 use super::{Chrome, problem};
 use crate::PortalState;
-use crate::api::Paged;
 use crate::session::Visitor;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::Response;
+use kc_http::Paged;
 use serde::Deserialize;
 
 /// One row of the status table.

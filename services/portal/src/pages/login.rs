@@ -1,13 +1,11 @@
 //! Signing in and out (through identity), and the language switch.
 
-use super::{Chrome, bad_csrf, problem};
+use super::{Chrome, NoFields, Posted, problem};
 use crate::PortalState;
 use crate::api::Problem;
-use crate::i18n::Lang;
 use crate::session::Visitor;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
@@ -30,10 +28,18 @@ pub struct Next {
     next: Option<String>,
 }
 
-/// Where to go after signing in: a path of this portal only (never another site).
+/// Where to go after signing in: a path of this portal only (never another site): it starts with one
+/// `/`, and holds no backslash, space or control character (browsers drop tabs and newlines, which
+/// would turn `/\t/evil.example` into `//evil.example`).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -56,18 +62,10 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: Option<String>,
-    #[serde(default, rename = "_csrf")]
-    pub csrf: String,
 }
 
-pub async fn submit(
-    State(state): State<PortalState>,
-    mut v: Visitor,
-    Form(f): Form<LoginForm>,
-) -> Response {
-    if !v.csrf_ok(&f.csrf) {
-        return bad_csrf(v, "/dang-nhap");
-    }
+pub async fn submit(State(state): State<PortalState>, p: Posted<LoginForm>) -> Response {
+    let (mut v, f) = (p.v, p.form);
     let next = safe_next(f.next.as_deref());
     let error = match state.api.login(f.email.trim(), &f.password).await {
         Ok(pair) => {
@@ -89,23 +87,9 @@ pub async fn submit(
     v.respond((StatusCode::UNPROCESSABLE_ENTITY, page))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default, rename = "_csrf")]
-    pub csrf: String,
-    #[serde(default)]
-    back: Option<String>,
-}
-
 /// Sign out: identity revokes the login, the cookies go.
-pub async fn logout(
-    State(state): State<PortalState>,
-    mut v: Visitor,
-    Form(f): Form<CsrfForm>,
-) -> Response {
-    if !v.csrf_ok(&f.csrf) {
-        return bad_csrf(v, "/");
-    }
+pub async fn logout(State(state): State<PortalState>, p: Posted<NoFields>) -> Response {
+    let mut v = p.v;
     if let Some(r) = v.refresh_token() {
         state.api.logout(r).await;
     }
@@ -113,15 +97,18 @@ pub async fn logout(
     v.respond(Redirect::to("/"))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct Back {
+    #[serde(default)]
+    back: Option<String>,
+}
+
 /// Switch to the other language and come back.
-pub async fn switch_lang(mut v: Visitor, Form(f): Form<CsrfForm>) -> Response {
-    let back = safe_next(f.back.as_deref());
-    if !v.csrf_ok(&f.csrf) {
-        return bad_csrf(v, &back);
-    }
-    let other: Lang = v.lang.other();
+pub async fn switch_lang(p: Posted<Back>) -> Response {
+    let mut v = p.v;
+    let other = v.lang.other();
     v.set_lang(other);
-    v.respond(Redirect::to(&back))
+    v.respond(Redirect::to(&safe_next(p.form.back.as_deref())))
 }
 
 #[cfg(test)]
@@ -137,6 +124,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

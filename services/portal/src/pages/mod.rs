@@ -8,15 +8,21 @@ pub mod home;
 pub mod login;
 pub mod notices;
 
+use crate::PortalState;
 use crate::api::Problem;
 use crate::i18n::Texts;
 use crate::session::Visitor;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, Utc};
-use kc_kernel::{Role, day_in_vietnam, format_date_vn, vietnam};
+use chrono::{DateTime, Utc};
+use kc_kernel::{DutyLevel, ObligationState, Role, day_in_vietnam, format_date_vn, vietnam};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// What the frame of every page shows.
 pub struct Chrome {
@@ -68,19 +74,24 @@ fn role_key(r: Role) -> &'static str {
     }
 }
 
-/// An obligation's state as the catalogue names it.
-pub fn state_key(state: &str) -> &'static str {
-    match state {
-        "open" => "state.open",
-        "overdue" => "state.overdue",
-        "fulfilled" => "state.fulfilled",
-        _ => "state.waived",
+/// A level of the reporting chain as the catalogue names it: the role of its organisations.
+pub fn level_key(level: DutyLevel) -> &'static str {
+    match level {
+        DutyLevel::Enterprise => "role.enterprise",
+        DutyLevel::Centre => "role.centre",
+        DutyLevel::Department => "role.province",
+        DutyLevel::Ministry => "role.ministry",
     }
 }
 
-/// A day as Vietnamese write it: 21/06/2027.
-pub fn day(d: NaiveDate) -> String {
-    format_date_vn(d)
+/// An obligation's state as the catalogue names it.
+pub fn state_key(state: ObligationState) -> &'static str {
+    match state {
+        ObligationState::Open => "state.open",
+        ObligationState::Overdue => "state.overdue",
+        ObligationState::Fulfilled => "state.fulfilled",
+        ObligationState::Waived => "state.waived",
+    }
 }
 
 /// A moment, in Vietnam: 14:05 21/06/2027.
@@ -148,17 +159,78 @@ pub async fn not_found(v: Visitor) -> Response {
     problem(v, "/", Problem::NotFound)
 }
 
-/// The same page for a visitor who must sign in first.
-pub fn must_sign_in(v: Visitor, here: &str) -> Option<Response> {
-    if v.signed_in.is_some() {
-        None
-    } else {
-        Some(v.to_login(here))
+/// A signed-in visitor and their access token: a page for users only. Anyone else is sent to the
+/// login page, and back to the address they asked for (with its query) afterwards.
+pub struct SignedIn {
+    pub v: Visitor,
+    pub token: String,
+}
+
+impl SignedIn {
+    /// The visitor, if signed in; else the way to the login page and back to `here`.
+    pub fn of(v: Visitor, here: &str) -> Result<SignedIn, Response> {
+        match v.token().map(str::to_owned) {
+            Some(token) => Ok(SignedIn { v, token }),
+            None => Err(v.to_login(here)),
+        }
     }
 }
 
-/// A form whose CSRF token is not the visitor's: 403, saying the session expired.
-pub fn bad_csrf(v: Visitor, here: &str) -> Response {
+impl FromRequestParts<PortalState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &PortalState,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(v) = Visitor::from_request_parts(parts, state).await;
+        let here = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        SignedIn::of(v, &here)
+    }
+}
+
+/// A form as it was posted, with the CSRF token every form carries (`_csrf`).
+#[derive(Debug, Deserialize)]
+struct WithCsrf<F> {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(flatten)]
+    form: F,
+}
+
+/// A posted form whose CSRF token is the visitor's, and the visitor. Any other is refused with 403,
+/// saying the session expired, before the handler runs: no handler reads a form unchecked.
+pub struct Posted<F> {
+    pub v: Visitor,
+    pub form: F,
+}
+
+impl<F: DeserializeOwned + Send> FromRequest<PortalState> for Posted<F> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &PortalState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let Ok(v) = Visitor::from_request_parts(&mut parts, state).await;
+        let here = parts.uri.path().to_owned();
+        let req = Request::from_parts(parts, body);
+        match Form::<WithCsrf<F>>::from_request(req, state).await {
+            Ok(Form(f)) if v.csrf_ok(&f.csrf) => Ok(Posted { v, form: f.form }),
+            _ => Err(bad_csrf(v, &here)),
+        }
+    }
+}
+
+/// A form with no field of its own (its CSRF token only).
+#[derive(Debug, Deserialize)]
+pub struct NoFields {}
+
+/// A form whose CSRF token is not the visitor's (or that does not parse): 403, saying the session
+/// expired.
+fn bad_csrf(v: Visitor, here: &str) -> Response {
     let t = v.texts();
     let page = ProblemPage {
         c: Chrome::new(&v, here),
@@ -175,11 +247,7 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
-    fn days_and_moments_are_written_the_vietnamese_way() {
-        assert_eq!(
-            day(NaiveDate::from_ymd_opt(2027, 6, 1).unwrap()),
-            "01/06/2027"
-        );
+    fn moments_are_written_the_vietnamese_way() {
         let at = Utc.with_ymd_and_hms(2027, 6, 1, 17, 30, 0).unwrap();
         assert_eq!(moment(at), "00:30 02/06/2027");
     }
@@ -188,8 +256,11 @@ mod tests {
     fn every_state_and_role_has_its_text() {
         for lang in [Lang::Vi, Lang::En] {
             let t = Texts::new(lang);
-            for s in ["open", "overdue", "fulfilled", "waived"] {
+            for s in ObligationState::ALL {
                 assert_ne!(t.get(state_key(s)), state_key(s));
+            }
+            for l in DutyLevel::ALL {
+                assert_ne!(t.get(level_key(l)), level_key(l));
             }
             for r in Role::ALL {
                 assert_ne!(t.get(role_key(r)), role_key(r));

@@ -1,15 +1,14 @@
 //! `/thong-bao`: the visitor's own notifications, newest first, and "mark all as read".
 
-use super::{Chrome, bad_csrf, day, moment, must_sign_in, problem};
+use super::{Chrome, NoFields, Posted, SignedIn, moment, problem};
 use crate::PortalState;
-use crate::api::Paged;
-use crate::session::Visitor;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::State;
 use axum::response::{Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
+use kc_http::Paged;
+use kc_kernel::format_date_vn;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
@@ -43,12 +42,9 @@ struct NoticesPage {
     unread: usize,
 }
 
-pub async fn list(State(state): State<PortalState>, v: Visitor) -> Response {
-    let here = "/thong-bao";
-    if let Some(r) = must_sign_in(v.clone(), here) {
-        return r;
-    }
-    let token = v.token().unwrap_or_default().to_owned();
+const HERE: &str = "/thong-bao";
+
+pub async fn list(State(state): State<PortalState>, SignedIn { v, token }: SignedIn) -> Response {
     let list: Paged<Notice> = match state
         .api
         .get(
@@ -59,7 +55,7 @@ pub async fn list(State(state): State<PortalState>, v: Visitor) -> Response {
         .await
     {
         Ok(l) => l,
-        Err(p) => return problem(v, here, p),
+        Err(p) => return problem(v, HERE, p),
     };
     let rows: Vec<NoticeRow> = list
         .items
@@ -67,39 +63,25 @@ pub async fn list(State(state): State<PortalState>, v: Visitor) -> Response {
         .map(|n| NoticeRow {
             title: n.title,
             body: n.body,
-            due: n.due_date.map(day),
+            due: n.due_date.map(format_date_vn),
             at: moment(n.created_at),
             unread: n.read_at.is_none(),
             link: n.obligation_id.map(|id| format!("/nghia-vu/{id}")),
         })
         .collect();
     let page = NoticesPage {
-        c: Chrome::new(&v, here),
+        c: Chrome::new(&v, HERE),
         unread: rows.iter().filter(|r| r.unread).count(),
         rows,
     };
     v.respond(page)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default, rename = "_csrf")]
-    pub csrf: String,
-}
-
 pub async fn mark_all_read(
     State(state): State<PortalState>,
-    v: Visitor,
-    Form(f): Form<CsrfOnly>,
-) -> Response {
-    let here = "/thong-bao";
-    if let Some(r) = must_sign_in(v.clone(), here) {
-        return r;
-    }
-    if !v.csrf_ok(&f.csrf) {
-        return bad_csrf(v, here);
-    }
-    let token = v.token().unwrap_or_default().to_owned();
+    p: Posted<NoFields>,
+) -> Result<Response, Response> {
+    let SignedIn { v, token } = SignedIn::of(p.v, HERE)?;
     match state
         .api
         .send(
@@ -111,7 +93,7 @@ pub async fn mark_all_read(
         )
         .await
     {
-        Ok(_) => v.respond(Redirect::to(here)),
-        Err(p) => problem(v, here, p),
+        Ok(_) => Ok(v.respond(Redirect::to(HERE))),
+        Err(p) => Err(problem(v, HERE, p)),
     }
 }
