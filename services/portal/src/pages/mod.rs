@@ -167,7 +167,9 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
-    /// The visitor, if signed in; else the way to the login page and back to `here`.
+    /// The visitor, if signed in; else the way to the login page and back to `here`. (The error is
+    /// the response a handler returns at once, as axum's rejections are: not worth a box.)
+    #[allow(clippy::result_large_err)]
     pub fn of(v: Visitor, here: &str) -> Result<SignedIn, Response> {
         match v.token().map(str::to_owned) {
             Some(token) => Ok(SignedIn { v, token }),
