@@ -11,6 +11,7 @@ use crate::{clock, events, scheduler};
 use anyhow::Context;
 use chrono::{NaiveDate, TimeZone};
 use kc_db::stmt;
+use kc_kernel::{ObligationState, OrgKind};
 use kc_service::Mode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
@@ -60,11 +61,11 @@ pub async fn seed(db: &DatabaseConnection, mode: Mode, mail: &MailConfig) -> any
             Outcome::Waived("Sở đã báo cáo chung trong báo cáo sơ kết của UBND tỉnh"),
         ];
         let [p, h] = [&plan[i], &half[i]];
-        open(&tx, "plan_registration", "centre", province, year, p).await?;
+        open(&tx, "plan_registration", OrgKind::Centre, province, year, p).await?;
         open(
             &tx,
             "extension_half_year_report",
-            "department",
+            OrgKind::Department,
             province,
             year,
             h,
@@ -85,19 +86,14 @@ pub async fn seed(db: &DatabaseConnection, mode: Mode, mail: &MailConfig) -> any
 async fn open<C: ConnectionTrait>(
     c: &C,
     code: &str,
-    kind: &str,
+    kind: OrgKind,
     province: Uuid,
     year: i32,
     outcome: &Outcome,
 ) -> anyhow::Result<()> {
-    let org: Uuid = c
-        .query_one_raw(stmt(
-            "SELECT id FROM identity.organisations WHERE province_id = $1 AND kind = $2",
-            [province.into(), kind.into()],
-        ))
+    let org = obligations::party_of_kind(c, province, kind)
         .await?
-        .context("a demo organisation")?
-        .try_get("", "id")?;
+        .context("a demo organisation")?;
     let day = NaiveDate::from_ymd_opt(year, 1, 1).context("a day")?;
     let duty = duties::in_force(c, code, Some(province), day)
         .await?
@@ -127,10 +123,18 @@ async fn open<C: ConnectionTrait>(
                 .single()
                 .context("a time in Vietnam")?
                 .with_timezone(&chrono::Utc);
-            obligations::fulfil_by_key(c, &k, at, "Đã nhận bản giấy (demo)").await?;
+            obligations::close_by_key(
+                c,
+                &k,
+                ObligationState::Fulfilled,
+                "Đã nhận bản giấy (demo)",
+                at,
+            )
+            .await?;
         }
         Outcome::Waived(reason) => {
-            obligations::waive_by_key(c, &k, reason).await?;
+            obligations::close_by_key(c, &k, ObligationState::Waived, reason, chrono::Utc::now())
+                .await?;
         }
         Outcome::Owed => {}
     }

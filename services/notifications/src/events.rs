@@ -23,17 +23,15 @@ use crate::duties::store as duties;
 use crate::mail::{self, MailConfig};
 use crate::obligations::store::{self as obligations, NewObligation, key};
 use chrono::{DateTime, NaiveDate, Utc};
-use kc_db::stmt;
 use kc_events::{
     AnyEvent, ApplicationTransitioned, ClusterReportDue, ClusterReportSubmitted,
     ClusterTransitioned, Event, PasswordResetRequested, RegistrationDecided,
     RegistrationEmailInUse, RegistrationReceived, SchemeTransitioned,
 };
-use kc_kernel::{ApplicationStatus, DutyLevel, ObligationState, ReportKind, SchemeStatus};
+use kc_kernel::{ApplicationStatus, DutyLevel, ObligationState, OrgKind, ReportKind, SchemeStatus};
 use kc_outbox::{Consumer, ConsumerConfig, Failure, Handler, Item};
 use kc_service::Mode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
-use uuid::Uuid;
 
 /// The topics this consumer handles (and no other consumer does).
 pub const TOPICS: [&str; 9] = [
@@ -93,12 +91,26 @@ impl Handler for Opener {
     }
 }
 
-/// The code of the CCN report duty of a report kind, and its period's label.
-fn ccn_report(kind: &str, year: i32) -> Option<(&'static str, String)> {
-    match kind.parse::<ReportKind>().ok()? {
-        ReportKind::HalfYear => Some(("ccn_half_year_report", format!("{year}-H1"))),
-        ReportKind::Annual => Some(("ccn_annual_report", year.to_string())),
+/// The code of the CCN report duty of a report kind.
+fn ccn_code(kind: ReportKind) -> &'static str {
+    match kind {
+        ReportKind::HalfYear => "ccn_half_year_report",
+        ReportKind::Annual => "ccn_annual_report",
     }
+}
+
+/// The label of a CCN report's period: `2026-H1`, `2026`.
+fn ccn_period(kind: ReportKind, year: i32) -> String {
+    match kind {
+        ReportKind::HalfYear => format!("{year}-H1"),
+        ReportKind::Annual => year.to_string(),
+    }
+}
+
+/// Both, for a report kind as an event spells it.
+fn ccn_report(kind: &str, year: i32) -> Option<(&'static str, String)> {
+    let kind = kind.parse::<ReportKind>().ok()?;
+    Some((ccn_code(kind), ccn_period(kind, year)))
 }
 
 /// What an event does to the obligations (said in a few words, for the log).
@@ -127,7 +139,7 @@ pub async fn apply<C: ConnectionTrait>(
                     period: period.clone(),
                     base_due: e.due_date,
                     dedup_key: key(code, e.organisation, Some(e.cluster_id), &period),
-                    opened_by_event: Some(format!("{}:{}", ClusterReportDue::TOPIC, e.dedup_key())),
+                    opened_by_event: Some(e.reference()),
                 },
             )
             .await?;
@@ -138,11 +150,12 @@ pub async fn apply<C: ConnectionTrait>(
                 return Ok(format!("unknown report kind {}", e.kind));
             };
             let k = key(code, e.organisation, Some(e.cluster_id), &period);
-            let n = obligations::fulfil_by_key(
+            let n = obligations::close_by_key(
                 c,
                 &k,
-                at,
+                ObligationState::Fulfilled,
                 "Đã nộp báo cáo trên hệ thống (submitted in the registry)",
+                at,
             )
             .await?;
             Ok(format!("{code} {period}: fulfilled {n}"))
@@ -152,18 +165,15 @@ pub async fn apply<C: ConnectionTrait>(
                 return Ok("established, no investor organisation".into());
             };
             let mut said = Vec::new();
-            for code in ["ccn_half_year_report", "ccn_annual_report"] {
+            for kind in ReportKind::ALL {
+                let code = ccn_code(kind);
                 let Some(duty) = duties::in_force(c, code, Some(e.province), today).await? else {
                     continue;
                 };
                 let Some((year, due)) = duty.next_period(today) else {
                     continue;
                 };
-                let period = if code == "ccn_half_year_report" {
-                    format!("{year}-H1")
-                } else {
-                    year.to_string()
-                };
+                let period = ccn_period(kind, year);
                 let opened = obligations::open(
                     c,
                     &NewObligation {
@@ -175,11 +185,7 @@ pub async fn apply<C: ConnectionTrait>(
                         period: period.clone(),
                         base_due: due,
                         dedup_key: key(code, investor, Some(e.cluster_id), &period),
-                        opened_by_event: Some(format!(
-                            "{}:{}",
-                            ClusterTransitioned::TOPIC,
-                            e.dedup_key()
-                        )),
+                        opened_by_event: Some(e.reference()),
                     },
                 )
                 .await?;
@@ -210,7 +216,8 @@ async fn scheme<C: ConnectionTrait>(
     match to {
         SchemeStatus::Approved if e.fund == "kcqg" => {
             let code = "national_settlement";
-            let Some(centre) = org_of_kind(c, e.province, "centre").await? else {
+            let Some(centre) = obligations::party_of_kind(c, e.province, OrgKind::Centre).await?
+            else {
                 return Ok("no active centre in the province".into());
             };
             let Some(duty) = duties::in_force(c, code, Some(e.province), today).await? else {
@@ -231,11 +238,7 @@ async fn scheme<C: ConnectionTrait>(
                     period: period.clone(),
                     base_due: due,
                     dedup_key: key(code, centre, Some(e.scheme_id), &period),
-                    opened_by_event: Some(format!(
-                        "{}:{}",
-                        SchemeTransitioned::TOPIC,
-                        e.dedup_key()
-                    )),
+                    opened_by_event: Some(e.reference()),
                 },
             )
             .await?;
@@ -243,20 +246,21 @@ async fn scheme<C: ConnectionTrait>(
         }
         SchemeStatus::Registered | SchemeStatus::SentToMinistry => {
             let (code, kind) = if to == SchemeStatus::Registered {
-                ("plan_registration", "centre")
+                ("plan_registration", OrgKind::Centre)
             } else {
-                ("province_registration", "department")
+                ("province_registration", OrgKind::Department)
             };
-            let Some(org) = org_of_kind(c, e.province, kind).await? else {
+            let Some(org) = obligations::party_of_kind(c, e.province, kind).await? else {
                 return Ok(format!("no active {kind} in the province"));
             };
             // Registration for plan year Y is the duty of the year before.
             let period = (e.plan_year - 1).to_string();
-            let n = obligations::fulfil_by_key(
+            let n = obligations::close_by_key(
                 c,
                 &key(code, org, None, &period),
-                at,
+                ObligationState::Fulfilled,
                 "Đã đăng ký trên hệ thống (registered in the workflow)",
+                at,
             )
             .await?;
             Ok(format!("{code} {period}: fulfilled {n}"))
@@ -282,14 +286,21 @@ async fn application<C: ConnectionTrait>(
         .and_then(|h| h.parse::<DutyLevel>().ok());
     // The party, the duty and the enterprise it is owed to, for the new stage.
     let party = match holder {
-        Some(DutyLevel::Centre) => org_of_kind(c, e.province, "centre")
+        Some(DutyLevel::Centre) => obligations::party_of_kind(c, e.province, OrgKind::Centre)
             .await?
             .map(|org| (org, "application_handling", Some(e.organisation_id))),
         Some(DutyLevel::Enterprise) => Some((e.organisation_id, "application_resubmission", None)),
         _ => None,
     };
-    let keep =
-        party.map(|(org, code, _)| format!("{code}:{org}:{}:v{}", e.application_id, e.version));
+    // Each stage (each version of the application) is an obligation of its own.
+    let keep = party.map(|(org, code, _)| {
+        key(
+            code,
+            org,
+            Some(e.application_id),
+            &format!("v{}", e.version),
+        )
+    });
     let (closing, text) = if to == ApplicationStatus::Withdrawn {
         (
             ObligationState::Waived,
@@ -335,11 +346,7 @@ async fn application<C: ConnectionTrait>(
             period: due.format("%Y").to_string(),
             base_due: due,
             dedup_key,
-            opened_by_event: Some(format!(
-                "{}:{}",
-                ApplicationTransitioned::TOPIC,
-                e.dedup_key()
-            )),
+            opened_by_event: Some(e.reference()),
         },
     )
     .await?;
@@ -347,19 +354,4 @@ async fn application<C: ConnectionTrait>(
         "{} → {}: closed {closed}; {code} opened {opened}",
         e.from, e.to
     ))
-}
-
-/// The province's active organisation of a kind (its centre, its department).
-async fn org_of_kind<C: ConnectionTrait>(
-    c: &C,
-    province: Uuid,
-    kind: &str,
-) -> Result<Option<Uuid>, DbErr> {
-    c.query_one_raw(stmt(
-        "SELECT id FROM identity.organisations WHERE province_id = $1 AND kind = $2 AND status = 'active'",
-        [province.into(), kind.into()],
-    ))
-    .await?
-    .map(|r| r.try_get::<Uuid>("", "id"))
-    .transpose()
 }

@@ -171,16 +171,26 @@ impl Service for Notifications {
         let config = kit.config;
         let consumer = events::consumer(worker_db.clone());
         let opener = events::Opener::new(worker_db.clone(), kit.mode, config.mail.clone());
-        let mail_consumer = mail::send::consumer(worker_db.clone());
-        let mailer = mail::send::Mailer::new(worker_db.clone(), config.mail.clone())?;
+        // Several mailers at once (`KC_MAILERS`), sharing one pool of SMTP connections: an exchange
+        // mostly waits.
+        let mailer = Arc::new(mail::send::Mailer::new(
+            worker_db.clone(),
+            config.mail.clone(),
+        )?);
         let mode = kit.mode;
-        let workers = vec![
+        let mut workers: Vec<Worker> = (0..config.mailers)
+            .map(|_| {
+                let consumer = mail::send::consumer(worker_db.clone());
+                let mailer = mailer.clone();
+                Worker::new("mailer", move |stop| async move {
+                    consumer.run(mailer.as_ref(), stop).await;
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.extend([
             Worker::new("events", move |stop| async move {
                 consumer.run(&opener, stop).await;
-                Ok(())
-            }),
-            Worker::new("mailer", move |stop| async move {
-                mail_consumer.run(&mailer, stop).await;
                 Ok(())
             }),
             Worker::new("scheduler", move |stop| async move {
@@ -194,7 +204,7 @@ impl Service for Notifications {
                 .await;
                 Ok(())
             }),
-        ];
+        ]);
         Ok(Built {
             verifier: state.verifier.clone(),
             routes: routes().with_state(state),

@@ -23,13 +23,13 @@
 use crate::clock;
 use crate::duties::{Audience, store as duties};
 use crate::mail::MailConfig;
-use crate::mail::compose::{Letter, deadline_calendar, render};
+use crate::mail::compose::{Letter, deadline_calendar, deadline_event, render};
 use crate::mail::store::{self as mail, NewDelivery};
 use crate::notices::store::{self as notices, NewNotice};
 use crate::obligations::store::{self as obligations, NewObligation, key};
 use chrono::NaiveDate;
 use kc_db::stmt;
-use kc_kernel::{DeliveryKind, DutyLevel, NoticeKind, format_date_vn};
+use kc_kernel::{DutyLevel, NoticeKind, format_date_vn};
 use kc_outbox::CancellationToken;
 use kc_service::Mode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, TransactionTrait};
@@ -132,10 +132,9 @@ async fn open_from_calendar(db: &DatabaseConnection, today: NaiveDate) -> Result
         if (due - today).num_days() > lead_days(&national.offsets) {
             continue;
         }
+        // Enterprises' duties open on events (their reports, their cases), never for all.
         let kind = match national.reporter {
-            DutyLevel::Centre => "centre",
-            DutyLevel::Department => "department",
-            // Enterprises' duties open on events (their reports, their cases), never for all.
+            DutyLevel::Centre | DutyLevel::Department => national.reporter.org_kind().as_str(),
             DutyLevel::Enterprise | DutyLevel::Ministry => continue,
         };
         let parties = tx
@@ -152,18 +151,17 @@ async fn open_from_calendar(db: &DatabaseConnection, today: NaiveDate) -> Result
                 ],
             ))
             .await?;
+        // The provinces' own versions (their offsets), where they have one.
+        let local = duties::province_versions(&tx, &national.code, today).await?;
         for p in parties {
             let org: Uuid = p.try_get("", "id")?;
             let province: Uuid = p.try_get("", "province_id")?;
-            // The province's own version (its offsets) when it has one.
-            let duty = duties::in_force(&tx, &national.code, Some(province), today)
-                .await?
-                .unwrap_or_else(|| national.clone());
+            let duty = local.get(&province).unwrap_or(&national);
             let period = year.to_string();
             if obligations::open(
                 &tx,
                 &NewObligation {
-                    duty: &duty,
+                    duty,
                     province,
                     organisation: org,
                     for_org: None,
@@ -233,11 +231,21 @@ struct Recipient {
     name: String,
 }
 
+/// The kinds of notice each user muted.
+struct Mutes(HashSet<(Uuid, NoticeKind)>);
+
+impl Mutes {
+    /// Whether `user` wants `kind` by e-mail: always for a legal deadline, else unless muted.
+    fn wants(&self, user: Uuid, kind: NoticeKind) -> bool {
+        kind.is_legal_deadline() || !self.0.contains(&(user, kind))
+    }
+}
+
 /// The users of `users` rows (id, email, full_name), and the kinds each muted.
 async fn recipients<C: sea_orm::ConnectionTrait>(
     c: &C,
     rows: &[sea_orm::QueryResult],
-) -> Result<(HashMap<Uuid, Recipient>, HashSet<(Uuid, String)>), DbErr> {
+) -> Result<(HashMap<Uuid, Recipient>, Mutes), DbErr> {
     let mut people = HashMap::new();
     for u in rows {
         let id: Uuid = u.try_get("", "id")?;
@@ -260,7 +268,7 @@ async fn recipients<C: sea_orm::ConnectionTrait>(
     {
         muted.insert((m.try_get("", "user_id")?, m.try_get("", "kind")?));
     }
-    Ok((people, muted))
+    Ok((people, Mutes(muted)))
 }
 
 /// The e-mail of a notice to one recipient.
@@ -293,7 +301,7 @@ fn email(
         province_id: n.province_id,
         user_id: Some(n.user_id),
         obligation_id: n.obligation_id,
-        kind: DeliveryKind::parse(n.kind.as_str()).unwrap_or(DeliveryKind::Reminder),
+        kind: n.kind.into(),
         to_address: who.email.clone(),
         to_name: Some(who.name.clone()),
         from_name,
@@ -392,8 +400,6 @@ async fn step_batch(
 
     let (people, muted) = recipients(&tx, &users).await?;
     let senders = senders(&tx, &provinces).await?;
-    let portal = config.portal_url.trim_end_matches('/');
-    let domain = config.uid_domain();
     let mut mails = Vec::new();
     let mut per_obligation: HashMap<Uuid, Vec<&DueStep>> = HashMap::new();
     for s in &steps {
@@ -412,15 +418,15 @@ async fn step_batch(
                 Audience::Level(l) => by_level.get(&(first.province_id, l.as_str().to_owned())),
             };
             let (kind, title, body) = message(first, who, today);
-            let link = format!("{portal}/nghia-vu/{id}");
+            let link = config.obligation_link(*id);
             let basis = format!("Căn cứ: {}.", first.legal_basis);
-            let calendar = deadline_calendar(
-                &format!("{id}@{domain}"),
+            let calendar = deadline_calendar(deadline_event(
+                &config.obligation_uid(*id),
                 &format!("Hạn: {}", first.title),
                 &body,
                 first.due_date,
                 &link,
-            );
+            ));
             for user in recipients.into_iter().flatten() {
                 let notice = NewNotice {
                     key: format!("{id}:{days}:{}:{user}", audience_key(who)),
@@ -432,9 +438,7 @@ async fn step_batch(
                     body: body.clone(),
                     due_date: Some(first.due_date),
                 };
-                let wanted =
-                    kind.is_legal_deadline() || !muted.contains(&(*user, kind.as_str().to_owned()));
-                if let (Some(person), true) = (people.get(user), wanted) {
+                if let (Some(person), true) = (people.get(user), muted.wants(*user, kind)) {
                     mails.push(email(
                         &notice,
                         person,
@@ -589,10 +593,7 @@ async fn digest(
             body: body.clone(),
             due_date: Some(today),
         };
-        if let (Some(person), false) = (
-            people.get(&user),
-            muted.contains(&(user, NoticeKind::Digest.as_str().to_owned())),
-        ) {
+        if let (Some(person), true) = (people.get(&user), muted.wants(user, NoticeKind::Digest)) {
             mails.push(email(
                 &notice,
                 person,

@@ -65,6 +65,11 @@ pub trait Event: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// Derive it from the identity of the change (a record id), never from the time alone.
     fn dedup_key(&self) -> String;
 
+    /// The event named for a record that it caused: `topic:dedup_key`.
+    fn reference(&self) -> String {
+        format!("{}:{}", Self::TOPIC, self.dedup_key())
+    }
+
     /// The part of the event that must not outlive delivery, stored apart and erased when the row is
     /// done or dead. The payload's `Serialize` must leave it out (`#[serde(skip)]`).
     fn secret(&self) -> Option<serde_json::Value> {

@@ -362,6 +362,18 @@ db_enum! {
     }
 }
 
+impl DutyLevel {
+    /// The kind of the organisations that stand at this level.
+    pub fn org_kind(self) -> OrgKind {
+        match self {
+            DutyLevel::Enterprise => OrgKind::Enterprise,
+            DutyLevel::Centre => OrgKind::Centre,
+            DutyLevel::Department => OrgKind::Department,
+            DutyLevel::Ministry => OrgKind::Ministry,
+        }
+    }
+}
+
 impl NoticeKind {
     /// About a legal deadline (the party's own reminder, or its overdue duty): never muted.
     pub fn is_legal_deadline(self) -> bool {
@@ -389,6 +401,18 @@ db_enum! {
         Digest = "digest" => "Tổng hợp quá hạn hằng ngày",
         /// Registration, password reset: what identity asks to send.
         Account = "account" => "Tài khoản",
+    }
+}
+
+impl From<NoticeKind> for DeliveryKind {
+    /// The e-mail of a notice is of the notice's kind.
+    fn from(k: NoticeKind) -> DeliveryKind {
+        match k {
+            NoticeKind::Reminder => DeliveryKind::Reminder,
+            NoticeKind::Overdue => DeliveryKind::Overdue,
+            NoticeKind::Escalation => DeliveryKind::Escalation,
+            NoticeKind::Digest => DeliveryKind::Digest,
+        }
     }
 }
 

@@ -371,27 +371,23 @@ async fn decide(
         .ok_or(ApiError::NotFound)?;
     // Each of its users is told by e-mail (the notifications service sends it).
     if let Some(province) = after.province_id {
-        for u in users::of_orgs(&tx, vec![id])
+        let told: Vec<RegistrationDecided> = users::of_orgs(&tx, vec![id])
             .await?
             .remove(&id)
             .unwrap_or_default()
-        {
-            kc_events::enqueue(
-                &tx,
-                SERVICE,
-                &RegistrationDecided {
-                    organisation_id: id,
-                    user_id: u.id,
-                    province,
-                    to: u.email.clone(),
-                    full_name: u.full_name.clone(),
-                    organisation_name: after.name.clone(),
-                    verified: to == AccountStatus::Active,
-                    reason: reason.clone(),
-                },
-            )
-            .await?;
-        }
+            .into_iter()
+            .map(|u| RegistrationDecided {
+                organisation_id: id,
+                user_id: u.id,
+                province,
+                to: u.email,
+                full_name: u.full_name,
+                organisation_name: after.name.clone(),
+                verified: to == AccountStatus::Active,
+                reason: reason.clone(),
+            })
+            .collect();
+        kc_events::enqueue_many(&tx, SERVICE, &told).await?;
     }
     audit(
         &tx,

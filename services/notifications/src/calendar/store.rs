@@ -56,18 +56,6 @@ pub async fn delete<C: ConnectionTrait>(
     .await
 }
 
-/// The working day a deadline on `day` moves to.
-pub async fn working_day<C: ConnectionTrait>(c: &C, day: NaiveDate) -> Result<NaiveDate, DbErr> {
-    let row = c
-        .query_one_raw(stmt(
-            "SELECT notifications.working_day($1) AS d",
-            [day.into()],
-        ))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("working_day".into()))?;
-    row.try_get("", "d")
-}
-
 /// Re-date the obligations still owed whose rule date lies in the 60 days up to `day` (the days a
 /// change of `day` can move), with their next reminder; one back before its new due date on `today`
 /// is open again. Returns how many moved.

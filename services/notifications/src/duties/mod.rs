@@ -87,32 +87,21 @@ impl Duty {
     pub fn due_after(&self, day: NaiveDate) -> Option<NaiveDate> {
         day.checked_add_days(chrono::Days::new(u64::try_from(self.after_days?).ok()?))
     }
-
-    /// Its escalation steps (none if the stored list does not parse, which the routes never write).
-    pub fn escalation_steps(&self) -> Vec<Escalation> {
-        serde_json::from_value(self.escalation.clone()).unwrap_or_default()
-    }
-}
-
-/// The rule part of a duty's new version, checked: every message names its field.
-#[derive(Debug, Default)]
-pub struct Checked {
-    pub problems: Vec<(&'static str, String)>,
 }
 
 /// Check the figures of a duty version: a due date that exists in every year (fixed) or a number of
 /// days after an event, offsets within ±90 days without repeats, escalation to a level above the
 /// reporter, after the due date.
-pub fn check(d: &Duty) -> Checked {
-    let mut c = Checked::default();
+pub fn check(d: &Duty) -> Vec<(&'static str, String)> {
+    let mut problems = Vec::new();
     if !is_code(&d.code, false) {
-        c.problems.push((
+        problems.push((
             "code",
             "Mã gồm chữ thường, chữ số và dấu gạch dưới, bắt đầu bằng chữ (lowercase letters, digits and _)".into(),
         ));
     }
     if d.after_event.as_deref().is_some_and(|e| !is_code(e, true)) {
-        c.problems.push((
+        problems.push((
             "after_event",
             "Tên sự kiện gồm chữ thường, chữ số, dấu chấm và gạch dưới (lowercase letters, digits, . and _)".into(),
         ));
@@ -128,24 +117,23 @@ pub fn check(d: &Duty) -> Checked {
                     .is_some()
             });
             if !ok {
-                c.problems.push((
+                problems.push((
                     "due_day",
                     "Ngày đến hạn không có trong mọi năm, ví dụ 30/02 hay 29/02 (a due date that does not exist every year)".into(),
                 ));
             }
         }
         (None, None, Some(_), Some(n)) if (0..=366).contains(&n) => {}
-        _ => c.problems.push((
+        _ => problems.push((
             "due",
             "Cần một ngày cố định trong năm (due_month, due_day) hoặc số ngày sau một sự kiện (after_event, after_days), không cả hai (a fixed day, or days after an event)".into(),
         )),
     }
     if d.offsets.is_empty() || d.offsets.len() > 20 {
-        c.problems
-            .push(("offsets", "Từ 1 đến 20 lần nhắc (1 to 20 reminders)".into()));
+        problems.push(("offsets", "Từ 1 đến 20 lần nhắc (1 to 20 reminders)".into()));
     }
     if d.offsets.iter().any(|o| o.abs() > MAX_OFFSET) {
-        c.problems.push((
+        problems.push((
             "offsets",
             "Mỗi lần nhắc cách hạn không quá 90 ngày (offsets within ±90 days)".into(),
         ));
@@ -154,19 +142,19 @@ pub fn check(d: &Duty) -> Checked {
     seen.sort_unstable();
     seen.dedup();
     if seen.len() != d.offsets.len() {
-        c.problems.push((
+        problems.push((
             "offsets",
             "Các lần nhắc không được trùng nhau (offsets repeat)".into(),
         ));
     }
     if d.reporter == DutyLevel::Ministry {
-        c.problems.push((
+        problems.push((
             "reporter",
             "Bộ Công Thương không báo cáo cho cấp nào trong hệ thống (the ministry reports to no one here)".into(),
         ));
     }
     if rank(d.recipient) <= rank(d.reporter) {
-        c.problems.push((
+        problems.push((
             "recipient",
             "Nơi nhận phải là cấp trên của đơn vị báo cáo (the recipient is above the reporter)"
                 .into(),
@@ -180,17 +168,15 @@ pub fn check(d: &Duty) -> Checked {
                     || rank(s.to) <= rank(d.reporter)
             }) || steps.len() > 5
             {
-                c.problems.push((
+                problems.push((
                     "escalation",
                     "Tối đa 5 bước, mỗi bước từ 1 đến 90 ngày sau hạn, gửi Trung tâm hoặc Sở cấp trên của đơn vị báo cáo (at most 5 steps, 1–90 days after the due date, to the centre or the department above the reporter)".into(),
                 ));
             }
         }
-        Err(e) => c
-            .problems
-            .push(("escalation", format!("Không đọc được (unreadable): {e}"))),
+        Err(e) => problems.push(("escalation", format!("Không đọc được (unreadable): {e}"))),
     }
-    c
+    problems
 }
 
 /// The order of the levels, from the enterprise up.
@@ -238,39 +224,39 @@ mod tests {
 
     #[test]
     fn impossible_days_and_offsets_are_refused() {
-        assert!(check(&duty()).problems.is_empty());
+        assert!(check(&duty()).is_empty());
         let d = Duty {
             due_month: Some(2),
             due_day: Some(30),
             ..duty()
         };
-        assert_eq!(check(&d).problems[0].0, "due_day");
+        assert_eq!(check(&d)[0].0, "due_day");
         let d = Duty {
             due_month: Some(2),
             due_day: Some(29),
             ..duty()
         };
-        assert_eq!(check(&d).problems[0].0, "due_day");
+        assert_eq!(check(&d)[0].0, "due_day");
         let d = Duty {
             offsets: vec![-91],
             ..duty()
         };
-        assert_eq!(check(&d).problems[0].0, "offsets");
+        assert_eq!(check(&d)[0].0, "offsets");
         let d = Duty {
             offsets: vec![1, 1],
             ..duty()
         };
-        assert_eq!(check(&d).problems[0].0, "offsets");
+        assert_eq!(check(&d)[0].0, "offsets");
         let d = Duty {
             escalation: json!([{"after_days": 0, "to": "centre"}]),
             ..duty()
         };
-        assert_eq!(check(&d).problems[0].0, "escalation");
+        assert_eq!(check(&d)[0].0, "escalation");
         let d = Duty {
             after_event: Some("acceptance_recorded".into()),
             ..duty()
         };
-        assert_eq!(check(&d).problems[0].0, "due");
+        assert_eq!(check(&d)[0].0, "due");
     }
 
     #[test]

@@ -299,7 +299,7 @@ async fn add_duty(
     let Some(duty) = duty.filter(|_| fields.is_empty()) else {
         return Err(ApiError::validation(fields));
     };
-    for (field, message) in check(&duty).problems {
+    for (field, message) in check(&duty) {
         fields.entry(field.into()).or_insert(message);
     }
     if !fields.is_empty() {

@@ -5,6 +5,7 @@ use kc_db::stmt;
 use kc_kernel::{DutyLevel, DutyOpening};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use serde::Serialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A version of a duty.
@@ -87,6 +88,27 @@ pub async fn in_force<C: ConnectionTrait>(
     ))
     .one(c)
     .await
+}
+
+/// The provinces' own versions of `code` in force on `day`, by province (one query for all).
+pub async fn province_versions<C: ConnectionTrait>(
+    c: &C,
+    code: &str,
+    day: NaiveDate,
+) -> Result<HashMap<Uuid, Duty>, DbErr> {
+    let versions = Duty::find_by_statement(stmt(
+        &format!(
+            "{SELECT} WHERE d.code = $1 AND d.province_id IS NOT NULL
+               AND $2 >= d.valid_from AND (d.valid_to IS NULL OR $2 <= d.valid_to)"
+        ),
+        [code.into(), day.into()],
+    ))
+    .all(c)
+    .await?;
+    Ok(versions
+        .into_iter()
+        .filter_map(|d| d.province_id.map(|p| (p, d)))
+        .collect())
 }
 
 /// The national versions in force on `day` of the duties opened by the calendar.

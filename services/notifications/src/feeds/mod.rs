@@ -11,12 +11,14 @@
 pub mod routes;
 pub mod store;
 
+use crate::mail::MailConfig;
+use crate::mail::compose::deadline_event;
 use crate::obligations::store::ObligationView;
-use icalendar::{Calendar, Component, Event, EventLike};
+use icalendar::Calendar;
 
 /// The calendar of the owed obligations `items`, each an all-day event on its due date with a link to
-/// it in the portal; the same uid as the e-mails' attachments about it.
-pub fn calendar(name: &str, items: &[ObligationView], portal_url: &str, domain: &str) -> String {
+/// it in the portal, under the same uid as the e-mails' attachments about it.
+pub fn calendar(name: &str, items: &[ObligationView], mail: &MailConfig) -> String {
     let mut cal = Calendar::new();
     cal.name(name)
         .append_property(("METHOD", "PUBLISH"))
@@ -31,27 +33,25 @@ pub fn calendar(name: &str, items: &[ObligationView], portal_url: &str, domain: 
         if let Some(label) = o.subject_label.as_deref().filter(|l| !l.is_empty()) {
             summary.push_str(&format!(" ({label})"));
         }
-        let party = o.organisation_name.as_deref().unwrap_or("");
+        let overdue = if o.state == kc_kernel::ObligationState::Overdue {
+            "ĐÃ QUÁ HẠN. "
+        } else {
+            ""
+        };
         let description = format!(
-            "{}. Đơn vị thực hiện: {party}. Kỳ: {}. {}Căn cứ: {}.",
+            "{}. Đơn vị thực hiện: {}. Kỳ: {}. {overdue}Căn cứ: {}.",
             o.duty_title,
+            o.party_name(),
             o.period,
-            if o.state == kc_kernel::ObligationState::Overdue {
-                "ĐÃ QUÁ HẠN. "
-            } else {
-                ""
-            },
             o.legal_basis
         );
-        cal.push(
-            Event::new()
-                .uid(&format!("{}@{domain}", o.id))
-                .summary(&summary)
-                .description(&description)
-                .all_day(o.due_date)
-                .add_property("URL", format!("{portal_url}/nghia-vu/{}", o.id))
-                .done(),
-        );
+        cal.push(deadline_event(
+            &mail.obligation_uid(o.id),
+            &summary,
+            &description,
+            o.due_date,
+            &mail.obligation_link(o.id),
+        ));
     }
     cal.done().to_string()
 }

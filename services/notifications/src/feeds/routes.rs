@@ -167,8 +167,7 @@ async fn read_feed(
     let body = super::calendar(
         "Khuyến công: hạn báo cáo và thời hạn xử lý",
         &items,
-        &state.mail.portal_url,
-        state.mail.uid_domain(),
+        &state.mail,
     );
     let mut response = body.into_response();
     let h = response.headers_mut();

@@ -21,7 +21,7 @@ pub async fn record<C: ConnectionTrait>(
     let portal = config.portal_url.trim_end_matches('/');
     let (key, province, user, to, name, title, paragraphs, link, secret) = match event {
         AnyEvent::PasswordResetRequested(e) => (
-            format!("{}:{}", kc_events::PasswordResetRequested::TOPIC, e.dedup_key()),
+            e.reference(),
             e.province,
             e.user_id,
             e.to.clone(),
@@ -40,7 +40,7 @@ pub async fn record<C: ConnectionTrait>(
             e.reset_link.clone(),
         ),
         AnyEvent::RegistrationReceived(e) => (
-            format!("{}:{}", kc_events::RegistrationReceived::TOPIC, e.dedup_key()),
+            e.reference(),
             Some(e.province),
             e.user_id,
             e.to.clone(),
@@ -57,7 +57,7 @@ pub async fn record<C: ConnectionTrait>(
             None,
         ),
         AnyEvent::RegistrationEmailInUse(e) => (
-            format!("{}:{}", kc_events::RegistrationEmailInUse::TOPIC, e.dedup_key()),
+            e.reference(),
             e.province,
             e.user_id,
             e.to.clone(),
@@ -71,7 +71,7 @@ pub async fn record<C: ConnectionTrait>(
             None,
         ),
         AnyEvent::RegistrationDecided(e) if e.verified => (
-            format!("{}:{}", kc_events::RegistrationDecided::TOPIC, e.dedup_key()),
+            e.reference(),
             Some(e.province),
             e.user_id,
             e.to.clone(),
@@ -87,7 +87,7 @@ pub async fn record<C: ConnectionTrait>(
             None,
         ),
         AnyEvent::RegistrationDecided(e) => (
-            format!("{}:{}", kc_events::RegistrationDecided::TOPIC, e.dedup_key()),
+            e.reference(),
             Some(e.province),
             e.user_id,
             e.to.clone(),

@@ -81,24 +81,29 @@ pub fn render(l: &Letter) -> Result<Rendered, askama::Error> {
     })
 }
 
-/// An iCalendar file (RFC 5545) with the deadline as an all-day event, so that the recipient's
-/// calendar shows it; `uid` stays the same for every message about one obligation.
-pub fn deadline_calendar(
+/// A deadline as an all-day event (RFC 5545: the end is the next day, not included), with a link to
+/// the obligation; `uid` stays the same for every message and feed about one obligation.
+pub fn deadline_event(
     uid: &str,
     summary: &str,
     description: &str,
     due: NaiveDate,
     link: &str,
-) -> String {
-    use icalendar::{Calendar, Component, Event, EventLike};
-    let event = Event::new()
+) -> icalendar::Event {
+    use icalendar::{Component, Event, EventLike};
+    Event::new()
         .uid(uid)
         .summary(summary)
         .description(description)
-        .all_day(due)
+        .starts(due)
+        .ends(due.succ_opt().unwrap_or(due))
         .add_property("URL", link)
-        .done();
-    let mut cal = Calendar::new();
+        .done()
+}
+
+/// An iCalendar file (RFC 5545) with one deadline, so that the recipient's calendar shows it.
+pub fn deadline_calendar(event: icalendar::Event) -> String {
+    let mut cal = icalendar::Calendar::new();
     cal.append_property(("METHOD", "PUBLISH"));
     cal.push(event);
     cal.done().to_string()
@@ -136,15 +141,19 @@ mod tests {
 
     #[test]
     fn the_calendar_holds_the_deadline_as_an_all_day_event() {
-        let ics = deadline_calendar(
+        let ics = deadline_calendar(deadline_event(
             "o-1@khuyencong",
             "Hạn báo cáo",
             "Báo cáo 6 tháng",
             NaiveDate::from_ymd_opt(2027, 6, 21).unwrap(),
             "http://portal.test/x",
-        );
+        ));
         assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
         assert!(ics.contains("DTSTART;VALUE=DATE:20270621"), "{ics}");
+        assert!(
+            ics.contains("DTEND;VALUE=DATE:20270622"),
+            "the end is the next day: {ics}"
+        );
         assert!(ics.contains("UID:o-1@khuyencong"));
         assert!(ics.contains("METHOD:PUBLISH"));
         assert!(ics.contains("\r\n"), "lines end in CRLF");

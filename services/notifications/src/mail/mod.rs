@@ -48,11 +48,21 @@ pub struct MailConfig {
 }
 
 impl MailConfig {
-    /// The domain of the sender's address: the right-hand part of every calendar event's uid.
-    pub fn uid_domain(&self) -> &str {
+    /// The domain of the sender's address: the right-hand part of every Message-ID and calendar uid.
+    pub fn domain(&self) -> &str {
         self.from_address
             .rsplit_once('@')
             .map_or("khuyencong", |(_, d)| d)
+    }
+
+    /// The portal's page of an obligation (every reminder and calendar event links to it).
+    pub fn obligation_link(&self, id: uuid::Uuid) -> String {
+        format!("{}/nghia-vu/{id}", self.portal_url.trim_end_matches('/'))
+    }
+
+    /// The calendar uid of an obligation's deadline: the same in every e-mail and in the feeds.
+    pub fn obligation_uid(&self, id: uuid::Uuid) -> String {
+        format!("{id}@{}", self.domain())
     }
 
     /// For tests: plain SMTP to `127.0.0.1:port`.

@@ -79,10 +79,7 @@ pub fn message(m: &Mail, secret: Option<&str>, config: &MailConfig) -> Result<Me
             )
         })?,
     );
-    let domain = config
-        .from_address
-        .rsplit_once('@')
-        .map_or("khuyencong", |(_, d)| d);
+    let domain = config.domain();
     let mut b = Message::builder()
         .from(from)
         .to(to)

@@ -178,15 +178,12 @@ pub async fn list(
     ))
     .all(tx)
     .await?;
-    let total = tx
-        .query_one_raw(stmt(
-            "SELECT count(*) AS n FROM notifications.deliveries WHERE ($1::text IS NULL OR status = $1)",
-            [status.into()],
-        ))
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
+    let total = kc_db::count(
+        tx,
+        "SELECT count(*) AS n FROM notifications.deliveries WHERE ($1::text IS NULL OR status = $1)",
+        [status.into()],
+    )
+    .await?;
     Ok((items, total))
 }
 

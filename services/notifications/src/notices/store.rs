@@ -46,14 +46,12 @@ pub async fn list(
 
 /// How many notices the caller has (unread only, or all).
 pub async fn count(tx: &Tx, unread_only: bool) -> Result<i64, DbErr> {
-    tx.query_one_raw(stmt(
+    kc_db::count(
+        tx,
         "SELECT count(*) AS n FROM notifications.notices WHERE (NOT $1 OR read_at IS NULL)",
         [unread_only.into()],
-    ))
-    .await?
-    .map(|r| r.try_get::<i64>("", "n"))
-    .transpose()
-    .map(Option::unwrap_or_default)
+    )
+    .await
 }
 
 /// Mark the caller's notices read: those of `ids`, or all when `ids` is none. How many changed.
@@ -99,6 +97,7 @@ pub async fn add<C: ConnectionTrait>(c: &C, notices: &[NewNotice]) -> Result<u64
         .map(|n| text(n.obligation_id.map(|u| u.to_string())))
         .collect();
     let kinds: Vec<String> = notices.iter().map(|n| n.kind.as_str().to_owned()).collect();
+    let legal: Vec<bool> = notices.iter().map(|n| n.kind.is_legal_deadline()).collect();
     let titles: Vec<String> = notices.iter().map(|n| n.title.clone()).collect();
     let bodies: Vec<String> = notices.iter().map(|n| n.body.clone()).collect();
     let dues: Vec<String> = notices
@@ -107,12 +106,12 @@ pub async fn add<C: ConnectionTrait>(c: &C, notices: &[NewNotice]) -> Result<u64
         .collect();
     let r = c
         .execute_raw(stmt(
-            "INSERT INTO notifications.notices (id, key, user_id, province_id, obligation_id, kind, title,
-                                               body, due_date)
-             SELECT gen_random_uuid(), k, u, NULLIF(p, '')::uuid, NULLIF(o, '')::uuid, t, ti, b,
+            "INSERT INTO notifications.notices (id, key, user_id, province_id, obligation_id, kind, legal,
+                                               title, body, due_date)
+             SELECT gen_random_uuid(), k, u, NULLIF(p, '')::uuid, NULLIF(o, '')::uuid, t, l, ti, b,
                     NULLIF(d, '')::date
                FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
-                           $7::text[], $8::text[]) AS x(k, u, p, o, t, ti, b, d)
+                           $7::text[], $8::text[], $9::bool[]) AS x(k, u, p, o, t, ti, b, d, l)
              ON CONFLICT (key) DO NOTHING",
             [
                 keys.into(),
@@ -123,6 +122,7 @@ pub async fn add<C: ConnectionTrait>(c: &C, notices: &[NewNotice]) -> Result<u64
                 titles.into(),
                 bodies.into(),
                 dues.into(),
+                legal.into(),
             ],
         ))
         .await?;

@@ -37,12 +37,7 @@ pub fn fulfilled_by_hand(subject_kind: Option<&str>) -> bool {
 /// Does `caller` speak for the recipient `to` of a duty (or the ministry, above every level)? A waiver
 /// needs an admin; recording a report, an officer, approver or admin.
 pub fn speaks_for_recipient(caller: &Caller, to: DutyLevel, action: Close) -> bool {
-    let level_role = match to {
-        DutyLevel::Enterprise => Role::Enterprise,
-        DutyLevel::Centre => Role::Centre,
-        DutyLevel::Department => Role::Province,
-        DutyLevel::Ministry => Role::Ministry,
-    };
+    let level_role = Role::for_org_kind(to.org_kind());
     let role_ok = caller.role() == level_role || caller.role() == Role::Ministry;
     let perm_ok = match action {
         Close::Waive => caller.has(Permission::Admin),

@@ -4,7 +4,7 @@ use crate::duties::Duty;
 use chrono::{DateTime, NaiveDate, Utc};
 use kc_auth::{Lock, Resource};
 use kc_db::{Tx, stmt};
-use kc_kernel::{DutyLevel, ObligationState, Owner};
+use kc_kernel::{DutyLevel, ObligationState, OrgKind, Owner};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use serde::Serialize;
 use uuid::Uuid;
@@ -16,7 +16,8 @@ pub struct ObligationView {
     pub id: Uuid,
     pub duty_code: String,
     pub duty_title: String,
-    /// To whom the report goes.
+    /// Who owes it (the level of the party), and to whom the report goes.
+    pub reporter: DutyLevel,
     pub recipient: DutyLevel,
     pub legal_basis: String,
     pub data_window: String,
@@ -45,6 +46,16 @@ pub struct ObligationView {
     pub updated_at: DateTime<Utc>,
 }
 
+impl ObligationView {
+    /// The party's name; where the reader may not see that organisation (an applicant reading the
+    /// centre's time limit on its case), the name of its level.
+    pub fn party_name(&self) -> &str {
+        self.organisation_name
+            .as_deref()
+            .unwrap_or(self.reporter.label_vi())
+    }
+}
+
 impl Resource for ObligationView {
     async fn load(tx: &Tx, id: Uuid, lock: Lock) -> Result<Option<Self>, DbErr> {
         let lock = if lock == Lock::ForUpdate {
@@ -69,7 +80,7 @@ impl Resource for ObligationView {
 
 /// `late`: fulfilled on a day (in Vietnam) after the due date, or still owed with the due date past
 /// (the scheduler marks it overdue the day after).
-const SELECT: &str = "SELECT o.id, o.duty_code, d.title AS duty_title, d.recipient, d.legal_basis,
+const SELECT: &str = "SELECT o.id, o.duty_code, d.title AS duty_title, d.reporter, d.recipient, d.legal_basis,
         d.data_window, o.province_id, p.code AS province_code, o.organisation_id,
         g.name AS organisation_name, o.for_org_id, o.subject_kind, o.subject_id, o.subject_label, o.period,
         o.base_due, o.due_date, o.state,
@@ -95,6 +106,22 @@ pub struct NewObligation<'a> {
     pub dedup_key: String,
     /// The event that opened it (topic and de-duplication key), if any.
     pub opened_by_event: Option<String>,
+}
+
+/// The province's active organisation of a kind (its centre, its department): the party of a duty
+/// that level owes.
+pub async fn party_of_kind<C: ConnectionTrait>(
+    c: &C,
+    province: Uuid,
+    kind: OrgKind,
+) -> Result<Option<Uuid>, DbErr> {
+    c.query_one_raw(stmt(
+        "SELECT id FROM identity.organisations WHERE province_id = $1 AND kind = $2 AND status = 'active'",
+        [province.into(), kind.as_str().into()],
+    ))
+    .await?
+    .map(|r| r.try_get::<Uuid>("", "id"))
+    .transpose()
 }
 
 /// The de-duplication key of an obligation.
@@ -142,20 +169,33 @@ pub async fn open<C: ConnectionTrait>(c: &C, n: &NewObligation<'_>) -> Result<bo
     Ok(r.rows_affected() == 1)
 }
 
-/// Fulfil the obligation of `key` if it is still owed, at `at`; how many (0 or 1).
-pub async fn fulfil_by_key<C: ConnectionTrait>(
+/// What closing an obligation sets: fulfilled at `$2` with `$1` as its note, or waived with `$1` as
+/// the reason; no more reminders either way.
+fn closing(to: ObligationState) -> &'static str {
+    if to == ObligationState::Waived {
+        "state = 'waived', waived_reason = $1, next_step_on = NULL, updated_at = now()"
+    } else {
+        "state = 'fulfilled', fulfilled_at = $2, fulfilment_note = $1, next_step_on = NULL,
+         updated_at = now()"
+    }
+}
+
+/// Close the obligation of `key` if it is still owed (fulfilled at `at`, or waived); how many (0 or 1).
+pub async fn close_by_key<C: ConnectionTrait>(
     c: &C,
     key: &str,
+    to: ObligationState,
+    text: &str,
     at: DateTime<Utc>,
-    note: &str,
 ) -> Result<u64, DbErr> {
     let r = c
         .execute_raw(stmt(
-            "UPDATE notifications.obligations
-                SET state = 'fulfilled', fulfilled_at = $2, fulfilment_note = $3, next_step_on = NULL,
-                    updated_at = now()
-              WHERE dedup_key = $1 AND state IN ('open', 'overdue')",
-            [key.into(), at.into(), note.into()],
+            &format!(
+                "UPDATE notifications.obligations SET {}
+                  WHERE dedup_key = $3 AND state IN ('open', 'overdue')",
+                closing(to)
+            ),
+            [text.into(), at.into(), key.into()],
         ))
         .await?;
     Ok(r.rows_affected())
@@ -171,42 +211,21 @@ pub async fn close_subject<C: ConnectionTrait>(
     text: &str,
     at: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    let set = if to == ObligationState::Waived {
-        "state = 'waived', waived_reason = $4"
-    } else {
-        "state = 'fulfilled', fulfilled_at = $5, fulfilment_note = $4"
-    };
     let r = c
         .execute_raw(stmt(
             &format!(
-                "UPDATE notifications.obligations SET {set}, next_step_on = NULL, updated_at = now()
-                  WHERE subject_id = $2 AND subject_kind = $1 AND dedup_key <> $3
-                    AND state IN ('open', 'overdue')"
+                "UPDATE notifications.obligations SET {}
+                  WHERE subject_kind = $3 AND subject_id = $4 AND dedup_key <> $5
+                    AND state IN ('open', 'overdue')",
+                closing(to)
             ),
             [
+                text.into(),
+                at.into(),
                 subject.0.into(),
                 subject.1.into(),
                 keep.into(),
-                text.into(),
-                at.into(),
             ],
-        ))
-        .await?;
-    Ok(r.rows_affected())
-}
-
-/// Waive the obligation of `key` if it is still owed (the demo's; the routes waive by id).
-pub async fn waive_by_key<C: ConnectionTrait>(
-    c: &C,
-    key: &str,
-    reason: &str,
-) -> Result<u64, DbErr> {
-    let r = c
-        .execute_raw(stmt(
-            "UPDATE notifications.obligations
-                SET state = 'waived', waived_reason = $2, next_step_on = NULL, updated_at = now()
-              WHERE dedup_key = $1 AND state IN ('open', 'overdue')",
-            [key.into(), reason.into()],
         ))
         .await?;
     Ok(r.rows_affected())
@@ -277,15 +296,12 @@ pub async fn list(
     ))
     .all(tx)
     .await?;
-    let total = tx
-        .query_one_raw(stmt(
-            &format!("SELECT count(*) AS n FROM notifications.obligations o {WHERE}"),
-            values(f),
-        ))
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
+    let total = kc_db::count(
+        tx,
+        &format!("SELECT count(*) AS n FROM notifications.obligations o {WHERE}"),
+        values(f),
+    )
+    .await?;
     Ok((items, total))
 }
 

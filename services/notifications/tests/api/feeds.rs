@@ -67,6 +67,7 @@ async fn a_calendar_address_lists_the_duties_of_its_users_organisation_and_nothi
         "{ics}"
     );
     assert!(ics.contains("DTSTART;VALUE=DATE:20270621"), "{ics}");
+    assert!(ics.contains("DTEND;VALUE=DATE:20270622"), "{ics}");
     assert!(
         ics.contains("SUMMARY:Hạn: Báo cáo tình hình cụm công nghiệp 6 tháng đầu năm"),
         "{ics}"
@@ -84,9 +85,21 @@ async fn a_calendar_address_lists_the_duties_of_its_users_organisation_and_nothi
     let (status, ics) = fetch(&app, dept["path"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 0, "{ics}");
-    // Another user has no address of their own because of it.
-    let r = app.get("/api/v1/calendar-feed", "dn2.01@demo.test").await;
-    app.expect(r, StatusCode::NOT_FOUND).await;
+    // Other users (another enterprise, another province, the ministry) neither see nor revoke it.
+    for other in ["dn2.01@demo.test", "so.37@demo.test", MINISTRY] {
+        let r = app.get("/api/v1/calendar-feed", other).await;
+        app.expect(r, StatusCode::NOT_FOUND).await;
+        let r = app
+            .call(
+                reqwest::Method::DELETE,
+                "/api/v1/calendar-feed",
+                other,
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{other}");
+    }
+    assert_eq!(fetch(&app, path).await.0, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -312,6 +312,7 @@ async fn an_applications_stage_time_limit_is_the_holders_obligation_and_the_appl
         applicant.to_string(),
         "the centre owes it"
     );
+    assert_eq!(o["reporter"], "centre");
     assert_eq!(o["subject_label"], "Máy sấy nông sản");
     assert_eq!(
         app.obligations(CENTRE, "duty=application_handling")
@@ -339,6 +340,19 @@ async fn an_applications_stage_time_limit_is_the_holders_obligation_and_the_appl
     assert!(app.notices(ENTERPRISE).await.is_empty());
     app.pass(day(2027, 3, 14)).await;
     assert!(!app.notices(DEPARTMENT).await.is_empty());
+    // The escalation is not itself a legal deadline (it may be muted); the centre's reminder is.
+    assert_eq!(
+        app.count(
+            "SELECT 1 FROM notifications.notices WHERE legal <> (kind IN ('reminder', 'overdue'))"
+        )
+        .await,
+        0
+    );
+    assert!(
+        app.count("SELECT 1 FROM notifications.notices WHERE kind = 'escalation'")
+            .await
+            > 0
+    );
 
     // Returned: the centre's time limit is met, the applicant has thirty days to complete it.
     let returned = application_step(
