@@ -74,6 +74,8 @@ export KC_SMTP_HOST=127.0.0.1 KC_SMTP_PORT="$SMTP_PORT"
 
 echo "==> demo data"
 KC_DATABASE_URL=$(db_url identity) "$BIN/kc-identity" seed-demo
+echo "==> the 2018 plan as published (settled schemes of the 63 provinces of the time)"
+"$BIN/kc-seed" "postgres://postgres@127.0.0.1:$PG_PORT/kc" --archive-2018
 
 # Mail sink: Python's aiosmtpd (a real SMTP server), each message kept in .data/mailbox (Maildir).
 if [ ! -x "$DATA/venv/bin/aiosmtpd" ]; then

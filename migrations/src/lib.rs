@@ -144,6 +144,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0018_up.sql").to_owned(),
             include_str!("sql/m0018_down.sql"),
         ),
+        sql(
+            "m0019_execution",
+            include_str!("sql/m0019_up.sql").to_owned(),
+            include_str!("sql/m0019_down.sql"),
+        ),
     ]
 }
 

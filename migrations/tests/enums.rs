@@ -10,11 +10,11 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_kernel::{
-    AccountStatus, ApplicationStatus, AttemptOutcome, CalendarDayKind, ClusterChange, ClusterRule,
-    ClusterStatus, DbEnum, Deadline, DeliveryKind, DeliveryStatus, DocumentKind, DutyLevel,
-    DutyOpening, EnterpriseKind, Fund, InvestorKind, NoticeKind, ObligationState, OrgKind,
-    Permission, Region, ReportKind, ReportParty, ReportStatus, Role, RuleKind, SchemeKind,
-    SchemeStatus, UnitKind,
+    AcceptanceResult, AccountStatus, ApplicationStatus, AttemptOutcome, CalendarDayKind,
+    ClusterChange, ClusterRule, ClusterStatus, ContractKind, DbEnum, Deadline, DeliveryKind,
+    DeliveryStatus, DocumentKind, DutyLevel, DutyOpening, EnterpriseKind, Fund, InvestorKind,
+    NoticeKind, ObligationState, OrgKind, PaymentKind, Permission, Region, ReportKind, ReportParty,
+    ReportStatus, Role, RuleKind, SchemeKind, SchemeReportKind, SchemeStatus, UnitKind,
 };
 use kc_testing::TestDb;
 use sea_orm::{
@@ -114,6 +114,18 @@ const ENUMS: &[(&str, &str, Values)] = &[
     ),
     ("registry.province_reports", "kind", enum_of::<ReportKind>()),
     ("workflow.schemes", "kind", enum_of::<SchemeKind>()),
+    ("workflow.contracts", "kind", enum_of::<ContractKind>()),
+    ("workflow.payments", "kind", enum_of::<PaymentKind>()),
+    (
+        "workflow.scheme_reports",
+        "kind",
+        enum_of::<SchemeReportKind>(),
+    ),
+    (
+        "workflow.acceptances",
+        "result",
+        enum_of::<AcceptanceResult>(),
+    ),
     ("workflow.schemes", "fund", enum_of::<Fund>()),
     ("workflow.rules", "fund", enum_of::<Fund>()),
     ("workflow.envelopes", "fund", enum_of::<Fund>()),

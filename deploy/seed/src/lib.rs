@@ -9,7 +9,10 @@
 //! years of history across the 2025 merger, and 1 000 000 open reporting obligations. The URL must be
 //! a superuser's (row-level security does not apply to it) on a database `kc-migrate setup` has
 //! prepared. Every step runs in SQL inside PostgreSQL (`generate_series`), with a line of progress and
-//! its time; the scale issue adds its steps here.
+//! its time; the scale issue adds its steps here. [`history`] writes the 2018 plan as published (the
+//! run command's demo and the reports' tests).
+
+pub mod history;
 
 use anyhow::Context;
 use argon2::password_hash::PasswordHasher;

@@ -1,5 +1,6 @@
 //! `kc-seed <superuser database URL> [--scale F]`: fill a migrated database with national-scale data
-//! (see the library's documentation).
+//! (see the library's documentation). `kc-seed <URL> --archive-2018`: write only the 2018 plan as
+//! published (`kc_seed::history`).
 
 use anyhow::Context;
 
@@ -9,8 +10,13 @@ async fn main() -> anyhow::Result<()> {
     let url = args
         .first()
         .filter(|a| !a.starts_with("--"))
-        .context("usage: kc-seed <superuser database URL> [--scale F]")?
+        .context("usage: kc-seed <superuser database URL> [--scale F | --archive-2018]")?
         .clone();
+    if args.iter().any(|a| a == "--archive-2018") {
+        let n = kc_seed::history::seed_2018(&url).await?;
+        eprintln!("the 2018 archive: {n} schemes written (0: already there)");
+        return Ok(());
+    }
     let scale: f64 = match args.iter().position(|a| a == "--scale") {
         Some(i) => args.get(i + 1).context("--scale needs a number")?.parse()?,
         None => 1.0,

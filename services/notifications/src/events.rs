@@ -11,6 +11,10 @@
 //! | `workflow.scheme_transitioned` to `approved` (national fund) | opens the centre's national settlement, by 22 January after the plan year |
 //! | `workflow.scheme_transitioned` to `registered` | fulfils the centre's plan registration for the plan year |
 //! | `workflow.scheme_transitioned` to `sent_to_ministry` | fulfils the department's registration with the ministry |
+//! | `workflow.acceptance_recorded` | opens the implementing unit's settlement dossier, due the duty's days after the acceptance |
+//! | `workflow.scheme_transitioned` to `settlement_submitted` | fulfils the settlement dossier |
+//! | `workflow.scheme_transitioned` to `settled` | fulfils what is still owed about the scheme (the national settlement) |
+//! | `workflow.scheme_transitioned` to `terminated` | waives what is still owed about the scheme |
 //!
 //! It also records and queues the account e-mails identity asks for (registration received, verified
 //! or rejected, address already in use, password reset: [`crate::mail::account`]).
@@ -24,9 +28,9 @@ use crate::mail::{self, MailConfig};
 use crate::obligations::store::{self as obligations, NewObligation, key};
 use chrono::{DateTime, NaiveDate, Utc};
 use kc_events::{
-    AnyEvent, ApplicationTransitioned, ClusterReportDue, ClusterReportSubmitted,
-    ClusterTransitioned, Event, PasswordResetRequested, RegistrationDecided,
-    RegistrationEmailInUse, RegistrationReceived, SchemeTransitioned,
+    AcceptanceRecorded, AnyEvent, ApplicationTransitioned, ClusterReportDue,
+    ClusterReportSubmitted, ClusterTransitioned, Event, PasswordResetRequested,
+    RegistrationDecided, RegistrationEmailInUse, RegistrationReceived, SchemeTransitioned,
 };
 use kc_kernel::{ApplicationStatus, DutyLevel, ObligationState, OrgKind, ReportKind, SchemeStatus};
 use kc_outbox::{Consumer, ConsumerConfig, Failure, Handler, Item};
@@ -34,7 +38,8 @@ use kc_service::Mode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 
 /// The topics this consumer handles (and no other consumer does).
-pub const TOPICS: [&str; 9] = [
+pub const TOPICS: [&str; 10] = [
+    AcceptanceRecorded::TOPIC,
     ApplicationTransitioned::TOPIC,
     ClusterReportDue::TOPIC,
     ClusterReportSubmitted::TOPIC,
@@ -195,6 +200,7 @@ pub async fn apply<C: ConnectionTrait>(
         }
         AnyEvent::SchemeTransitioned(e) => scheme(c, e, today, at).await,
         AnyEvent::ApplicationTransitioned(e) => application(c, e, today, at).await,
+        AnyEvent::AcceptanceRecorded(e) => acceptance(c, e, today).await,
         AnyEvent::ClusterTransitioned(_)
         | AnyEvent::PasswordResetRequested(_)
         | AnyEvent::RegistrationReceived(_)
@@ -265,8 +271,69 @@ async fn scheme<C: ConnectionTrait>(
             .await?;
             Ok(format!("{code} {period}: fulfilled {n}"))
         }
+        SchemeStatus::SettlementSubmitted => {
+            let n = obligations::close_duty_of_subject(
+                c,
+                "settlement_dossier",
+                ("scheme", e.scheme_id),
+                ObligationState::Fulfilled,
+                "Đã nộp hồ sơ quyết toán trên hệ thống (dossier submitted in the workflow)",
+                at,
+            )
+            .await?;
+            Ok(format!("settlement_dossier: fulfilled {n}"))
+        }
+        SchemeStatus::Settled | SchemeStatus::Terminated => {
+            let (state, text) = if to == SchemeStatus::Settled {
+                (
+                    ObligationState::Fulfilled,
+                    "Đề án đã quyết toán, thanh lý hợp đồng (settled)",
+                )
+            } else {
+                (
+                    ObligationState::Waived,
+                    "Đề án đã ngừng thực hiện (terminated)",
+                )
+            };
+            let n =
+                obligations::close_subject(c, ("scheme", e.scheme_id), "", state, text, at).await?;
+            Ok(format!("{}: closed {n}", e.to))
+        }
         _ => Ok("nothing to do".into()),
     }
+}
+
+/// A scheme accepted at the facility: its implementing unit owes the settlement dossier, due the
+/// duty's number of days after the acceptance.
+async fn acceptance<C: ConnectionTrait>(
+    c: &C,
+    e: &AcceptanceRecorded,
+    today: NaiveDate,
+) -> Result<String, DbErr> {
+    let code = "settlement_dossier";
+    let Some(duty) = duties::in_force(c, code, Some(e.province), today).await? else {
+        return Ok(format!("no duty {code} in force"));
+    };
+    let Some(due) = duty.due_after(e.accepted_on) else {
+        return Ok(format!("{code}: not a duty after an event"));
+    };
+    let period = e.accepted_on.to_string();
+    let opened = obligations::open(
+        c,
+        &NewObligation {
+            duty: &duty,
+            province: e.province,
+            organisation: e.implementing_org,
+            for_org: None,
+            subject: Some(("scheme", e.scheme_id, String::new())),
+            period: period.clone(),
+            base_due: due,
+            dedup_key: key(code, e.implementing_org, Some(e.scheme_id), &period),
+            opened_by_event: Some(e.reference()),
+        },
+    )
+    .await?;
+    Ok(format!("{code} {period}: opened {opened}"))
 }
 
 /// An application's stage time limit: the last stage's obligation closes, the new stage's opens for

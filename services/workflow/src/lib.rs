@@ -1,5 +1,5 @@
 //! The workflow service: the path from an enterprise's online application to an approved, funded
-//! scheme (DOMAIN.md §3–§5).
+//! scheme, and on to its settlement (DOMAIN.md §3–§5).
 //!
 //! One folder per resource, each with `routes` (HTTP only), `store` (all its SQL) and, where it has a
 //! life cycle, `state` (its statuses, transitions and who may make them):
@@ -11,6 +11,11 @@
 //!   comparable, the cap rules checked at submission;
 //! - [`schemes`]: schemes built from accepted applications, taken through their fund's approval
 //!   chain (data), appraised by the province's appraisers, approved against the budget;
+//! - [`execution`]: an approved scheme's implementation: contracts, advances and payments (never past
+//!   the approved support), progress reports and inspections, acceptance, settlement, termination;
+//! - [`figures`]: the money figures (plan, approved, committed, advanced, paid, settled, execution
+//!   rate) by fund, province as it is or as it was, region, activity and implementing unit: the one
+//!   query every report, screen and export reads;
 //! - [`documents`]: the files of a case (application or scheme), in the document store (a local
 //!   folder or S3), typed from their content, versioned, never overwritten.
 //!
@@ -22,6 +27,8 @@ pub mod batch;
 pub mod budget;
 pub mod demo;
 pub mod documents;
+pub mod execution;
+pub mod figures;
 pub mod rules;
 pub mod schemes;
 
@@ -123,4 +130,6 @@ pub fn routes(max_document_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(applications::routes::router())
         .merge(documents::routes::router(max_document_bytes))
         .merge(schemes::routes::router())
+        .merge(execution::routes::router())
+        .merge(figures::routes::router())
 }

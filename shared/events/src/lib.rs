@@ -43,7 +43,7 @@ pub use cluster::{ClusterReportDue, ClusterReportSubmitted, ClusterTransitioned}
 pub use mail::EmailQueued;
 pub use password_reset::PasswordResetRequested;
 pub use registration::{RegistrationDecided, RegistrationEmailInUse, RegistrationReceived};
-pub use scheme::SchemeTransitioned;
+pub use scheme::{AcceptanceRecorded, SchemeTransitioned};
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use serde::{Serialize, de::DeserializeOwned};
@@ -254,6 +254,8 @@ any_event! {
     ApplicationTransitioned,
     /// `workflow.scheme_transitioned` v1.
     SchemeTransitioned,
+    /// `workflow.acceptance_recorded` v1.
+    AcceptanceRecorded,
     /// `registry.cluster_transitioned` v1.
     ClusterTransitioned,
     /// `registry.cluster_report_due` v1.

@@ -136,6 +136,9 @@ db_enum! {
         Priority = "priority" => "Ưu tiên",
         /// The scoring rubric of an appraisal (per activity type, or `default`).
         Rubric = "rubric" => "Tiêu chí chấm điểm thẩm định",
+        /// How much of the approved support may be advanced, and after how much progress (per
+        /// activity type, or `default`).
+        AdvanceLimit = "advance_limit" => "Mức tạm ứng tối đa",
     }
 }
 
@@ -179,6 +182,20 @@ db_enum! {
         AppraisalRecord = "appraisal_record" => "Biên bản thẩm định",
         /// Quyết định: a decision on a scheme (approval, allocation).
         Decision = "decision" => "Quyết định",
+        /// Hợp đồng: an implementation contract, or one with a beneficiary.
+        Contract = "contract" => "Hợp đồng",
+        /// Chứng từ: the voucher of an advance or a payment.
+        PaymentVoucher = "payment_voucher" => "Chứng từ tạm ứng, thanh toán",
+        /// Báo cáo tiến độ, or the record of an inspection.
+        ProgressReport = "progress_report" => "Báo cáo tiến độ, kiểm tra",
+        /// Biên bản nghiệm thu.
+        AcceptanceRecord = "acceptance_record" => "Biên bản nghiệm thu",
+        /// Hồ sơ quyết toán.
+        SettlementDossier = "settlement_dossier" => "Hồ sơ quyết toán",
+        /// Biên bản thanh lý hợp đồng.
+        LiquidationRecord = "liquidation_record" => "Biên bản thanh lý hợp đồng",
+        /// The written request to stop a scheme, with its reasons.
+        TerminationRequest = "termination_request" => "Văn bản đề nghị ngừng thực hiện",
         /// Anything else the case needs.
         Other = "other" => "Tài liệu khác",
     }
@@ -200,8 +217,53 @@ db_enum! {
         Selected = "selected" => "Đã xét chọn",
         /// Approved, its support committed against the budget.
         Approved = "approved" => "Đã phê duyệt",
+        /// Its implementation contract signed: being carried out (advances, payments, progress).
+        Implementing = "implementing" => "Đang thực hiện",
+        /// Accepted at the facility (nghiệm thu): the settlement dossier is due.
+        Accepted = "accepted" => "Đã nghiệm thu",
+        /// The settlement dossier is with the funding level.
+        SettlementSubmitted = "settlement_submitted" => "Đã nộp hồ sơ quyết toán",
+        /// Settled (quyết toán) and its contract liquidated (thanh lý): the end.
+        Settled = "settled" => "Đã quyết toán",
+        /// Stopped on a written request (ngừng thực hiện); the money not paid went back to the envelope.
+        Terminated = "terminated" => "Ngừng thực hiện",
         /// Refused at one of the steps, with a reason.
         Rejected = "rejected" => "Không được phê duyệt",
+    }
+}
+
+db_enum! {
+    /// What a contract of a scheme is. Stored in `workflow.contracts.kind`.
+    pub enum ContractKind {
+        /// Between the funding level and the implementing unit: one per scheme.
+        Implementation = "implementation" => "Hợp đồng thực hiện đề án",
+        /// Between the implementing unit and a beneficiary.
+        Beneficiary = "beneficiary" => "Hợp đồng với cơ sở thụ hưởng",
+    }
+}
+
+db_enum! {
+    /// An advance (before the work is done) or a payment. Stored in `workflow.payments.kind`.
+    pub enum PaymentKind {
+        Advance = "advance" => "Tạm ứng",
+        Payment = "payment" => "Thanh toán",
+    }
+}
+
+db_enum! {
+    /// A progress report of the implementing unit, or an inspection. Stored in
+    /// `workflow.scheme_reports.kind`.
+    pub enum SchemeReportKind {
+        Progress = "progress" => "Báo cáo tiến độ",
+        Inspection = "inspection" => "Kiểm tra, giám sát",
+    }
+}
+
+db_enum! {
+    /// The result of an acceptance at the facility. Stored in `workflow.acceptances.result`.
+    pub enum AcceptanceResult {
+        Passed = "passed" => "Đạt",
+        Failed = "failed" => "Không đạt",
     }
 }
 

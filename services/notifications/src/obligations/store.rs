@@ -231,6 +231,36 @@ pub async fn close_subject<C: ConnectionTrait>(
     Ok(r.rows_affected())
 }
 
+/// Close what is still owed of one duty about one subject (a scheme's settlement dossier): fulfilled
+/// at `at` with `text` as its note, or waived with it as the reason; how many.
+pub async fn close_duty_of_subject<C: ConnectionTrait>(
+    c: &C,
+    code: &str,
+    subject: (&str, Uuid),
+    to: ObligationState,
+    text: &str,
+    at: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let r = c
+        .execute_raw(stmt(
+            &format!(
+                "UPDATE notifications.obligations SET {}
+                  WHERE subject_kind = $3 AND subject_id = $4 AND duty_code = $5
+                    AND state IN ('open', 'overdue')",
+                closing(to)
+            ),
+            [
+                text.into(),
+                at.into(),
+                subject.0.into(),
+                subject.1.into(),
+                code.into(),
+            ],
+        ))
+        .await?;
+    Ok(r.rows_affected())
+}
+
 /// Close an obligation the caller has loaded and locked: fulfilled (with a note) or waived (with a
 /// reason); no more reminders.
 pub async fn close(

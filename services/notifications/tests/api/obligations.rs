@@ -100,6 +100,74 @@ async fn an_approved_national_scheme_opens_its_settlement_by_22_january() {
 }
 
 #[tokio::test]
+async fn an_acceptance_opens_the_settlement_dossier_which_the_dossier_and_the_settlement_close() {
+    let app = TestApp::spawn().await;
+    let (centre, province) = app.org_of(CENTRE).await;
+    app.deliver(
+        "workflow",
+        &scheme_step(province, "kcqg", 2026, "approved", 5),
+    )
+    .await;
+    let accepted = kc_events::AcceptanceRecorded {
+        scheme_id: Uuid::from_u128(42),
+        acceptance_id: Uuid::from_u128(7),
+        province,
+        implementing_org: centre,
+        fund: "kcqg".into(),
+        plan_year: 2026,
+        accepted_on: day(2026, 11, 20),
+        by: Uuid::new_v4(),
+    };
+    app.deliver("workflow", &accepted).await;
+    let o = app.obligations(CENTRE, "duty=settlement_dossier").await;
+    assert_eq!(o.len(), 1, "{o:?}");
+    // 15 days after 20 November 2026: 5 December, a Saturday, moved to Monday 7 December.
+    assert_eq!(o[0]["base_due"], "2026-12-05");
+    assert_eq!(o[0]["due_date"], "2026-12-07");
+    assert_eq!(o[0]["subject_kind"], "scheme");
+    assert_eq!(o[0]["recipient"], "department");
+    // The dossier submitted fulfils it, and only it: the national settlement is still owed.
+    app.deliver(
+        "workflow",
+        &scheme_step(province, "kcqg", 2026, "settlement_submitted", 9),
+    )
+    .await;
+    assert_eq!(
+        app.obligations(CENTRE, "duty=settlement_dossier").await[0]["state"],
+        "fulfilled"
+    );
+    assert_eq!(
+        app.obligations(CENTRE, "duty=national_settlement").await[0]["state"],
+        "open"
+    );
+    // The settlement ends what is owed about the scheme.
+    app.deliver(
+        "workflow",
+        &scheme_step(province, "kcqg", 2026, "settled", 10),
+    )
+    .await;
+    assert_eq!(
+        app.obligations(CENTRE, "duty=national_settlement").await[0]["state"],
+        "fulfilled"
+    );
+    // Another scheme, terminated before its settlement: its national settlement is waived.
+    let mut other = scheme_step(province, "kcqg", 2026, "approved", 5);
+    other.scheme_id = Uuid::from_u128(44);
+    app.deliver("workflow", &other).await;
+    let mut stopped = scheme_step(province, "kcqg", 2026, "terminated", 7);
+    stopped.scheme_id = Uuid::from_u128(44);
+    app.deliver("workflow", &stopped).await;
+    let states: Vec<String> = app
+        .obligations(CENTRE, "duty=national_settlement")
+        .await
+        .iter()
+        .map(|o| o["state"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(states.len(), 2);
+    assert!(states.contains(&"waived".to_owned()), "{states:?}");
+}
+
+#[tokio::test]
 async fn events_delivered_twice_and_fulfilments_of_nothing_change_nothing() {
     let app = TestApp::spawn().await;
     let (org, province) = app.org_of(ENTERPRISE).await;

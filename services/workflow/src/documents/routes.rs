@@ -77,7 +77,8 @@ struct Opened {
 
 /// Open the request transaction on the case (404 outside the caller's scope) and say whether the
 /// caller may add documents to it now: an application by [`may_upload`]; a scheme while it is with the
-/// caller's role in its fund's approval chain ([`chain::is_with`]).
+/// caller's role in its fund's approval chain ([`chain::is_with`]), or, after approval, while the
+/// caller may take an act of its implementation (the contract, a voucher, a record, a dossier).
 async fn open_case<P>(
     tenant: &Tenant<P>,
     case: Case,
@@ -102,7 +103,14 @@ async fn open_case<P>(
                 province_id: s.province_id,
                 organisation_id: s.implementing_org_id,
                 status: (s.status.as_str(), s.status.label_vi()),
-                open: chain::is_with(&steps, s.status, tenant.role()),
+                open: chain::is_with(&steps, s.status, tenant.role())
+                    || !crate::execution::state::open_acts(
+                        tenant.claims(),
+                        s.fund,
+                        s.status,
+                        s.implementing_org_id,
+                    )
+                    .is_empty(),
                 closed: "Đề án không ở bước của đơn vị anh/chị nên không thể thêm tài liệu (the scheme is not with your unit at this step)",
             };
             Ok((tx, opened))

@@ -112,6 +112,20 @@ pub struct RubricBody {
     pub pass_total: u32,
 }
 
+/// How much of a scheme's approved support may be advanced: at most `max_percent` of it in all, and
+/// only once the implementing unit has reported more than `min_progress_percent` of the work done (0:
+/// from the contract on).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdvanceLimitBody {
+    /// Per cent of the approved support, at most 100, with at most two decimals.
+    #[schema(value_type = String, pattern = "^(100(\\.0{1,2})?|[0-9]{1,2}(\\.[0-9]{1,2})?)$", example = "70")]
+    pub max_percent: Decimal,
+    #[serde(deserialize_with = "kc_http::whole")]
+    #[schema(minimum = 0, maximum = 99)]
+    pub min_progress_percent: u32,
+}
+
 /// The body of a rule, by kind (the shape its kind names; documented as one of these).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
@@ -122,6 +136,7 @@ pub enum RuleBody {
     StageLimit(StageLimitBody),
     Priority(PriorityBody),
     Rubric(RubricBody),
+    AdvanceLimit(AdvanceLimitBody),
 }
 
 /// Whether `key` is a rule key or a code (activity, criterion): 1 to 64 of `a-z`, `0-9`, `_`,
@@ -135,8 +150,13 @@ pub fn is_key(key: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
 }
 
-/// The deadlines a rule may set.
-pub const DEADLINES: &[&str] = &["plan_registration", "province_registration"];
+/// The deadlines a rule may set: the first two are days of the year before the plan year, the
+/// settlement's a day of the year after it.
+pub const DEADLINES: &[&str] = &[
+    "plan_registration",
+    "province_registration",
+    "national_settlement",
+];
 /// The stages that have a time limit.
 pub const STAGES: &[&str] = &[
     "application_submitted",
@@ -260,6 +280,23 @@ impl RuleBody {
                 }
                 RuleBody::Rubric(b)
             }
+            RuleKind::AdvanceLimit => {
+                let b: AdvanceLimitBody = typed(value, fields)?;
+                let p = b.max_percent;
+                if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED || p.normalize().scale() > 2 {
+                    fields.insert(
+                        "body.max_percent".into(),
+                        "Tỷ lệ tạm ứng từ 0 đến 100%, tối đa hai chữ số thập phân (0 to 100, two decimals)".into(),
+                    );
+                }
+                if b.min_progress_percent > 99 {
+                    fields.insert(
+                        "body.min_progress_percent".into(),
+                        "Tiến độ tối thiểu từ 0 đến 99% (0 to 99)".into(),
+                    );
+                }
+                RuleBody::AdvanceLimit(b)
+            }
         };
         Some(body)
     }
@@ -292,9 +329,15 @@ pub fn check_shape(
         RuleKind::Deadline => listed(DEADLINES, fields),
         RuleKind::StageLimit => listed(STAGES, fields),
         RuleKind::Priority => listed(PRIORITIES, fields),
-        RuleKind::ActivityType | RuleKind::SupportCap | RuleKind::Rubric => {}
+        RuleKind::ActivityType
+        | RuleKind::SupportCap
+        | RuleKind::Rubric
+        | RuleKind::AdvanceLimit => {}
     }
-    let needs_fund = matches!(kind, RuleKind::SupportCap | RuleKind::Deadline);
+    let needs_fund = matches!(
+        kind,
+        RuleKind::SupportCap | RuleKind::Deadline | RuleKind::AdvanceLimit
+    );
     if needs_fund && fund.is_none() {
         fields.insert(
             "fund".into(),
@@ -307,7 +350,10 @@ pub fn check_shape(
             "Quy định loại này không theo nguồn kinh phí (this kind has no fund)".into(),
         );
     }
-    let local = matches!(kind, RuleKind::SupportCap | RuleKind::Deadline);
+    let local = matches!(
+        kind,
+        RuleKind::SupportCap | RuleKind::Deadline | RuleKind::AdvanceLimit
+    );
     if has_province && !local {
         fields.insert(
             "province_code".into(),

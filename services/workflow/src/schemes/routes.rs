@@ -618,24 +618,38 @@ async fn finish_step<P>(
     reason: Option<String>,
     change: StepChange,
 ) -> Result<SchemeOut, ApiError> {
-    store::take_step(
-        &tx,
-        &s,
-        step,
-        to,
-        tenant.user_id(),
-        reason.as_deref(),
-        &change,
-    )
-    .await?;
-    let after = store::by_id(&tx, s.id, Lock::None)
+    let after = record_step(tenant, meta, &tx, &s, step, to, reason, &change).await?;
+    let out = scheme_out(tenant, &tx, after).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Record a step of a locked scheme in the request's transaction: its status and history, the audit
+/// row and the `workflow.scheme_transitioned` event; the scheme as it is after.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record_step<P>(
+    tenant: &Tenant<P>,
+    meta: &ClientMeta,
+    tx: &Tx,
+    s: &SchemeView,
+    step: Option<i32>,
+    to: SchemeStatus,
+    reason: Option<String>,
+    change: &StepChange,
+) -> Result<SchemeView, ApiError> {
+    store::take_step(tx, s, step, to, tenant.user_id(), reason.as_deref(), change).await?;
+    let after = store::by_id(tx, s.id, Lock::None)
         .await?
         .ok_or(ApiError::NotFound)?;
     audit(
-        &tx,
+        tx,
         SERVICE,
         AuditEvent {
-            action: if to == SchemeStatus::Rejected { "scheme.rejected" } else { "scheme.step" },
+            action: match to {
+                SchemeStatus::Rejected => "scheme.rejected",
+                SchemeStatus::Terminated => "scheme.terminated",
+                _ => "scheme.step",
+            },
             entity_type: "scheme",
             entity_id: Some(s.id.to_string()),
             province_id: Some(s.province_id),
@@ -648,7 +662,7 @@ async fn finish_step<P>(
     )
     .await?;
     kc_events::enqueue(
-        &tx,
+        tx,
         SERVICE,
         &SchemeTransitioned {
             scheme_id: s.id,
@@ -664,9 +678,7 @@ async fn finish_step<P>(
         },
     )
     .await?;
-    let out = scheme_out(tenant, &tx, after).await?;
-    tx.commit().await?;
-    Ok(out)
+    Ok(after)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -39,6 +39,22 @@ pub struct SchemeView {
     #[schema(value_type = Option<String>)]
     pub support_approved: Option<Decimal>,
     pub envelope_id: Option<Uuid>,
+    /// Disbursed so far (advances included), in whole đồng.
+    #[schema(value_type = String)]
+    pub paid: Decimal,
+    /// Advances among what was paid.
+    #[schema(value_type = String)]
+    pub advanced: Decimal,
+    /// Given back to the envelope by a termination.
+    #[schema(value_type = String)]
+    pub released: Decimal,
+    /// The settlement decision's amount.
+    #[schema(value_type = Option<String>)]
+    pub settled: Option<Decimal>,
+    /// The share of the work done, from the last progress report.
+    pub progress_percent: i32,
+    /// The province as it was when the scheme was planned (a former province before the 2025 merger).
+    pub origin_unit_id: Option<Uuid>,
     /// The industrial cluster it supports (the registry's), if any.
     pub cluster_id: Option<Uuid>,
     pub status_reason: Option<String>,
@@ -69,7 +85,8 @@ impl Resource for SchemeView {
 const VIEW: &str = "SELECT s.id, s.province_id, p.code AS province_code, s.implementing_org_id,
         o.name AS implementing_org_name, s.status, s.version, s.kind, s.fund, s.plan_year,
         s.activity_code, s.title, s.commune, s.total_cost, s.support_requested, s.counterpart,
-        s.support_recommended, s.support_approved, s.envelope_id, s.cluster_id, s.status_reason, s.prepared_by,
+        s.support_recommended, s.support_approved, s.envelope_id, s.paid, s.advanced, s.released,
+        s.settled, s.progress_percent, s.origin_unit_id, s.cluster_id, s.status_reason, s.prepared_by,
         s.stage_since, s.stage_since + make_interval(days => lim.days) AS due_at,
         coalesce(s.stage_since + make_interval(days => lim.days) < now(), false) AS overdue,
         (SELECT count(*) FROM workflow.scheme_beneficiaries b WHERE b.scheme_id = s.id) AS beneficiary_count,

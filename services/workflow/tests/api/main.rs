@@ -6,6 +6,7 @@
 mod applications;
 mod budget;
 mod documents;
+mod execution;
 mod helpers;
 mod rules;
 mod schemes;

@@ -78,7 +78,7 @@ fn full_scores() -> Value {
     json!({"necessity": 18, "feasibility": 20, "effectiveness": 20, "counterpart": 12, "priority": 10})
 }
 
-async fn appraise(app: &TestApp, scheme: &Value, who: &str, amount: &str) -> Value {
+pub(crate) async fn appraise(app: &TestApp, scheme: &Value, who: &str, amount: &str) -> Value {
     let id = scheme["id"].as_str().unwrap();
     let r = app
         .post(

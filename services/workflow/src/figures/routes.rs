@@ -1,0 +1,296 @@
+//! `GET /api/v1/reports/execution`: the money figures of a plan year.
+
+use super::store::{self, GroupBy, Scope, Sums};
+use crate::AppState;
+use kc_auth::{ProvinceStaff, Tenant, declare};
+use kc_http::{ApiError, FieldErrors, Json, Query};
+use kc_kernel::{Fund, Region};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(execution_report))
+}
+
+/// Money figures, in whole đồng (strings), with the execution rate in per cent (two decimals).
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Totals {
+    /// The envelopes of the year (where the grouping has them).
+    #[schema(value_type = Option<String>)]
+    pub plan: Option<Decimal>,
+    /// Approved support, less what terminations released.
+    #[schema(value_type = String)]
+    pub approved: Decimal,
+    /// Bound by implementation contracts.
+    #[schema(value_type = String)]
+    pub committed: Decimal,
+    /// Advances (counted in `paid` too).
+    #[schema(value_type = String)]
+    pub advanced: Decimal,
+    /// Every disbursement.
+    #[schema(value_type = String)]
+    pub paid: Decimal,
+    /// Settled (quyết toán): what was executed.
+    #[schema(value_type = String)]
+    pub settled: Decimal,
+    /// Settled ÷ approved, in per cent (none when nothing is approved).
+    #[schema(example = "98.82")]
+    pub execution_rate: Option<String>,
+    /// Settled ÷ plan, in per cent, where there is a plan.
+    #[schema(example = "97.47")]
+    pub plan_execution_rate: Option<String>,
+    /// Approved schemes.
+    pub schemes: i64,
+}
+
+/// One fund's figures.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FundTotals {
+    /// `KCQG` or `KCĐP`, as reports write it.
+    #[schema(example = "KCQG")]
+    pub fund: &'static str,
+    /// The fund as the API spells it elsewhere.
+    pub fund_code: Fund,
+    pub fund_name: &'static str,
+    #[serde(flatten)]
+    pub totals: Totals,
+}
+
+/// One row of the grouping.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Row {
+    /// What the row is: a fund, a province code, a former province's id, a region, an activity code,
+    /// an implementing unit's id.
+    pub key: String,
+    /// The province's or the activity's code, where it has one.
+    pub code: Option<String>,
+    pub label: String,
+    #[serde(flatten)]
+    pub totals: Totals,
+}
+
+/// The execution report of a plan year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExecutionReport {
+    pub year: i32,
+    pub group_by: GroupBy,
+    pub funds: Vec<FundTotals>,
+    pub total: Totals,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReportQuery {
+    /// The plan year.
+    #[param(minimum = 2000, maximum = 2099)]
+    pub year: i32,
+    /// How the rows are grouped (default: by province as it is today).
+    pub group_by: Option<GroupBy>,
+    pub fund: Option<Fund>,
+    /// One province (the ministry; a province's staff see their own only).
+    #[param(pattern = "^[0-9]{2}$")]
+    pub province_code: Option<String>,
+}
+
+/// A share in per cent with two decimals, rounded half away from zero (none when the whole is 0).
+pub fn rate(part: Decimal, whole: Decimal) -> Option<String> {
+    if whole.is_zero() {
+        return None;
+    }
+    let r = (part * Decimal::ONE_HUNDRED / whole)
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    Some(format!("{r:.2}"))
+}
+
+impl Totals {
+    fn of(s: &Sums, plan: Option<Decimal>) -> Totals {
+        Totals {
+            plan,
+            approved: s.approved,
+            committed: s.committed,
+            advanced: s.advanced,
+            paid: s.paid,
+            settled: s.settled,
+            execution_rate: None,
+            plan_execution_rate: None,
+            schemes: s.schemes,
+        }
+        .rated()
+    }
+
+    fn rated(mut self) -> Totals {
+        self.execution_rate = rate(self.settled, self.approved);
+        self.plan_execution_rate = self.plan.and_then(|p| rate(self.settled, p));
+        self
+    }
+
+    fn add(&mut self, o: &Totals) {
+        self.plan = match (self.plan, o.plan) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or_default() + b.unwrap_or_default()),
+        };
+        self.approved += o.approved;
+        self.committed += o.committed;
+        self.advanced += o.advanced;
+        self.paid += o.paid;
+        self.settled += o.settled;
+        self.schemes += o.schemes;
+    }
+}
+
+/// The execution report: plan, approved, committed, advanced, paid and settled, and the execution
+/// rate (settled ÷ approved; ÷ plan as `plan_execution_rate`), per fund, in total, and in rows
+/// grouped by fund, province (today's or the one of the time), region, activity type or implementing
+/// unit. The rows and the funds are summed by separate queries over the same view; they agree to the
+/// đồng.
+#[utoipa::path(get, path = "/api/v1/reports/execution", tag = "reports", params(ReportQuery),
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<ProvinceStaff>())),
+               ("x-kc-server-rules" = json!({"province_code": "a province in force today; the caller's own for a province's staff",
+                                             "year": "2000 to 2099"}))),
+    responses((status = 200, body = ExecutionReport), (status = 400, body = kc_http::ErrorEnvelope),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 422, body = kc_http::ErrorEnvelope)))]
+async fn execution_report(
+    tenant: Tenant<ProvinceStaff>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Json<ExecutionReport>, ApiError> {
+    let mut fields = FieldErrors::new();
+    if !(2000..=2099).contains(&q.year) {
+        fields.insert(
+            "year".into(),
+            "Năm kế hoạch từ 2000 đến 2099 (year 2000 to 2099)".into(),
+        );
+    }
+    let tx = tenant.begin().await?;
+    let province_id = kc_auth::list_province(
+        &tx,
+        tenant.scope(),
+        "province_code",
+        q.province_code.as_deref(),
+        &mut fields,
+    )
+    .await?;
+    if !fields.is_empty() {
+        return Err(ApiError::validation(fields));
+    }
+    let group_by = q.group_by.unwrap_or_default();
+    let scope = Scope {
+        year: q.year,
+        fund: q.fund,
+        province_id,
+    };
+    let report = report(
+        &tx,
+        scope,
+        group_by,
+        province_id.is_none() && tenant.scope().province().is_none(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(report))
+}
+
+/// The report of `scope`, its rows grouped `by` (`national`: the caller sees the nation, whose plan of
+/// the national fund is the national envelope).
+pub async fn report<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    scope: Scope,
+    by: GroupBy,
+    national: bool,
+) -> Result<ExecutionReport, ApiError> {
+    let fund_sums = store::rows(c, scope, GroupBy::Fund).await?;
+    let fund_plans: HashMap<String, Decimal> = store::plans(c, scope, GroupBy::Fund, national)
+        .await?
+        .into_iter()
+        .collect();
+    let mut funds = Vec::new();
+    let mut total = Totals::default();
+    for fund in Fund::ALL {
+        if scope.fund.is_some_and(|f| f != fund) {
+            continue;
+        }
+        let plan = fund_plans.get(fund.as_str()).copied();
+        let totals = match fund_sums.iter().find(|s| s.key == fund.as_str()) {
+            Some(s) => Totals::of(s, plan),
+            None => Totals {
+                plan,
+                ..Totals::default()
+            }
+            .rated(),
+        };
+        total.add(&totals);
+        funds.push(FundTotals {
+            fund: match fund {
+                Fund::Kcqg => "KCQG",
+                Fund::Kcdp => "KCĐP",
+            },
+            fund_code: fund,
+            fund_name: fund.label_vi(),
+            totals,
+        });
+    }
+    let plans: HashMap<String, Decimal> = store::plans(c, scope, by, national)
+        .await?
+        .into_iter()
+        .collect();
+    let has_plan = matches!(by, GroupBy::Fund | GroupBy::Province | GroupBy::Region);
+    let rows = store::rows(c, scope, by)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let plan = has_plan.then(|| plans.get(&s.key).copied().unwrap_or_default());
+            let label = match by {
+                GroupBy::Fund => s
+                    .key
+                    .parse::<Fund>()
+                    .map(|f| f.label_vi().to_owned())
+                    .unwrap_or(s.label.clone()),
+                GroupBy::Region => s
+                    .key
+                    .parse::<Region>()
+                    .map(|r| r.label_vi().to_owned())
+                    .unwrap_or(s.label.clone()),
+                _ => s.label.clone(),
+            };
+            Row {
+                key: s.key.clone(),
+                code: s.code.clone(),
+                label,
+                totals: Totals::of(&s, plan),
+            }
+        })
+        .collect();
+    Ok(ExecutionReport {
+        year: scope.year,
+        group_by: by,
+        funds,
+        total: total.rated(),
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_have_two_decimals_rounded_half_away_from_zero() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap_or_default();
+        assert_eq!(
+            rate(d("118579290000"), d("120000000000")).as_deref(),
+            Some("98.82")
+        );
+        assert_eq!(
+            rate(d("172187940000"), d("178300980000")).as_deref(),
+            Some("96.57")
+        );
+        assert_eq!(rate(d("1"), d("8")).as_deref(), Some("12.50"));
+        assert_eq!(rate(d("1"), d("3")).as_deref(), Some("33.33"));
+        assert_eq!(rate(d("2"), d("3")).as_deref(), Some("66.67"));
+        assert_eq!(rate(d("5"), d("0")), None);
+    }
+}
