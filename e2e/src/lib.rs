@@ -170,8 +170,19 @@ impl System {
         cmd.output().unwrap()
     }
 
-    /// Every service's demo data (workflow, registry, then notifications), each load successful.
+    /// Every service's demo data (the 2018 archive, workflow, registry, then notifications), as the
+    /// run command loads it, each load successful.
     pub fn seed_all(&self) {
+        let out = Command::new(bin("kc-seed"))
+            .arg(self.db.superuser_url())
+            .arg("--archive-2018")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "kc-seed --archive-2018: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         for name in ["workflow", "registry", "notifications"] {
             let out = self.seed(name);
             assert!(

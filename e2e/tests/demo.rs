@@ -99,8 +99,43 @@ async fn the_demo_shows_every_state_of_applications_and_schemes_with_their_docum
                    JOIN identity.admin_units p ON p.id = s.province_id WHERE p.code = '{province}'"
             ))
             .await;
-        assert_eq!(statuses.len(), 7, "{province}: {statuses:?}");
+        // Every status of SchemeStatus: the approval chain's and the implementation's.
+        assert_eq!(statuses.len(), 12, "{province}: {statuses:?}");
     }
+    // Past approval, each has the records of its path: a contract and payments for all but the
+    // terminated, each payment its voucher, the acceptance and settlement where reached; the
+    // figures of every scheme add up (paid = the payments' sum, never past the approval).
+    assert_eq!(
+        db.count(
+            "SELECT 1 FROM workflow.schemes s
+              WHERE s.status IN ('implementing', 'accepted', 'settlement_submitted', 'settled')
+                AND (NOT EXISTS (SELECT 1 FROM workflow.contracts c WHERE c.scheme_id = s.id)
+                     OR s.paid <> (SELECT coalesce(sum(amount), 0) FROM workflow.payments p
+                                    WHERE p.scheme_id = s.id))"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        db.count(
+            "SELECT 1 FROM workflow.schemes WHERE status = 'settled' AND paid = settled AND settled > 0"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        db.count("SELECT 1 FROM workflow.schemes WHERE status = 'terminated' AND released > 0")
+            .await,
+        3
+    );
+    assert_eq!(
+        db.count(
+            "SELECT 1 FROM workflow.payments p WHERE NOT EXISTS (
+               SELECT 1 FROM workflow.documents d WHERE d.id = p.document_id AND d.kind = 'payment_voucher')"
+        )
+        .await,
+        0
+    );
     let application_states = db
         .count("SELECT DISTINCT status FROM workflow.applications")
         .await;

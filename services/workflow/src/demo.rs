@@ -1,6 +1,8 @@
 //! Demo data for the run command (never in production): budget envelopes, a local rule, and in each
 //! demo province (01, 37, 79) applications in every state of their life cycle, one of them returned
-//! and resubmitted (two versions to compare).
+//! and resubmitted (two versions to compare), and schemes in every state of both funds, from a draft
+//! through implementation (contracts, advances, payments, reports, acceptance) to settlement or
+//! termination.
 //!
 //! It goes through the services' own HTTP APIs as the demo users would (identity's login, then
 //! workflow's routes), so every record passes the same checks, audit and events as a real one. It is
@@ -82,9 +84,10 @@ impl Api {
         token: &str,
         kind: &str,
         filename: &str,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<String> {
         let id = case["id"].as_str().context("id")?;
-        self.http
+        let doc: Value = self
+            .http
             .post(format!(
                 "{}/api/v1/{cases}/{id}/documents?kind={kind}&filename={filename}",
                 self.workflow
@@ -95,8 +98,10 @@ impl Api {
             .send()
             .await?
             .error_for_status()
-            .with_context(|| format!("upload {filename}"))?;
-        Ok(())
+            .with_context(|| format!("upload {filename}"))?
+            .json()
+            .await?;
+        doc["id"].as_str().map(str::to_owned).context("document id")
     }
 
     /// Take `app` one step.
@@ -435,7 +440,7 @@ async fn schemes(api: &Api, code: &str, plan: i32, commune: &str) -> anyhow::Res
     let ministry = api.token("bo@demo.test").await?;
     let scores = json!({"necessity": 17, "feasibility": 21, "effectiveness": 19, "counterpart": 12, "priority": 11});
     // (title, fund, activity, cost, support, how far it goes)
-    let plans: [(&str, &str, &str, u64, u64, &str); 8] = [
+    let plans: [(&str, &str, &str, u64, u64, &str); 13] = [
         (
             "Mô hình trình diễn máy ép viên nén mùn cưa",
             "kcqg",
@@ -499,6 +504,46 @@ async fn schemes(api: &Api, code: &str, plan: i32, commune: &str) -> anyhow::Res
             200_000_000,
             100_000_000,
             "rejected",
+        ),
+        (
+            "Mô hình sản xuất gạch không nung",
+            "kcqg",
+            "demonstration_model",
+            2_400_000_000,
+            720_000_000,
+            "implementing",
+        ),
+        (
+            "Máy sấy cà phê",
+            "kcdp",
+            "machinery",
+            400_000_000,
+            200_000_000,
+            "accepted",
+        ),
+        (
+            "Đào tạo nghề mây tre đan xuất khẩu",
+            "kcqg",
+            "training",
+            350_000_000,
+            300_000_000,
+            "settlement_submitted",
+        ),
+        (
+            "Dây chuyền chế biến nước mắm",
+            "kcdp",
+            "technology_line",
+            800_000_000,
+            350_000_000,
+            "settled",
+        ),
+        (
+            "Máy cắt khắc laser đồ gỗ mỹ nghệ",
+            "kcdp",
+            "machinery",
+            400_000_000,
+            180_000_000,
+            "terminated",
         ),
     ];
     for (i, (title, fund, activity, cost, support, until)) in plans.into_iter().enumerate() {
@@ -565,18 +610,188 @@ async fn schemes(api: &Api, code: &str, plan: i32, commune: &str) -> anyhow::Res
             // The department approved it (the local fund's last step) and files its decision.
             api.attach("schemes", &s, &department, "decision", "quyet-dinh.pdf")
                 .await?;
-            continue;
+        } else {
+            if until == "sent_to_ministry" {
+                continue;
+            }
+            s = advance(&s, &ministry).await?;
+            if until == "selected" {
+                continue;
+            }
+            s = advance(&s, &ministry).await?;
+            api.attach("schemes", &s, &ministry, "decision", "quyet-dinh.pdf")
+                .await?;
         }
-        if until == "sent_to_ministry" {
-            continue;
+        if until != "approved" {
+            // The national fund's money is the ministry's to contract, pay and stop; a local
+            // fund's the department's (its officer pays, its director stops).
+            let (funder, stopper) = if fund == "kcqg" {
+                (&ministry, &ministry)
+            } else {
+                (&officer, &department)
+            };
+            implement(api, s, until, funder, stopper, &centre).await?;
         }
-        s = advance(&s, &ministry).await?;
-        if until == "selected" {
-            continue;
-        }
-        s = advance(&s, &ministry).await?;
-        api.attach("schemes", &s, &ministry, "decision", "quyet-dinh.pdf")
-            .await?;
     }
+    Ok(())
+}
+
+/// Take an approved demo scheme through its implementation `until` a status: the contract, a
+/// progress report, an advance and an inspection, a payment, the acceptance, the settlement dossier,
+/// the settlement with its last payment; or stop it on a written request.
+async fn implement(
+    api: &Api,
+    s: Value,
+    until: &str,
+    funder: &str,
+    stopper: &str,
+    centre: &str,
+) -> anyhow::Result<()> {
+    let id = s["id"].as_str().context("id")?.to_owned();
+    let support: u64 = s["support_approved"]
+        .as_str()
+        .context("support approved")?
+        .parse()?;
+    let today = kc_kernel::today_vn();
+    let ago = |days: i64| (today - chrono::Duration::days(days)).to_string();
+    let path = |act: &str| format!("/api/v1/schemes/{id}/{act}");
+    if until == "terminated" {
+        let request = api
+            .attach(
+                "schemes",
+                &s,
+                stopper,
+                "termination_request",
+                "de-nghi-ngung.pdf",
+            )
+            .await?;
+        api.post(
+            &path("terminate"),
+            stopper,
+            json!({
+                "version": s["version"], "requested_on": ago(3), "document_id": request,
+                "reason": "Cơ sở thụ hưởng chuyển địa điểm sản xuất, không tiếp tục thực hiện được"
+            }),
+        )
+        .await?;
+        return Ok(());
+    }
+    let contract = api
+        .attach("schemes", &s, funder, "contract", "hop-dong.pdf")
+        .await?;
+    let e = api
+        .post(
+            &path("contract"),
+            funder,
+            json!({
+                "version": s["version"], "number": format!("{}/HĐ-KC", 100 + support % 97),
+                "signed_on": ago(60), "ends_on": ago(-120), "amount": support.to_string(),
+                "document_id": contract
+            }),
+        )
+        .await?;
+    let progress = api
+        .attach(
+            "schemes",
+            &e["scheme"],
+            centre,
+            "progress_report",
+            "bao-cao-tien-do.pdf",
+        )
+        .await?;
+    api.post(
+        &path("reports"),
+        centre,
+        json!({
+            "kind": "progress", "reported_on": ago(30), "percent_done": 55, "document_id": progress,
+            "body": "Đã mua sắm, lắp đặt thiết bị; đang vận hành thử và hướng dẫn kỹ thuật"
+        }),
+    )
+    .await?;
+    let voucher = api
+        .attach(
+            "schemes",
+            &e["scheme"],
+            funder,
+            "payment_voucher",
+            "chung-tu.pdf",
+        )
+        .await?;
+    let pay = |kind: &str, amount: u64, days: i64| {
+        json!({"kind": kind, "amount": amount.to_string(), "paid_on": ago(days),
+               "document_id": voucher.clone()})
+    };
+    api.post(&path("payments"), funder, pay("advance", support / 2, 45))
+        .await?;
+    api.post(&path("reports"), funder, json!({
+        "kind": "inspection", "reported_on": ago(20),
+        "body": "Kiểm tra tại cơ sở: đúng nội dung, đúng tiến độ; đề nghị hoàn thiện hồ sơ nghiệm thu"
+    }))
+    .await?;
+    if until == "implementing" {
+        return Ok(());
+    }
+    let e = api
+        .post(
+            &path("payments"),
+            funder,
+            pay("payment", support * 2 / 5, 10),
+        )
+        .await?;
+    let record = api
+        .attach(
+            "schemes",
+            &e["scheme"],
+            centre,
+            "acceptance_record",
+            "bien-ban-nghiem-thu.pdf",
+        )
+        .await?;
+    let e = api.post(&path("acceptance"), centre, json!({
+        "version": e["scheme"]["version"], "accepted_on": ago(7), "result": "passed",
+        "findings": "Mô hình vận hành ổn định, đạt các chỉ tiêu kỹ thuật của đề án",
+        "members": [{"name": "Nguyễn Văn Hùng", "position": "Giám đốc Trung tâm Khuyến công"},
+                    {"name": "Lê Thị Mai", "position": "Chuyên viên Sở Công Thương"},
+                    {"name": "Phạm Văn Tâm", "position": "Đại diện cơ sở thụ hưởng"}],
+        "document_id": record
+    }))
+    .await?;
+    if until == "accepted" {
+        return Ok(());
+    }
+    let claimed = support / 100 * 95;
+    let dossier = api
+        .attach(
+            "schemes",
+            &e["scheme"],
+            centre,
+            "settlement_dossier",
+            "ho-so-quyet-toan.pdf",
+        )
+        .await?;
+    let e = api.post(&path("settlement"), centre, json!({
+        "version": e["scheme"]["version"], "claimed": claimed.to_string(), "document_id": dossier
+    }))
+    .await?;
+    if until == "settlement_submitted" {
+        return Ok(());
+    }
+    let liquidation = api
+        .attach(
+            "schemes",
+            &e["scheme"],
+            funder,
+            "liquidation_record",
+            "bien-ban-thanh-ly.pdf",
+        )
+        .await?;
+    let e = api.post(&path("settlement/decision"), funder, json!({
+        "version": e["scheme"]["version"], "verdict": "settle", "settled": claimed.to_string(),
+        "settled_on": ago(1), "liquidated_on": ago(1), "document_id": liquidation
+    }))
+    .await?;
+    let paid: u64 = e["figures"]["paid"].as_str().context("paid")?.parse()?;
+    api.post(&path("payments"), funder, pay("payment", claimed - paid, 0))
+        .await?;
     Ok(())
 }

@@ -43,7 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// A scheme's money after approval, in whole đồng.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Figures {
+pub struct SchemeMoney {
     /// The support approved, less what a termination released.
     #[schema(value_type = String)]
     pub approved: Decimal,
@@ -73,7 +73,7 @@ pub struct Figures {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExecutionOut {
     pub scheme: SchemeView,
-    pub figures: Figures,
+    pub figures: SchemeMoney,
     pub contracts: Vec<ContractRow>,
     pub payments: Vec<PaymentRow>,
     pub reports: Vec<ReportRow>,
@@ -121,7 +121,7 @@ async fn execution_out<P>(
     let contracts = store::contracts(tx, s.id).await?;
     let approved = s.support_approved.unwrap_or_default() - s.released;
     let rule = advance_rule(tx, &s).await?;
-    let figures = Figures {
+    let figures = SchemeMoney {
         approved,
         committed: contracts
             .iter()

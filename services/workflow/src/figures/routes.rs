@@ -17,7 +17,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Money figures, in whole đồng (strings), with the execution rate in per cent (two decimals).
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct Totals {
+pub struct ExecutionFigures {
     /// The envelopes of the year (where the grouping has them).
     #[schema(value_type = Option<String>)]
     pub plan: Option<Decimal>,
@@ -48,7 +48,7 @@ pub struct Totals {
 
 /// One fund's figures.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FundTotals {
+pub struct ExecutionFund {
     /// `KCQG` or `KCĐP`, as reports write it.
     #[schema(example = "KCQG")]
     pub fund: &'static str,
@@ -56,12 +56,12 @@ pub struct FundTotals {
     pub fund_code: Fund,
     pub fund_name: &'static str,
     #[serde(flatten)]
-    pub totals: Totals,
+    pub totals: ExecutionFigures,
 }
 
 /// One row of the grouping.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Row {
+pub struct ExecutionRow {
     /// What the row is: a fund, a province code, a former province's id, a region, an activity code,
     /// an implementing unit's id.
     pub key: String,
@@ -69,7 +69,7 @@ pub struct Row {
     pub code: Option<String>,
     pub label: String,
     #[serde(flatten)]
-    pub totals: Totals,
+    pub totals: ExecutionFigures,
 }
 
 /// The execution report of a plan year.
@@ -77,9 +77,9 @@ pub struct Row {
 pub struct ExecutionReport {
     pub year: i32,
     pub group_by: GroupBy,
-    pub funds: Vec<FundTotals>,
-    pub total: Totals,
-    pub rows: Vec<Row>,
+    pub funds: Vec<ExecutionFund>,
+    pub total: ExecutionFigures,
+    pub rows: Vec<ExecutionRow>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -105,9 +105,9 @@ pub fn rate(part: Decimal, whole: Decimal) -> Option<String> {
     Some(format!("{r:.2}"))
 }
 
-impl Totals {
-    fn of(s: &Sums, plan: Option<Decimal>) -> Totals {
-        Totals {
+impl ExecutionFigures {
+    fn of(s: &Sums, plan: Option<Decimal>) -> ExecutionFigures {
+        ExecutionFigures {
             plan,
             approved: s.approved,
             committed: s.committed,
@@ -121,13 +121,13 @@ impl Totals {
         .rated()
     }
 
-    fn rated(mut self) -> Totals {
+    fn rated(mut self) -> ExecutionFigures {
         self.execution_rate = rate(self.settled, self.approved);
         self.plan_execution_rate = self.plan.and_then(|p| rate(self.settled, p));
         self
     }
 
-    fn add(&mut self, o: &Totals) {
+    fn add(&mut self, o: &ExecutionFigures) {
         self.plan = match (self.plan, o.plan) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or_default() + b.unwrap_or_default()),
@@ -208,22 +208,22 @@ pub async fn report<C: sea_orm::ConnectionTrait>(
         .into_iter()
         .collect();
     let mut funds = Vec::new();
-    let mut total = Totals::default();
+    let mut total = ExecutionFigures::default();
     for fund in Fund::ALL {
         if scope.fund.is_some_and(|f| f != fund) {
             continue;
         }
         let plan = fund_plans.get(fund.as_str()).copied();
         let totals = match fund_sums.iter().find(|s| s.key == fund.as_str()) {
-            Some(s) => Totals::of(s, plan),
-            None => Totals {
+            Some(s) => ExecutionFigures::of(s, plan),
+            None => ExecutionFigures {
                 plan,
-                ..Totals::default()
+                ..ExecutionFigures::default()
             }
             .rated(),
         };
         total.add(&totals);
-        funds.push(FundTotals {
+        funds.push(ExecutionFund {
             fund: match fund {
                 Fund::Kcqg => "KCQG",
                 Fund::Kcdp => "KCĐP",
@@ -256,11 +256,11 @@ pub async fn report<C: sea_orm::ConnectionTrait>(
                     .unwrap_or(s.label.clone()),
                 _ => s.label.clone(),
             };
-            Row {
+            ExecutionRow {
                 key: s.key.clone(),
                 code: s.code.clone(),
                 label,
-                totals: Totals::of(&s, plan),
+                totals: ExecutionFigures::of(&s, plan),
             }
         })
         .collect();
