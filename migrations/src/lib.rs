@@ -149,6 +149,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0019_up.sql").to_owned(),
             include_str!("sql/m0019_down.sql"),
         ),
+        sql(
+            "m0020_adjustments",
+            include_str!("sql/m0020_up.sql").to_owned(),
+            include_str!("sql/m0020_down.sql"),
+        ),
     ]
 }
 

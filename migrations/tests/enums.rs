@@ -10,11 +10,12 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_kernel::{
-    AcceptanceResult, AccountStatus, ApplicationStatus, AttemptOutcome, CalendarDayKind,
-    ClusterChange, ClusterRule, ClusterStatus, ContractKind, DbEnum, Deadline, DeliveryKind,
-    DeliveryStatus, DocumentKind, DutyLevel, DutyOpening, EnterpriseKind, Fund, InvestorKind,
-    NoticeKind, ObligationState, OrgKind, PaymentKind, Permission, Region, ReportKind, ReportParty,
-    ReportStatus, Role, RuleKind, SchemeKind, SchemeReportKind, SchemeStatus, UnitKind,
+    AcceptanceResult, AccountStatus, AdjustmentKind, AdjustmentStatus, ApplicationStatus,
+    AttemptOutcome, CalendarDayKind, ClusterChange, ClusterRule, ClusterStatus, ContractKind,
+    DbEnum, Deadline, DeliveryKind, DeliveryStatus, DocumentKind, DutyLevel, DutyOpening,
+    EnterpriseKind, Fund, InvestorKind, NoticeKind, ObligationState, OrgKind, PaymentKind,
+    Permission, Region, ReportKind, ReportParty, ReportStatus, Role, RuleKind, SchemeKind,
+    SchemeReportKind, SchemeStatus, UnitKind,
 };
 use kc_testing::TestDb;
 use sea_orm::{
@@ -125,6 +126,18 @@ const ENUMS: &[(&str, &str, Values)] = &[
         "workflow.acceptances",
         "result",
         enum_of::<AcceptanceResult>(),
+    ),
+    ("workflow.adjustments", "kind", enum_of::<AdjustmentKind>()),
+    (
+        "workflow.adjustments",
+        "status",
+        enum_of::<AdjustmentStatus>(),
+    ),
+    ("workflow.adjustments", "route_role", enum_of::<Role>()),
+    (
+        "workflow.adjustments",
+        "route_permission",
+        enum_of::<Permission>(),
     ),
     ("workflow.schemes", "fund", enum_of::<Fund>()),
     ("workflow.rules", "fund", enum_of::<Fund>()),

@@ -13,6 +13,8 @@
 //!   chain (data), appraised by the province's appraisers, approved against the budget;
 //! - [`execution`]: an approved scheme's implementation: contracts, advances and payments (never past
 //!   the approved support), progress reports and inspections, acceptance, settlement, termination;
+//! - [`adjustments`]: adjustments of an approved scheme, routed to their approver by a dated rule;
+//!   an approved one changes the scheme and its commitment at once;
 //! - [`figures`]: the money figures (plan, approved, committed, advanced, paid, settled, execution
 //!   rate) by fund, province as it is or as it was, region, activity and implementing unit: the one
 //!   query every report, screen and export reads;
@@ -22,6 +24,7 @@
 //! Every handler reaches the database through `kc_auth::Tenant` (the caller's tenant transaction);
 //! every change writes its audit row and, for a transition, its typed outbox event in that transaction.
 
+pub mod adjustments;
 pub mod applications;
 pub mod batch;
 pub mod budget;
@@ -131,5 +134,6 @@ pub fn routes(max_document_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(documents::routes::router(max_document_bytes))
         .merge(schemes::routes::router())
         .merge(execution::routes::router())
+        .merge(adjustments::routes::router())
         .merge(figures::routes::router())
 }

@@ -139,6 +139,8 @@ db_enum! {
         /// How much of the approved support may be advanced, and after how much progress (per
         /// activity type, or `default`).
         AdvanceLimit = "advance_limit" => "Mức tạm ứng tối đa",
+        /// Who approves a kind of adjustment (the funding level's permission, per adjustment kind).
+        AdjustmentRoute = "adjustment_route" => "Thẩm quyền phê duyệt điều chỉnh",
     }
 }
 
@@ -196,6 +198,8 @@ db_enum! {
         LiquidationRecord = "liquidation_record" => "Biên bản thanh lý hợp đồng",
         /// The written request to stop a scheme, with its reasons.
         TerminationRequest = "termination_request" => "Văn bản đề nghị ngừng thực hiện",
+        /// The written request for an adjustment, with its reasons.
+        AdjustmentRequest = "adjustment_request" => "Văn bản đề nghị điều chỉnh",
         /// Anything else the case needs.
         Other = "other" => "Tài liệu khác",
     }
@@ -256,6 +260,34 @@ db_enum! {
     pub enum SchemeReportKind {
         Progress = "progress" => "Báo cáo tiến độ",
         Inspection = "inspection" => "Kiểm tra, giám sát",
+    }
+}
+
+db_enum! {
+    /// What an adjustment (điều chỉnh) of an approved scheme changes. Stored in
+    /// `workflow.adjustments.kind`; who approves each is the `adjustment_route` rule.
+    pub enum AdjustmentKind {
+        /// More support (committed against the envelope when approved).
+        RaiseSupport = "raise_support" => "Tăng kinh phí hỗ trợ",
+        /// Its content (the title and description of the work).
+        ChangeContent = "change_content" => "Thay đổi nội dung",
+        /// Its location (the commune).
+        ChangeLocation = "change_location" => "Thay đổi địa điểm",
+        /// One beneficiary for another.
+        ChangeBeneficiary = "change_beneficiary" => "Thay đổi cơ sở thụ hưởng",
+        /// The end of the implementation, within the plan year.
+        ChangeTiming = "change_timing" => "Thay đổi thời gian thực hiện trong năm",
+        /// Less support (released to the envelope when approved).
+        LowerSupport = "lower_support" => "Giảm kinh phí hỗ trợ",
+    }
+}
+
+db_enum! {
+    /// Where an adjustment stands. Stored in `workflow.adjustments.status`.
+    pub enum AdjustmentStatus {
+        Pending = "pending" => "Chờ phê duyệt",
+        Approved = "approved" => "Đã phê duyệt",
+        Rejected = "rejected" => "Không phê duyệt",
     }
 }
 

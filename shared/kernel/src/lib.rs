@@ -28,11 +28,12 @@ mod text;
 pub use calendar::{day_in_vietnam, format_date_vn, today_vn, vietnam};
 pub use db_enum::{DbEnum, UnknownValue};
 pub use enums::{
-    AcceptanceResult, AccountStatus, ApplicationStatus, AttemptOutcome, CalendarDayKind,
-    ClusterChange, ClusterRule, ClusterStatus, ContractKind, Deadline, DeliveryKind,
-    DeliveryStatus, DocumentKind, DutyLevel, DutyOpening, EnterpriseKind, Fund, InvestorKind,
-    NoticeKind, ObligationState, OrgKind, PaymentKind, Permission, Region, ReportKind, ReportParty,
-    ReportStatus, Role, RuleKind, SchemeKind, SchemeReportKind, SchemeStatus, UnitKind,
+    AcceptanceResult, AccountStatus, AdjustmentKind, AdjustmentStatus, ApplicationStatus,
+    AttemptOutcome, CalendarDayKind, ClusterChange, ClusterRule, ClusterStatus, ContractKind,
+    Deadline, DeliveryKind, DeliveryStatus, DocumentKind, DutyLevel, DutyOpening, EnterpriseKind,
+    Fund, InvestorKind, NoticeKind, ObligationState, OrgKind, PaymentKind, Permission, Region,
+    ReportKind, ReportParty, ReportStatus, Role, RuleKind, SchemeKind, SchemeReportKind,
+    SchemeStatus, UnitKind,
 };
 pub use money::{Money, MoneyError};
 pub use scope::{Owner, Scope};

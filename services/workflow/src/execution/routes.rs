@@ -81,7 +81,8 @@ pub struct ExecutionOut {
     pub settlement: Option<SettlementRow>,
     pub termination: Option<TerminationRow>,
     /// The acts the caller may take now: `sign_contract`, `contract_beneficiary`, `advance`, `pay`,
-    /// `report_progress`, `inspect`, `accept`, `submit_settlement`, `decide_settlement`, `terminate`.
+    /// `report_progress`, `inspect`, `accept`, `submit_settlement`, `decide_settlement`, `terminate`,
+    /// `request_adjustment`.
     pub acts: Vec<&'static str>,
 }
 

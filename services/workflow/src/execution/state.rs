@@ -39,6 +39,8 @@ pub enum Act {
     DecideSettlement,
     /// Stop the scheme (approved or implementing → terminated).
     Terminate,
+    /// Ask for an adjustment (its decision is routed by a rule: `crate::adjustments`).
+    RequestAdjustment,
 }
 
 /// Who takes an act on a scheme.
@@ -65,7 +67,7 @@ impl Act {
             Act::Inspect => &[Implementing, Accepted, SettlementSubmitted],
             Act::SubmitSettlement => &[Accepted],
             Act::DecideSettlement => &[SettlementSubmitted],
-            Act::Terminate => &[Approved, Implementing],
+            Act::Terminate | Act::RequestAdjustment => &[Approved, Implementing],
         }
     }
 
@@ -79,7 +81,8 @@ impl Act {
             Act::ContractBeneficiary
             | Act::ReportProgress
             | Act::Accept
-            | Act::SubmitSettlement => Actor::ImplementingUnit,
+            | Act::SubmitSettlement
+            | Act::RequestAdjustment => Actor::ImplementingUnit,
             Act::Inspect => Actor::AnyStaffOfficer,
         }
     }
@@ -133,7 +136,7 @@ pub fn open_acts(
     status: SchemeStatus,
     implementer: uuid::Uuid,
 ) -> Vec<&'static str> {
-    const ALL: [(Act, &str); 10] = [
+    const ALL: [(Act, &str); 11] = [
         (Act::SignContract, "sign_contract"),
         (Act::ContractBeneficiary, "contract_beneficiary"),
         (Act::Advance, "advance"),
@@ -144,6 +147,7 @@ pub fn open_acts(
         (Act::SubmitSettlement, "submit_settlement"),
         (Act::DecideSettlement, "decide_settlement"),
         (Act::Terminate, "terminate"),
+        (Act::RequestAdjustment, "request_adjustment"),
     ];
     ALL.iter()
         .filter(|(a, _)| a.allowed_from(status) && a.taken_by(claims, fund, implementer))
@@ -169,6 +173,7 @@ mod tests {
             Act::SubmitSettlement,
             Act::DecideSettlement,
             Act::Terminate,
+            Act::RequestAdjustment,
         ];
         for s in [Approved, Implementing, Accepted, SettlementSubmitted] {
             assert!(acts.iter().any(|a| a.allowed_from(s)), "{s:?}");

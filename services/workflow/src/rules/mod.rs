@@ -126,6 +126,15 @@ pub struct AdvanceLimitBody {
     pub min_progress_percent: u32,
 }
 
+/// Who approves a kind of adjustment: the funding level (the ministry for the national fund, the
+/// province's department for a local one) holding this permission.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentRouteBody {
+    /// `officer` or `approver`.
+    pub permission: kc_kernel::Permission,
+}
+
 /// The body of a rule, by kind (the shape its kind names; documented as one of these).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
@@ -137,6 +146,7 @@ pub enum RuleBody {
     Priority(PriorityBody),
     Rubric(RubricBody),
     AdvanceLimit(AdvanceLimitBody),
+    AdjustmentRoute(AdjustmentRouteBody),
 }
 
 /// Whether `key` is a rule key or a code (activity, criterion): 1 to 64 of `a-z`, `0-9`, `_`,
@@ -166,6 +176,15 @@ pub const STAGES: &[&str] = &[
     "scheme_appraised",
     "scheme_sent_to_ministry",
     "scheme_selected",
+];
+/// The kinds of adjustment a route rule names.
+pub const ADJUSTMENTS: &[&str] = &[
+    "raise_support",
+    "change_content",
+    "change_location",
+    "change_beneficiary",
+    "change_timing",
+    "lower_support",
 ];
 /// The priority flags.
 pub const PRIORITIES: &[&str] = &["woman_owned", "ethnic_minority_owned", "difficult_area"];
@@ -297,6 +316,19 @@ impl RuleBody {
                 }
                 RuleBody::AdvanceLimit(b)
             }
+            RuleKind::AdjustmentRoute => {
+                let b: AdjustmentRouteBody = typed(value, fields)?;
+                if !matches!(
+                    b.permission,
+                    kc_kernel::Permission::Officer | kc_kernel::Permission::Approver
+                ) {
+                    fields.insert(
+                        "body.permission".into(),
+                        "Thẩm quyền là cán bộ (officer) hoặc lãnh đạo phê duyệt (approver) (officer or approver)".into(),
+                    );
+                }
+                RuleBody::AdjustmentRoute(b)
+            }
         };
         Some(body)
     }
@@ -329,6 +361,7 @@ pub fn check_shape(
         RuleKind::Deadline => listed(DEADLINES, fields),
         RuleKind::StageLimit => listed(STAGES, fields),
         RuleKind::Priority => listed(PRIORITIES, fields),
+        RuleKind::AdjustmentRoute => listed(ADJUSTMENTS, fields),
         RuleKind::ActivityType
         | RuleKind::SupportCap
         | RuleKind::Rubric
@@ -344,7 +377,10 @@ pub fn check_shape(
             "Cần chọn nguồn kinh phí (kcqg hoặc kcdp) (fund is required for this kind)".into(),
         );
     }
-    if !needs_fund && fund.is_some() && kind != RuleKind::StageLimit {
+    if !needs_fund
+        && fund.is_some()
+        && !matches!(kind, RuleKind::StageLimit | RuleKind::AdjustmentRoute)
+    {
         fields.insert(
             "fund".into(),
             "Quy định loại này không theo nguồn kinh phí (this kind has no fund)".into(),

@@ -15,7 +15,7 @@ const PDF: &[u8] =
     b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n";
 
 /// A scheme of province 01 approved with 270 million of support, and its envelope set up.
-async fn approved(app: &TestApp, fund: &str) -> Value {
+pub(crate) async fn approved(app: &TestApp, fund: &str) -> Value {
     let year = open_plan_year();
     if fund == "kcqg" {
         for body in [
@@ -55,7 +55,7 @@ async fn approved(app: &TestApp, fund: &str) -> Value {
 }
 
 /// Upload a document of `kind` to the scheme; its id.
-async fn document(app: &TestApp, who: &str, scheme: &Value, kind: &str) -> String {
+pub(crate) async fn document(app: &TestApp, who: &str, scheme: &Value, kind: &str) -> String {
     let r = app
         .http
         .post(format!(
@@ -73,7 +73,7 @@ async fn document(app: &TestApp, who: &str, scheme: &Value, kind: &str) -> Strin
     d["id"].as_str().unwrap().to_owned()
 }
 
-async fn act(
+pub(crate) async fn act(
     app: &TestApp,
     who: &str,
     scheme: &Value,
@@ -86,7 +86,7 @@ async fn act(
 }
 
 /// The scheme's implementation, as `who` sees it.
-async fn execution(app: &TestApp, who: &str, scheme: &Value) -> Value {
+pub(crate) async fn execution(app: &TestApp, who: &str, scheme: &Value) -> Value {
     let id = scheme["id"].as_str().unwrap();
     let r = app
         .get(&format!("/api/v1/schemes/{id}/execution"), who)
@@ -98,7 +98,7 @@ fn field_of(body: &Value) -> Vec<String> {
     crate::helpers::fields(body)
 }
 
-async fn sign(app: &TestApp, who: &str, s: &Value, amount: &str) -> Value {
+pub(crate) async fn sign(app: &TestApp, who: &str, s: &Value, amount: &str) -> Value {
     let doc = document(app, who, s, "contract").await;
     let r = act(
         app,
@@ -114,7 +114,7 @@ async fn sign(app: &TestApp, who: &str, s: &Value, amount: &str) -> Value {
     app.expect(r, StatusCode::OK).await
 }
 
-async fn pay(
+pub(crate) async fn pay(
     app: &TestApp,
     who: &str,
     s: &Value,
