@@ -426,6 +426,10 @@ pub enum AdjustmentVerdict {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentDecisionInput {
+    /// The number of the pending adjustment the decider read (409 when another is pending).
+    #[serde(deserialize_with = "kc_http::whole")]
+    #[schema(minimum = 1)]
+    pub number: i32,
     pub verdict: AdjustmentVerdict,
     /// Why (required to reject).
     #[schema(schema_with = kc_http::opt_text_schema::<2000>)]
@@ -439,12 +443,11 @@ pub struct AdjustedScheme {
     pub adjustments: Vec<AdjustmentRow>,
 }
 
-/// Decide an adjustment (whoever its route names). Approving applies it to the scheme, and to its
-/// budget commitment for a change of support, in one transaction, on a scheme still approved or being
-/// implemented; rejecting changes nothing but the adjustment.
-#[utoipa::path(post, path = "/api/v1/schemes/{id}/adjustments/{number}/decision", tag = "adjustments",
+/// Decide the scheme's pending adjustment (whoever its route names). Approving applies it to the
+/// scheme, and to its budget commitment for a change of support, in one transaction, on a scheme still
+/// approved or being implemented; rejecting changes nothing but the adjustment.
+#[utoipa::path(post, path = "/api/v1/schemes/{id}/adjustments/decision", tag = "adjustments",
     request_body = AdjustmentDecisionInput,
-    params(("id" = Uuid, Path), ("number" = i32, Path, minimum = 1)),
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<SchemeWorker>().on("scheme").decided_by_data())),
                ("x-kc-server-rules" = json!({"reason": "required to reject"}))),
@@ -455,20 +458,29 @@ pub struct AdjustedScheme {
 async fn decide_adjustment(
     tenant: Tenant<SchemeWorker>,
     meta: ClientMeta,
-    Path((id, number)): Path<(Uuid, i32)>,
+    Path(id): Path<Uuid>,
     Json(req): Json<AdjustmentDecisionInput>,
 ) -> Result<Json<AdjustedScheme>, ApiError> {
     let (tx, s) = tenant.load_for_update::<SchemeView>(id).await?;
-    let Some(adj) = store::by_number(&tx, s.id, number).await? else {
-        return Err(ApiError::NotFound);
+    let number = req.number;
+    let adj = match store::pending(&tx, s.id).await? {
+        Some(a) if a.number == number => a,
+        pending => {
+            return Err(ApiError::conflict_field(
+                "number",
+                match pending {
+                    Some(a) => format!(
+                        "Đề nghị điều chỉnh đang chờ là số {} (another adjustment is pending)",
+                        a.number
+                    ),
+                    None => {
+                        "Đề án không có đề nghị điều chỉnh nào đang chờ phê duyệt (nothing pending)"
+                            .into()
+                    }
+                },
+            ));
+        }
     };
-    if adj.status != AdjustmentStatus::Pending {
-        return Err(ApiError::wrong_state(
-            adj.status.as_str(),
-            adj.status.label_vi(),
-            "Đề nghị điều chỉnh đã được quyết định (already decided)",
-        ));
-    }
     let claims = tenant.claims();
     if !(claims.role == adj.route_role && claims.has(adj.route_permission)) {
         return Err(ApiError::Forbidden(format!(

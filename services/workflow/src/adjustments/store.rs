@@ -55,6 +55,16 @@ pub async fn by_number(tx: &Tx, scheme: Uuid, number: i32) -> Result<Option<Adju
     .await
 }
 
+/// The scheme's pending adjustment, locked.
+pub async fn pending(tx: &Tx, scheme: Uuid) -> Result<Option<AdjustmentRow>, DbErr> {
+    AdjustmentRow::find_by_statement(stmt(
+        &format!("{SELECT} WHERE scheme_id = $1 AND status = 'pending' FOR UPDATE"),
+        [scheme.into()],
+    ))
+    .one(tx)
+    .await
+}
+
 /// An adjustment asked for, checked.
 pub struct NewAdjustment {
     pub province_id: Uuid,

@@ -5,6 +5,7 @@ use crate::AppState;
 use kc_auth::{ProvinceStaff, Tenant, declare};
 use kc_http::{ApiError, FieldErrors, Json, Query};
 use kc_kernel::{Fund, Region};
+use kc_sheets::{Cell, Column, FileFormat, Kind, Table};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -12,7 +13,9 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(execution_report))
+    OpenApiRouter::new()
+        .routes(routes!(execution_report))
+        .routes(routes!(export_execution_report))
 }
 
 /// Money figures, in whole đồng (strings), with the execution rate in per cent (two decimals).
@@ -158,6 +161,18 @@ async fn execution_report(
     tenant: Tenant<ProvinceStaff>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Json<ExecutionReport>, ApiError> {
+    let (tx, scope, by, national) = open_report(&tenant, &q).await?;
+    let report = report(&tx, scope, by, national).await?;
+    tx.commit().await?;
+    Ok(Json(report))
+}
+
+/// Check the query and open the report's transaction: the scope it covers, the grouping, and whether
+/// the caller sees the nation.
+async fn open_report(
+    tenant: &Tenant<ProvinceStaff>,
+    q: &ReportQuery,
+) -> Result<(kc_db::Tx, Scope, GroupBy, bool), ApiError> {
     let mut fields = FieldErrors::new();
     if !(2000..=2099).contains(&q.year) {
         fields.insert(
@@ -177,21 +192,178 @@ async fn execution_report(
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
     }
-    let group_by = q.group_by.unwrap_or_default();
     let scope = Scope {
         year: q.year,
         fund: q.fund,
         province_id,
     };
-    let report = report(
-        &tx,
-        scope,
-        group_by,
-        province_id.is_none() && tenant.scope().province().is_none(),
-    )
-    .await?;
+    let national = province_id.is_none() && tenant.scope().province().is_none();
+    Ok((tx, scope, q.group_by.unwrap_or_default(), national))
+}
+
+/// The columns of the report's export.
+const COLUMNS: [Column; 11] = [
+    Column {
+        key: "label",
+        heading: "Nhóm",
+        kind: Kind::Text,
+        width: 36.0,
+    },
+    Column {
+        key: "code",
+        heading: "Mã",
+        kind: Kind::Text,
+        width: 10.0,
+    },
+    Column {
+        key: "plan",
+        heading: "Kế hoạch (đồng)",
+        kind: Kind::Money,
+        width: 20.0,
+    },
+    Column {
+        key: "approved",
+        heading: "Kinh phí phê duyệt (đồng)",
+        kind: Kind::Money,
+        width: 20.0,
+    },
+    Column {
+        key: "committed",
+        heading: "Đã ký hợp đồng (đồng)",
+        kind: Kind::Money,
+        width: 20.0,
+    },
+    Column {
+        key: "advanced",
+        heading: "Đã tạm ứng (đồng)",
+        kind: Kind::Money,
+        width: 20.0,
+    },
+    Column {
+        key: "paid",
+        heading: "Đã thanh toán (đồng)",
+        kind: Kind::Money,
+        width: 20.0,
+    },
+    Column {
+        key: "settled",
+        heading: "Đã quyết toán (đồng)",
+        kind: Kind::Money,
+        width: 20.0,
+    },
+    Column {
+        key: "execution_rate",
+        heading: "Tỷ lệ thực hiện so với phê duyệt (%)",
+        kind: Kind::Percent,
+        width: 14.0,
+    },
+    Column {
+        key: "plan_execution_rate",
+        heading: "Tỷ lệ thực hiện so với kế hoạch (%)",
+        kind: Kind::Percent,
+        width: 14.0,
+    },
+    Column {
+        key: "schemes",
+        heading: "Số đề án",
+        kind: Kind::Integer,
+        width: 10.0,
+    },
+];
+
+fn cells(label: &str, code: Option<&str>, t: &ExecutionFigures) -> Vec<Cell> {
+    let rate =
+        |r: &Option<String>| Cell::from(r.as_deref().and_then(|r| r.parse::<Decimal>().ok()));
+    vec![
+        label.into(),
+        code.map(str::to_owned).into(),
+        t.plan.into(),
+        t.approved.into(),
+        t.committed.into(),
+        t.advanced.into(),
+        t.paid.into(),
+        t.settled.into(),
+        rate(&t.execution_rate),
+        rate(&t.plan_execution_rate),
+        t.schemes.into(),
+    ]
+}
+
+fn group_label(by: GroupBy) -> &'static str {
+    match by {
+        GroupBy::Fund => "nguồn kinh phí",
+        GroupBy::Province => "tỉnh, thành phố",
+        GroupBy::ProvinceThen => "tỉnh, thành phố tại thời điểm lập kế hoạch",
+        GroupBy::Region => "vùng",
+        GroupBy::Activity => "nội dung hoạt động",
+        GroupBy::Implementer => "đơn vị thực hiện",
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// The plan year.
+    #[param(minimum = 2000, maximum = 2099)]
+    pub year: i32,
+    pub group_by: Option<GroupBy>,
+    pub fund: Option<Fund>,
+    #[param(pattern = "^[0-9]{2}$")]
+    pub province_code: Option<String>,
+    /// `xlsx` (default) or `csv`.
+    pub format: Option<FileFormat>,
+    /// The columns, comma-separated, in order (default: all): label, code, plan, approved, committed,
+    /// advanced, paid, settled, execution_rate, plan_execution_rate, schemes.
+    #[param(max_length = 400)]
+    pub columns: Option<String>,
+}
+
+/// The execution report as a spreadsheet (XLSX or CSV): the rows of the grouping and the total, with
+/// the columns chosen; Vietnamese headings, amounts as numbers.
+#[utoipa::path(get, path = "/api/v1/reports/execution/export", tag = "reports", params(ExportQuery),
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<ProvinceStaff>())),
+               ("x-kc-server-rules" = json!({"province_code": "a province in force today; the caller's own for a province's staff",
+                                             "year": "2000 to 2099", "columns": "known column keys"}))),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+              (status = 400, body = kc_http::ErrorEnvelope),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 422, body = kc_http::ErrorEnvelope)))]
+async fn export_execution_report(
+    tenant: Tenant<ProvinceStaff>,
+    Query(q): Query<ExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let chosen = kc_sheets::choose(&COLUMNS, q.columns.as_deref())?;
+    let query = ReportQuery {
+        year: q.year,
+        group_by: q.group_by,
+        fund: q.fund,
+        province_code: q.province_code.clone(),
+    };
+    let (tx, scope, by, national) = open_report(&tenant, &query).await?;
+    let report = report(&tx, scope, by, national).await?;
     tx.commit().await?;
-    Ok(Json(report))
+    let mut rows: Vec<Vec<Cell>> = report
+        .rows
+        .iter()
+        .map(|r| cells(&r.label, r.code.as_deref(), &r.totals))
+        .collect();
+    rows.push(cells("Tổng cộng", None, &report.total));
+    let table = Table {
+        title: format!(
+            "Tình hình thực hiện kinh phí khuyến công năm {}, theo {}",
+            report.year,
+            group_label(by)
+        ),
+        sheet: "Thực hiện kinh phí",
+        all: &COLUMNS,
+        chosen,
+        rows,
+    };
+    kc_sheets::download(
+        &table,
+        q.format.unwrap_or_default(),
+        &format!("thuc-hien-kinh-phi-{}-{}", report.year, by.as_str()),
+    )
 }
 
 /// The report of `scope`, its rows grouped `by` (`national`: the caller sees the nation, whose plan of

@@ -24,6 +24,7 @@ use kc_kernel::{
     ApplicationStatus, Fund, Money, Region, RuleKind, SchemeKind, SchemeStatus, format_date_vn,
     today_vn,
 };
+use kc_sheets::{Cell, Column, FileFormat, Kind, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -33,6 +34,7 @@ use uuid::Uuid;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_schemes, create_scheme))
+        .routes(routes!(export_schemes))
         .routes(routes!(get_scheme))
         .routes(routes!(advance))
         .routes(routes!(reject))
@@ -137,6 +139,222 @@ async fn list_schemes(
     let (items, total) = store::list(&tx, &filter, page.limit, page.offset).await?;
     tx.commit().await?;
     Ok(Json(Paged::new(items, total, page)))
+}
+
+/// The most rows one export holds.
+const EXPORT_LIMIT: u64 = 100_000;
+
+/// The columns of the scheme list's export.
+const EXPORT_COLUMNS: [Column; 17] = [
+    Column {
+        key: "province_code",
+        heading: "Mã tỉnh",
+        kind: Kind::Text,
+        width: 8.0,
+    },
+    Column {
+        key: "title",
+        heading: "Tên đề án",
+        kind: Kind::Text,
+        width: 48.0,
+    },
+    Column {
+        key: "fund",
+        heading: "Nguồn kinh phí",
+        kind: Kind::Text,
+        width: 22.0,
+    },
+    Column {
+        key: "plan_year",
+        heading: "Năm kế hoạch",
+        kind: Kind::Integer,
+        width: 10.0,
+    },
+    Column {
+        key: "kind",
+        heading: "Loại đề án",
+        kind: Kind::Text,
+        width: 12.0,
+    },
+    Column {
+        key: "activity_code",
+        heading: "Nội dung hoạt động",
+        kind: Kind::Text,
+        width: 22.0,
+    },
+    Column {
+        key: "status",
+        heading: "Trạng thái",
+        kind: Kind::Text,
+        width: 22.0,
+    },
+    Column {
+        key: "implementing_org_name",
+        heading: "Đơn vị thực hiện",
+        kind: Kind::Text,
+        width: 32.0,
+    },
+    Column {
+        key: "commune",
+        heading: "Địa điểm",
+        kind: Kind::Text,
+        width: 24.0,
+    },
+    Column {
+        key: "total_cost",
+        heading: "Tổng kinh phí (đồng)",
+        kind: Kind::Money,
+        width: 18.0,
+    },
+    Column {
+        key: "support_requested",
+        heading: "Kinh phí đề nghị hỗ trợ (đồng)",
+        kind: Kind::Money,
+        width: 18.0,
+    },
+    Column {
+        key: "support_approved",
+        heading: "Kinh phí phê duyệt (đồng)",
+        kind: Kind::Money,
+        width: 18.0,
+    },
+    Column {
+        key: "paid",
+        heading: "Đã thanh toán (đồng)",
+        kind: Kind::Money,
+        width: 18.0,
+    },
+    Column {
+        key: "settled",
+        heading: "Đã quyết toán (đồng)",
+        kind: Kind::Money,
+        width: 18.0,
+    },
+    Column {
+        key: "progress_percent",
+        heading: "Tiến độ (%)",
+        kind: Kind::Integer,
+        width: 10.0,
+    },
+    Column {
+        key: "beneficiary_count",
+        heading: "Số cơ sở thụ hưởng",
+        kind: Kind::Integer,
+        width: 10.0,
+    },
+    Column {
+        key: "created_on",
+        heading: "Ngày lập",
+        kind: Kind::Date,
+        width: 12.0,
+    },
+];
+
+fn export_cells(s: &SchemeView) -> Vec<Cell> {
+    vec![
+        s.province_code.clone().into(),
+        s.title.clone().into(),
+        s.fund.label_vi().into(),
+        s.plan_year.into(),
+        s.kind.label_vi().into(),
+        s.activity_code.clone().into(),
+        s.status.label_vi().into(),
+        s.implementing_org_name.clone().into(),
+        s.commune.clone().into(),
+        s.total_cost.into(),
+        s.support_requested.into(),
+        s.support_approved.into(),
+        s.paid.into(),
+        s.settled.into(),
+        s.progress_percent.into(),
+        s.beneficiary_count.into(),
+        kc_kernel::day_in_vietnam(s.created_at).into(),
+    ]
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SchemeExportQuery {
+    pub status: Option<SchemeStatus>,
+    pub fund: Option<Fund>,
+    #[param(minimum = 2000, maximum = 2099)]
+    pub plan_year: Option<i32>,
+    #[param(pattern = "^[0-9]{2}$")]
+    pub province_code: Option<String>,
+    pub region: Option<Region>,
+    pub priority: Option<bool>,
+    pub overdue: Option<bool>,
+    #[param(schema_with = kc_http::search_text_schema)]
+    pub q: Option<String>,
+    /// `xlsx` (default) or `csv`.
+    pub format: Option<FileFormat>,
+    /// The columns, comma-separated, in order (default: all): province_code, title, fund, plan_year,
+    /// kind, activity_code, status, implementing_org_name, commune, total_cost, support_requested,
+    /// support_approved, paid, settled, progress_percent, beneficiary_count, created_on.
+    #[param(max_length = 400)]
+    pub columns: Option<String>,
+}
+
+/// The scheme list as a spreadsheet (XLSX or CSV), with the list's filters and the columns chosen
+/// (at most 100 000 schemes).
+#[utoipa::path(get, path = "/api/v1/schemes/export", tag = "schemes", params(SchemeExportQuery),
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<ProvinceStaff>())),
+               ("x-kc-server-rules" = json!({"province_code": "a province in force today", "columns": "known column keys"}))),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 422, body = kc_http::ErrorEnvelope)))]
+async fn export_schemes(
+    tenant: Tenant<ProvinceStaff>,
+    Query(q): Query<SchemeExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let chosen = kc_sheets::choose(&EXPORT_COLUMNS, q.columns.as_deref())?;
+    let mut fields = FieldErrors::new();
+    let search = search_text(&mut fields, "q", q.q.as_deref());
+    if q.plan_year.is_some_and(|y| !(2000..=2099).contains(&y)) {
+        fields.insert(
+            "plan_year".into(),
+            "Năm kế hoạch từ 2000 đến 2099 (plan year 2000 to 2099)".into(),
+        );
+    }
+    let tx = tenant.begin().await?;
+    let province_id = kc_auth::list_province(
+        &tx,
+        tenant.scope(),
+        "province_code",
+        q.province_code.as_deref(),
+        &mut fields,
+    )
+    .await?;
+    if !fields.is_empty() {
+        return Err(ApiError::validation(fields));
+    }
+    let filter = Filter {
+        status: q.status,
+        fund: q.fund,
+        plan_year: q.plan_year,
+        province_id,
+        region: q.region,
+        priority: q.priority,
+        overdue: q.overdue,
+        q: search,
+    };
+    let (items, _) = store::list(&tx, &filter, EXPORT_LIMIT, 0).await?;
+    tx.commit().await?;
+    let table = Table {
+        title: format!(
+            "Danh sách đề án khuyến công (trích xuất ngày {})",
+            format_date_vn(today_vn())
+        ),
+        sheet: "Đề án",
+        all: &EXPORT_COLUMNS,
+        chosen,
+        rows: items.iter().map(export_cells).collect(),
+    };
+    kc_sheets::download(
+        &table,
+        q.format.unwrap_or_default(),
+        &format!("de-an-{}", today_vn()),
+    )
 }
 
 /// A new scheme, from accepted applications.

@@ -35,8 +35,8 @@ async fn decide(
         app,
         who,
         s,
-        &format!("adjustments/{number}/decision"),
-        json!({"verdict": verdict, "reason": "Ý kiến của cơ quan phê duyệt"}),
+        "adjustments/decision",
+        json!({"number": number, "verdict": verdict, "reason": "Ý kiến của cơ quan phê duyệt"}),
     )
     .await
 }
@@ -141,8 +141,8 @@ async fn each_adjustment_goes_to_the_approver_its_rule_names_and_changes_the_sch
         &app,
         DEPT,
         &s,
-        "adjustments/3/decision",
-        json!({"verdict": "reject"}),
+        "adjustments/decision",
+        json!({"number": 3, "verdict": "reject"}),
     )
     .await;
     assert_eq!(
@@ -174,7 +174,10 @@ async fn each_adjustment_goes_to_the_approver_its_rule_names_and_changes_the_sch
     );
     // Each approved adjustment is a new version of the scheme: the contract is signed on the latest.
     let current = crate::execution::execution(&app, OFFICER, &s).await["scheme"].clone();
-    assert_eq!(current["version"].as_i64(), s["version"].as_i64().map(|v| v + 2));
+    assert_eq!(
+        current["version"].as_i64(),
+        s["version"].as_i64().map(|v| v + 2)
+    );
     let e = sign(&app, OFFICER, &current, "300000000").await;
     let year = e["scheme"]["plan_year"].as_i64().unwrap();
     let r = ask(
@@ -321,7 +324,7 @@ async fn a_national_schemes_adjustments_go_to_the_ministry() {
     let r = decide(&app, DEPT, &s, 1, "approve").await;
     app.expect(r, StatusCode::FORBIDDEN).await;
     let r = decide(&app, "bo@demo.test", &s, 2, "approve").await;
-    app.expect(r, StatusCode::NOT_FOUND).await;
+    app.expect(r, StatusCode::CONFLICT).await;
     let id = s["id"].as_str().unwrap();
     let r = app
         .get(

@@ -757,6 +757,70 @@ async fn the_2018_report_equals_the_published_figures_and_its_rows_sum_to_the_to
         .get("/api/v1/reports/execution?year=2018", "dn1.01@demo.test")
         .await;
     app.expect(r, StatusCode::FORBIDDEN).await;
+    // The same report as a spreadsheet, with the columns chosen: Vietnamese headings, whole đồng.
+    let r = app
+        .get(
+            "/api/v1/reports/execution/export?year=2018&group_by=fund&format=csv&columns=label,approved,settled,execution_rate",
+            MINISTRY,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "Nhóm,Kinh phí phê duyệt (đồng),Đã quyết toán (đồng),Tỷ lệ thực hiện so với phê duyệt (%)",
+            "Khuyến công địa phương,178300980000,172187940000,96.57",
+            "Khuyến công quốc gia,120000000000,118579290000,98.82",
+            "Tổng cộng,298300980000,290767230000,97.47",
+        ]
+    );
+    let r = app
+        .get(
+            "/api/v1/reports/execution/export?year=2018&group_by=province_then",
+            MINISTRY,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".xlsx")
+    );
+    assert_eq!(&r.bytes().await.unwrap()[..2], b"PK");
+    let r = app
+        .get(
+            "/api/v1/reports/execution/export?year=2018&columns=label,salary",
+            MINISTRY,
+        )
+        .await;
+    assert_eq!(
+        crate::helpers::fields(&app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["columns"]
+    );
+    let r = app
+        .get(
+            "/api/v1/schemes/export?plan_year=2018&format=csv&columns=province_code,support_approved,settled,status",
+            DEPT,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    let own = row01["schemes"].as_i64().unwrap() as usize;
+    assert_eq!(rows.len(), own, "the department's own schemes only");
+    assert!(
+        rows.iter()
+            .all(|l| l.starts_with("01,") && l.ends_with(",Đã quyết toán"))
+    );
+    let settled: i64 = rows
+        .iter()
+        .map(|l| l.split(',').nth(2).unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(settled, n(&row01["settled"]));
     // Written once.
     assert_eq!(
         kc_seed::history::seed_2018(&app.db.superuser_url())
