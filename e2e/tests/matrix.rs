@@ -405,6 +405,18 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
             .as_str()
             .unwrap()
             .to_owned();
+        // The department's annual extension report of last year (a draft).
+        let extension_report = must(
+            &http,
+            Method::POST,
+            &format!("{workflow}/api/v1/extension-reports"),
+            so_token,
+            json!({"kind": "annual", "year": chrono::Datelike::year(&today) - 1}),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         // Its investor's report for last year's first half.
         let report = must(
             &http,
@@ -539,6 +551,14 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
                     id: cluster,
                     province: province.clone(),
                     org: Some(ent_org.clone()),
+                },
+            ),
+            (
+                "extension_report",
+                Fixture {
+                    id: extension_report,
+                    province: province.clone(),
+                    org: None,
                 },
             ),
             (

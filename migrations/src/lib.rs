@@ -154,6 +154,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0020_up.sql").to_owned(),
             include_str!("sql/m0020_down.sql"),
         ),
+        sql(
+            "m0021_extension_reports",
+            include_str!("sql/m0021_up.sql").to_owned(),
+            include_str!("sql/m0021_down.sql"),
+        ),
     ]
 }
 

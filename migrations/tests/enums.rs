@@ -13,9 +13,9 @@ use kc_kernel::{
     AcceptanceResult, AccountStatus, AdjustmentKind, AdjustmentStatus, ApplicationStatus,
     AttemptOutcome, CalendarDayKind, ClusterChange, ClusterRule, ClusterStatus, ContractKind,
     DbEnum, Deadline, DeliveryKind, DeliveryStatus, DocumentKind, DutyLevel, DutyOpening,
-    EnterpriseKind, Fund, InvestorKind, NoticeKind, ObligationState, OrgKind, PaymentKind,
-    Permission, Region, ReportKind, ReportParty, ReportStatus, Role, RuleKind, SchemeKind,
-    SchemeReportKind, SchemeStatus, UnitKind,
+    EnterpriseKind, ExtensionReportStatus, Fund, InvestorKind, NoticeKind, ObligationState,
+    OrgKind, PaymentKind, Permission, Region, ReportKind, ReportParty, ReportStatus, Role,
+    RuleKind, SchemeKind, SchemeReportKind, SchemeStatus, UnitKind,
 };
 use kc_testing::TestDb;
 use sea_orm::{
@@ -128,6 +128,16 @@ const ENUMS: &[(&str, &str, Values)] = &[
         enum_of::<AcceptanceResult>(),
     ),
     ("workflow.adjustments", "kind", enum_of::<AdjustmentKind>()),
+    (
+        "workflow.extension_reports",
+        "kind",
+        enum_of::<ReportKind>(),
+    ),
+    (
+        "workflow.extension_reports",
+        "status",
+        enum_of::<ExtensionReportStatus>(),
+    ),
     (
         "workflow.adjustments",
         "status",

@@ -15,6 +15,7 @@
 //! | `workflow.scheme_transitioned` to `settlement_submitted` | fulfils the settlement dossier |
 //! | `workflow.scheme_transitioned` to `settled` | fulfils what is still owed about the scheme (the national settlement) |
 //! | `workflow.scheme_transitioned` to `terminated` | waives what is still owed about the scheme |
+//! | `workflow.extension_report_submitted` | fulfils the department's six-month or annual extension report of that year |
 //!
 //! It also records and queues the account e-mails identity asks for (registration received, verified
 //! or rejected, address already in use, password reset: [`crate::mail::account`]).
@@ -29,8 +30,9 @@ use crate::obligations::store::{self as obligations, NewObligation, key};
 use chrono::{DateTime, NaiveDate, Utc};
 use kc_events::{
     AcceptanceRecorded, AnyEvent, ApplicationTransitioned, ClusterReportDue,
-    ClusterReportSubmitted, ClusterTransitioned, Event, PasswordResetRequested,
-    RegistrationDecided, RegistrationEmailInUse, RegistrationReceived, SchemeTransitioned,
+    ClusterReportSubmitted, ClusterTransitioned, Event, ExtensionReportSubmitted,
+    PasswordResetRequested, RegistrationDecided, RegistrationEmailInUse, RegistrationReceived,
+    SchemeTransitioned,
 };
 use kc_kernel::{ApplicationStatus, DutyLevel, ObligationState, OrgKind, ReportKind, SchemeStatus};
 use kc_outbox::{Consumer, ConsumerConfig, Failure, Handler, Item};
@@ -38,8 +40,9 @@ use kc_service::Mode;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 
 /// The topics this consumer handles (and no other consumer does).
-pub const TOPICS: [&str; 10] = [
+pub const TOPICS: [&str; 11] = [
     AcceptanceRecorded::TOPIC,
+    ExtensionReportSubmitted::TOPIC,
     ApplicationTransitioned::TOPIC,
     ClusterReportDue::TOPIC,
     ClusterReportSubmitted::TOPIC,
@@ -201,6 +204,23 @@ pub async fn apply<C: ConnectionTrait>(
         AnyEvent::SchemeTransitioned(e) => scheme(c, e, today, at).await,
         AnyEvent::ApplicationTransitioned(e) => application(c, e, today, at).await,
         AnyEvent::AcceptanceRecorded(e) => acceptance(c, e, today).await,
+        AnyEvent::ExtensionReportSubmitted(e) => {
+            let code = match e.kind.parse::<ReportKind>() {
+                Ok(ReportKind::HalfYear) => "extension_half_year_report",
+                Ok(ReportKind::Annual) => "extension_annual_report",
+                Err(_) => return Ok(format!("unknown report kind {}", e.kind)),
+            };
+            let period = e.year.to_string();
+            let n = obligations::close_by_key(
+                c,
+                &key(code, e.organisation, None, &period),
+                ObligationState::Fulfilled,
+                "Đã gửi báo cáo trên hệ thống (submitted in the workflow)",
+                at,
+            )
+            .await?;
+            Ok(format!("{code} {period}: fulfilled {n}"))
+        }
         AnyEvent::ClusterTransitioned(_)
         | AnyEvent::PasswordResetRequested(_)
         | AnyEvent::RegistrationReceived(_)

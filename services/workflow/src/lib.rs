@@ -18,6 +18,8 @@
 //! - [`figures`]: the money figures (plan, approved, committed, advanced, paid, settled, execution
 //!   rate) by fund, province as it is or as it was, region, activity and implementing unit: the one
 //!   query every report, screen and export reads;
+//! - [`extension_reports`]: the provinces' six-month and annual extension reports to the ministry,
+//!   filled from the figures, sent, returned for correction;
 //! - [`documents`]: the files of a case (application or scheme), in the document store (a local
 //!   folder or S3), typed from their content, versioned, never overwritten.
 //!
@@ -31,6 +33,7 @@ pub mod budget;
 pub mod demo;
 pub mod documents;
 pub mod execution;
+pub mod extension_reports;
 pub mod figures;
 pub mod rules;
 pub mod schemes;
@@ -135,5 +138,6 @@ pub fn routes(max_document_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(schemes::routes::router())
         .merge(execution::routes::router())
         .merge(adjustments::routes::router())
+        .merge(extension_reports::routes::router())
         .merge(figures::routes::router())
 }

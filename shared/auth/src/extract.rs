@@ -245,6 +245,15 @@ impl Policy for ProvinceOfficer {
     };
 }
 
+/// The ministry's officers, approvers and admins: who read and return the provinces' reports.
+pub struct MinistryOfficer;
+impl Policy for MinistryOfficer {
+    const ACCESS: Access = Access {
+        roles: &[Role::Ministry],
+        permissions: &[Permission::Officer, Permission::Approver, Permission::Admin],
+    };
+}
+
 /// Staff who act on a scheme (officer, approver or admin of the ministry, a department or a centre;
 /// a viewer only reads). Which of them may act at a given moment is the approval chain's data.
 pub struct SchemeWorker;

@@ -28,8 +28,8 @@ pub use claims::{Claims, ProvinceClaim};
 pub use declare::{Declaration, EXTENSION, declare, public};
 pub use extract::{
     Access, AnyUser, Authorized, Caller, CaseWorker, CentreOfficer, EnterpriseMember,
-    MinistryAdmin, MinistryBudget, MinistryOrProvinceAdmin, Policy, ProvinceBudget,
-    ProvinceOfficer, ProvinceStaff, SchemeWorker,
+    MinistryAdmin, MinistryBudget, MinistryOfficer, MinistryOrProvinceAdmin, Policy,
+    ProvinceBudget, ProvinceOfficer, ProvinceStaff, SchemeWorker,
 };
 pub use keys::{Jwk, Jwks, Signer};
 pub use provinces::{list_province, province_by_code, target_province};

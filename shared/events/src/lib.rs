@@ -33,6 +33,7 @@
 
 mod application;
 mod cluster;
+mod extension;
 mod mail;
 mod password_reset;
 mod registration;
@@ -40,6 +41,7 @@ mod scheme;
 
 pub use application::ApplicationTransitioned;
 pub use cluster::{ClusterReportDue, ClusterReportSubmitted, ClusterTransitioned};
+pub use extension::ExtensionReportSubmitted;
 pub use mail::EmailQueued;
 pub use password_reset::PasswordResetRequested;
 pub use registration::{RegistrationDecided, RegistrationEmailInUse, RegistrationReceived};
@@ -256,6 +258,8 @@ any_event! {
     SchemeTransitioned,
     /// `workflow.acceptance_recorded` v1.
     AcceptanceRecorded,
+    /// `workflow.extension_report_submitted` v1.
+    ExtensionReportSubmitted,
     /// `registry.cluster_transitioned` v1.
     ClusterTransitioned,
     /// `registry.cluster_report_due` v1.

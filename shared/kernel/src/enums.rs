@@ -292,6 +292,19 @@ db_enum! {
 }
 
 db_enum! {
+    /// Where a province's periodic extension report to the ministry stands. Stored in
+    /// `workflow.extension_reports.status`.
+    pub enum ExtensionReportStatus {
+        /// Being written by the department (its figures refreshed on demand).
+        Draft = "draft" => "Đang soạn",
+        /// Sent to the ministry.
+        Submitted = "submitted" => "Đã gửi Bộ Công Thương",
+        /// Sent back by the ministry for correction, with a reason.
+        Returned = "returned" => "Bộ yêu cầu chỉnh sửa",
+    }
+}
+
+db_enum! {
     /// The result of an acceptance at the facility. Stored in `workflow.acceptances.result`.
     pub enum AcceptanceResult {
         Passed = "passed" => "Đạt",

@@ -31,9 +31,9 @@ pub use enums::{
     AcceptanceResult, AccountStatus, AdjustmentKind, AdjustmentStatus, ApplicationStatus,
     AttemptOutcome, CalendarDayKind, ClusterChange, ClusterRule, ClusterStatus, ContractKind,
     Deadline, DeliveryKind, DeliveryStatus, DocumentKind, DutyLevel, DutyOpening, EnterpriseKind,
-    Fund, InvestorKind, NoticeKind, ObligationState, OrgKind, PaymentKind, Permission, Region,
-    ReportKind, ReportParty, ReportStatus, Role, RuleKind, SchemeKind, SchemeReportKind,
-    SchemeStatus, UnitKind,
+    ExtensionReportStatus, Fund, InvestorKind, NoticeKind, ObligationState, OrgKind, PaymentKind,
+    Permission, Region, ReportKind, ReportParty, ReportStatus, Role, RuleKind, SchemeKind,
+    SchemeReportKind, SchemeStatus, UnitKind,
 };
 pub use money::{Money, MoneyError};
 pub use scope::{Owner, Scope};

@@ -168,6 +168,39 @@ async fn an_acceptance_opens_the_settlement_dossier_which_the_dossier_and_the_se
 }
 
 #[tokio::test]
+async fn a_departments_extension_report_sent_in_the_workflow_fulfils_its_duty() {
+    let app = TestApp::spawn().await;
+    // The annual report of 2026 is due on 15 January 2027: a pass opens it for every department.
+    app.pass(day(2027, 1, 1)).await;
+    let (department, province) = app.org_of(DEPARTMENT).await;
+    let owed = app
+        .obligations(DEPARTMENT, "duty=extension_annual_report")
+        .await;
+    assert_eq!(owed.len(), 1, "{owed:?}");
+    assert_eq!(owed[0]["period"], "2026");
+    assert_eq!(owed[0]["state"], "open");
+    let sent = kc_events::ExtensionReportSubmitted {
+        report_id: Uuid::from_u128(9),
+        province,
+        organisation: department,
+        kind: "annual".into(),
+        year: 2026,
+        version: 3,
+        by: Uuid::new_v4(),
+    };
+    app.deliver("workflow", &sent).await;
+    let owed = app
+        .obligations(DEPARTMENT, "duty=extension_annual_report")
+        .await;
+    assert_eq!(owed[0]["state"], "fulfilled");
+    // The six-month report of that year is another duty: untouched.
+    let half = app
+        .count("SELECT 1 FROM notifications.obligations WHERE duty_code = 'extension_half_year_report' AND state = 'fulfilled'")
+        .await;
+    assert_eq!(half, 0);
+}
+
+#[tokio::test]
 async fn events_delivered_twice_and_fulfilments_of_nothing_change_nothing() {
     let app = TestApp::spawn().await;
     let (org, province) = app.org_of(ENTERPRISE).await;

@@ -8,6 +8,7 @@ mod applications;
 mod budget;
 mod documents;
 mod execution;
+mod extension_reports;
 mod helpers;
 mod rules;
 mod schemes;
