@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (figures, not tests): Argon2 cost, logins/s, GET /api/v1/me requests/s and latency; then
-# workflow on the national-scale data of deploy/seed: a centre's queue and one transition; the registry's
+# workflow on the national-scale data of deploy/seed: a centre's queue and one transition, the national
+# execution report of a year (beside pgbench on its SQL), the scheme list as XLSX and CSV; the registry's
 # national CCN summary today and as of a past date, and a 5 000-row import.
 # Release build, a throwaway PostgreSQL, the identity service on loopback, wrk as the load generator
 # (Debian package, installed when missing and root). On a 2-core machine wrk and the service share the
@@ -128,6 +129,60 @@ wrk -t1 -c8 -d5s --latency -s "$tmp/review.lua" "http://127.0.0.1:$wf_port" \
   | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|requests in"
 echo "    audit rows written: $(( $(psql_su -c "SELECT count(*) FROM audit.events WHERE action = 'application.under_review'") - before_audit )); outbox events: $(psql_su -c "SELECT count(*) FROM outbox.events WHERE topic = 'workflow.application_transitioned' AND payload->>'to' = 'under_review'")"
 echo "    workflow RSS after the runs: $(ps -o rss= -p "$wf_pid" | awk '{printf "%.1f MiB", $1/1024}')"
+
+# --- Workflow money figures at national scale: the execution report and the scheme export. ---
+echo
+echo "==> workflow: the execution report over $(psql_su -c 'SELECT count(*) FROM workflow.schemes') schemes, $(psql_su -c 'SELECT count(*) FROM workflow.payments') payments"
+ministry_wf=$(curl -s "http://127.0.0.1:$app_port/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"email":"bo@demo.test","password":"KhuyenCong@2025"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+year=2024
+report="/api/v1/reports/execution?year=$year&group_by=province"
+echo "    year $year: $(psql_su -c "SELECT count(*) FROM workflow.schemes WHERE plan_year = $year AND support_approved IS NOT NULL") approved schemes, $(psql_su -c "SELECT count(*) FROM workflow.payments p JOIN workflow.schemes s ON s.id = p.scheme_id WHERE s.plan_year = $year") payments"
+for i in 1 2 3; do
+  curl -s -o "$tmp/report.json" -w "    one request ($i): %{http_code} in %{time_total} s\n" "http://127.0.0.1:$wf_port$report" \
+    -H "Authorization: Bearer $ministry_wf"
+done
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); t=d["total"]; print("   ", len(d["rows"]), "provinces; approved", t["approved"], "paid", t["paid"], "settled", t["settled"], "rate", t["execution_rate"], "%")' "$tmp/report.json"
+echo "==> GET $report as the ministry, ${DURATION}s, 2 threads, 8 connections"
+wrk -t2 -c8 -d"${DURATION}s" --latency -H "Authorization: Bearer $ministry_wf" "http://127.0.0.1:$wf_port$report" \
+  | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|requests in"
+# The reference: PostgreSQL alone running the report's four statements (the same SQL, literals for
+# the parameters, as the superuser: no row-level security), pgbench with as many clients.
+cat > "$tmp/report.sql" <<SQL
+SELECT f.fund, sum(f.approved), sum(f.committed), sum(f.advanced), sum(f.paid), sum(f.settled), count(*)
+  FROM workflow.scheme_figures f JOIN identity.admin_units p ON p.id = f.province_id
+  JOIN identity.admin_units o ON o.id = f.origin_unit_id JOIN identity.organisations io ON io.id = f.implementing_org_id
+ WHERE f.plan_year = $year GROUP BY 1;
+SELECT e.fund, sum(e.amount) FROM workflow.envelopes e LEFT JOIN identity.admin_units a ON a.id = e.province_id
+ WHERE e.year = $year AND ((e.fund = 'kcqg' AND e.province_id IS NULL) OR (e.fund = 'kcdp' AND e.province_id IS NOT NULL)) GROUP BY 1;
+SELECT p.code, p.name, sum(f.approved), sum(f.committed), sum(f.advanced), sum(f.paid), sum(f.settled), count(*)
+  FROM workflow.scheme_figures f JOIN identity.admin_units p ON p.id = f.province_id
+  JOIN identity.admin_units o ON o.id = f.origin_unit_id JOIN identity.organisations io ON io.id = f.implementing_org_id
+ WHERE f.plan_year = $year GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT a.code, sum(e.amount) FROM workflow.envelopes e LEFT JOIN identity.admin_units a ON a.id = e.province_id
+ WHERE e.year = $year AND e.province_id IS NOT NULL GROUP BY 1;
+SQL
+chmod 644 "$tmp/report.sql"
+echo "==> reference: pgbench, the report's 4 statements as one transaction, ${DURATION}s, 8 clients, 2 threads"
+runuser -u postgres -- "$(pg_bindir)/pgbench" -h 127.0.0.1 -p "$port" -U postgres -n -c 8 -j 2 -T "$DURATION" \
+  -f "$tmp/report.sql" kc 2>&1 | grep -E "^tps|latency average|number of transactions actually"
+echo "    workflow RSS after the report runs: $(ps -o rss= -p "$wf_pid" | awk '{printf "%.1f MiB", $1/1024}')"
+
+echo
+echo "==> workflow: the scheme list exported as XLSX and CSV (every scheme the ministry sees, all columns)"
+for fmt in xlsx csv; do
+  before_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$wf_pid/status")
+  curl -s -o "$tmp/export.$fmt" -w "    $fmt: %{http_code} in %{time_total} s, %{size_download} bytes\n" \
+    "http://127.0.0.1:$wf_port/api/v1/schemes/export?format=$fmt" -H "Authorization: Bearer $ministry_wf"
+  after_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$wf_pid/status")
+  echo "    rows: $(python3 -c 'import sys,csv,zipfile,re
+p=sys.argv[1]
+if p.endswith(".csv"):
+    print(sum(1 for _ in open(p, encoding="utf-8-sig")) - 1)
+else:
+    x=zipfile.ZipFile(p).read("xl/worksheets/sheet1.xml").decode()
+    print(len(re.findall(r"<row ", x)) - 2)' "$tmp/export.$fmt"); workflow peak RSS $(awk -v a="$before_hwm" -v b="$after_hwm" 'BEGIN {printf "%.1f MiB before, %.1f MiB after", a/1024, b/1024}')"
+done
 
 echo
 echo "==> registry: the national CCN summary over $(psql_su -c 'SELECT count(*) FROM registry.clusters') clusters, $(psql_su -c 'SELECT count(*) FROM registry.cluster_versions') versions (10 years)"

@@ -6,7 +6,8 @@
 //! 50 000 applications over 8 plan years in every state (each submitted one with its first version),
 //! a scheme for each accepted application across the approval chains (most approved, committed against
 //! envelopes that add up), the budget envelopes of each year, 2 000 industrial clusters with ten
-//! years of history across the 2025 merger, and 1 000 000 open reporting obligations. The URL must be
+//! years of history across the 2025 merger, 1 000 000 open reporting obligations, and 27 500 schemes of
+//! past plans (2019 to 2025) carried out with 200 000 payments, most of them settled. The URL must be
 //! a superuser's (row-level security does not apply to it) on a database `kc-migrate setup` has
 //! prepared. Every step runs in SQL inside PostgreSQL (`generate_series`), with a line of progress and
 //! its time; the scale issue adds its steps here. [`history`] writes the 2018 plan as published (the
@@ -25,6 +26,9 @@ const USERS: f64 = 150_000.0;
 const APPLICATIONS: f64 = 50_000.0;
 const CLUSTERS: f64 = 2_000.0;
 const OBLIGATIONS: f64 = 1_000_000.0;
+/// Schemes of past plans carried out (with the ~22 500 built from applications, about 50 000 in all).
+const PAST_SCHEMES: f64 = 27_500.0;
+const PAYMENTS: f64 = 200_000.0;
 
 /// How much was made, and how long it took.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +62,10 @@ pub async fn run(url: &str, scale: f64) -> anyhow::Result<Made> {
     let mut steps = steps(orgs, users, apps, &hash);
     steps.insert(steps.len() - 1, clusters_step(clusters));
     steps.insert(steps.len() - 1, obligations_step(obligations));
+    steps.insert(
+        steps.len() - 1,
+        execution_step(n(PAST_SCHEMES), n(PAYMENTS)),
+    );
     let total = steps.len();
     for (i, (label, sql)) in steps.into_iter().enumerate() {
         let t = Instant::now();
@@ -266,6 +274,73 @@ fn obligations_step(n: i64) -> (String, String) {
 /// every year, each superseding the last): proposed, established, built, operating with its leased land
 /// growing, some expanded, some removed from the plan or revoked; the versions before 1 July 2025
 /// recorded in a former province that merged into today's. Twenty communes per province.
+/// Past plans carried out: `schemes` schemes of 2019 to 2025 approved against their province's
+/// envelopes, each with its implementation contract and voucher (document rows; the files themselves
+/// are not generated), `payments` payments spread over them (at most 90 % of each scheme's support),
+/// six in seven settled at what was paid, the others still being implemented.
+fn execution_step(schemes: i64, payments: i64) -> (String, String) {
+    (
+        format!("{schemes} schemes of past plans with {payments} payments, contracts and settlements"),
+        format!(
+            "DROP TABLE IF EXISTS seed_exec;
+             CREATE TEMP TABLE seed_exec AS
+               SELECT md5('exec' || n)::uuid AS id, n, p.id AS province_id, c.id AS centre_id,
+                      CASE WHEN n % 5 < 2 THEN 'kcqg' ELSE 'kcdp' END AS fund, 2019 + n % 7 AS plan_year,
+                      (ARRAY['training', 'demonstration_model', 'machinery', 'technology_line',
+                             'cleaner_production', 'product_development', 'consulting', 'linkage'])[1 + n % 8] AS activity,
+                      ((100 + (n * 37) % 400) * 1000000)::numeric AS approved,
+                      ({payments} / {schemes}) + CASE WHEN n <= {payments} % {schemes} THEN 1 ELSE 0 END AS payments,
+                      n % 7 <> 0 AS settled
+                 FROM generate_series(1, {schemes}) n
+                 JOIN seed_province p ON p.i = n % 34
+                 JOIN identity.organisations c ON c.province_id = p.id AND c.kind = 'centre';
+             UPDATE workflow.envelopes e SET committed = e.committed + s.total, amount = e.amount + s.total
+               FROM (SELECT plan_year, fund, province_id, sum(approved) AS total FROM seed_exec GROUP BY 1, 2, 3) s
+              WHERE e.year = s.plan_year AND e.fund = s.fund AND e.province_id = s.province_id;
+             UPDATE workflow.envelopes n SET allocated = t.total, amount = t.total + 20000000000
+               FROM (SELECT parent_id, sum(amount) AS total FROM workflow.envelopes
+                      WHERE parent_id IS NOT NULL GROUP BY parent_id) t
+              WHERE n.id = t.parent_id;
+             INSERT INTO workflow.schemes (id, province_id, implementing_org_id, status, version, kind, fund,
+                 plan_year, activity_code, title, commune, total_cost, support_requested, counterpart,
+                 support_recommended, support_approved, envelope_id, prepared_by, stage_since,
+                 paid, advanced, settled, progress_percent)
+             SELECT s.id, s.province_id, s.centre_id, CASE WHEN s.settled THEN 'settled' ELSE 'implementing' END,
+                    3, 'grouped', s.fund, s.plan_year, s.activity, 'Đề án đã thực hiện số ' || s.n, 'Xã số ' || (1 + s.n % 20),
+                    s.approved * 2, s.approved, s.approved, s.approved, s.approved, e.id, s.centre_id,
+                    make_date(s.plan_year + 1, 1, 10)::timestamptz,
+                    floor(s.approved * 0.9 / s.payments) * s.payments, floor(s.approved * 0.9 / s.payments),
+                    CASE WHEN s.settled THEN floor(s.approved * 0.9 / s.payments) * s.payments END,
+                    CASE WHEN s.settled THEN 100 ELSE 60 END
+               FROM seed_exec s
+               JOIN workflow.envelopes e ON e.year = s.plan_year AND e.fund = s.fund AND e.province_id = s.province_id;
+             INSERT INTO workflow.documents (id, province_id, organisation_id, scheme_id, kind, document_key,
+                 version, filename, content_type, size_bytes, sha256, storage_key, uploaded_by)
+             SELECT md5('exec-doc' || k || s.n)::uuid, s.province_id, s.centre_id, s.id, k,
+                    md5('exec-doc-key' || k || s.n)::uuid, 1, k || '.pdf', 'application/pdf', 1000,
+                    md5('exec-doc' || k || s.n) || md5('exec-doc' || k || s.n),
+                    'seed/' || s.id || '/' || k, s.centre_id
+               FROM seed_exec s CROSS JOIN (VALUES ('contract'), ('payment_voucher')) v(k);
+             INSERT INTO workflow.contracts (id, province_id, scheme_id, kind, number, signed_on, ends_on, amount,
+                 party_org_id, document_id, recorded_by)
+             SELECT md5('exec-contract' || s.n)::uuid, s.province_id, s.id, 'implementation', s.n || '/HĐ-KC',
+                    make_date(s.plan_year, 3, 1), make_date(s.plan_year, 12, 15), s.approved, s.centre_id,
+                    md5('exec-doc' || 'contract' || s.n)::uuid, s.centre_id
+               FROM seed_exec s;
+             INSERT INTO workflow.payments (id, province_id, scheme_id, contract_id, kind, amount, paid_on,
+                 document_id, recorded_by)
+             SELECT md5('exec-payment' || s.n || '-' || k)::uuid, s.province_id, s.id,
+                    md5('exec-contract' || s.n)::uuid, CASE WHEN k = 1 THEN 'advance' ELSE 'payment' END,
+                    floor(s.approved * 0.9 / s.payments),
+                    make_date(s.plan_year, 3, 15) + (k * 5 % 260),
+                    md5('exec-doc' || 'payment_voucher' || s.n)::uuid, s.centre_id
+               FROM seed_exec s CROSS JOIN LATERAL generate_series(1, s.payments) k;
+             ANALYZE workflow.schemes; ANALYZE workflow.payments; ANALYZE workflow.contracts;
+             ANALYZE workflow.documents;"
+        ),
+    )
+}
+
 fn clusters_step(clusters: i64) -> (String, String) {
     (
         format!("{clusters} industrial clusters with 10 years of history"),

@@ -126,6 +126,23 @@ async fn the_generated_data_is_valid_and_its_money_adds_up() {
                    OR e.allocated + e.committed > e.amount").await,
         0
     );
+    // Past plans carried out: 550 schemes, 4 000 payments, each scheme's totals the sum of its
+    // payments and within its support, the settled ones settled at what was paid.
+    assert_eq!(db.count("SELECT 1 FROM workflow.payments").await, 4000);
+    assert_eq!(
+        db.count("SELECT 1 FROM workflow.schemes WHERE status IN ('implementing', 'settled')")
+            .await,
+        550
+    );
+    assert_eq!(
+        db.count(
+            "SELECT 1 FROM workflow.schemes s WHERE s.paid <>
+               coalesce((SELECT sum(amount) FROM workflow.payments p WHERE p.scheme_id = s.id), 0)
+               OR s.paid > s.support_approved OR (s.status = 'settled' AND s.settled <> s.paid)"
+        )
+        .await,
+        0
+    );
     // The same data every time: the same ids.
     let first = db
         .query("SELECT id FROM workflow.applications ORDER BY id LIMIT 3")

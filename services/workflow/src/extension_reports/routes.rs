@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use kc_auth::{MinistryOfficer, ProvinceOfficer, ProvinceStaff, Tenant, audit_by, declare};
 use kc_db::{AuditEvent, Tx, audit};
 use kc_events::ExtensionReportSubmitted;
-use kc_http::{ApiError, ClientMeta, FieldErrors, Json, Path, Query, req_text};
+use kc_http::{ApiError, ClientMeta, FieldErrors, Json, Path, Query, opt_text, req_text};
 use kc_kernel::{ExtensionReportStatus, OrgKind, ReportKind, today_vn};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -269,10 +269,11 @@ async fn edit_report(
     editable(&r)?;
     same_version(req.version, &r)?;
     let mut fields = FieldErrors::new();
+    // An empty narrative clears it (it must be written before the report is sent).
     let narrative = req
         .narrative
         .as_deref()
-        .map(|n| req_text(&mut fields, "narrative", n, 20000));
+        .map(|n| opt_text(&mut fields, "narrative", Some(n), 20000).unwrap_or_default());
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
     }
