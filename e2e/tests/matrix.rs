@@ -562,6 +562,14 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
                 },
             ),
             (
+                "scheme_as_beneficiary",
+                Fixture {
+                    id: scheme.clone(),
+                    province: province.clone(),
+                    org: Some(ent_org.clone()),
+                },
+            ),
+            (
                 "scheme",
                 Fixture {
                     id: scheme,

@@ -159,6 +159,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0021_up.sql").to_owned(),
             include_str!("sql/m0021_down.sql"),
         ),
+        sql(
+            "m0022_beneficiary_reports",
+            include_str!("sql/m0022_up.sql").to_owned(),
+            include_str!("sql/m0022_down.sql"),
+        ),
     ]
 }
 

@@ -14,7 +14,7 @@ use crate::schemes::store::{SchemeView, StepChange};
 use crate::{AppState, SERVICE};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use kc_auth::{SchemeWorker, Tenant, audit_by, declare};
+use kc_auth::{EnterpriseMember, SchemeWorker, Tenant, audit_by, declare};
 use kc_db::{AuditEvent, Tx, audit};
 use kc_events::AcceptanceRecorded;
 use kc_http::{ApiError, ClientMeta, FieldErrors, Json, Path, opt_text, req_text};
@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contract_beneficiary))
         .routes(routes!(record_payment))
         .routes(routes!(record_report))
+        .routes(routes!(beneficiary_report))
         .routes(routes!(record_acceptance))
         .routes(routes!(submit_settlement))
         .routes(routes!(decide_settlement))
@@ -748,6 +749,107 @@ async fn record_report(
                                    "percent_done": req.percent_done});
     let out = finish_record(&tenant, &meta, tx, &s, "scheme.report", after).await?;
     Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// A beneficiary's progress report: how far the work at its establishment has come.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BeneficiaryReportInput {
+    pub reported_on: NaiveDate,
+    #[serde(deserialize_with = "kc_http::whole")]
+    #[schema(minimum = 0, maximum = 100)]
+    pub percent_done: i32,
+    #[schema(schema_with = kc_http::text_schema::<4000>)]
+    pub body: String,
+}
+
+/// What the beneficiary sees of a scheme it reported on: its own reports.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BeneficiaryReports {
+    pub scheme_id: Uuid,
+    pub status: SchemeStatus,
+    pub reports: Vec<ReportRow>,
+}
+
+/// Report progress as a beneficiary (an enterprise named on the scheme, while it is being
+/// implemented). The implementing unit and the funding level read it with the scheme's other
+/// reports; the scheme's own progress stays the implementing unit's figure.
+#[utoipa::path(post, path = "/api/v1/schemes/{id}/beneficiary-reports", tag = "execution",
+    request_body = BeneficiaryReportInput,
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<EnterpriseMember>().on("scheme_as_beneficiary"))),
+               ("x-kc-server-rules" = json!({"reported_on": "not in the future",
+                                             "percent_done": "0 to 100"}))),
+    responses((status = 201, body = BeneficiaryReports), (status = 400, body = kc_http::ErrorEnvelope),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 404, body = kc_http::ErrorEnvelope), (status = 409, body = kc_http::ErrorEnvelope),
+              (status = 415, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
+async fn beneficiary_report(
+    tenant: Tenant<EnterpriseMember>,
+    meta: ClientMeta,
+    Path(id): Path<Uuid>,
+    Json(req): Json<BeneficiaryReportInput>,
+) -> Result<(StatusCode, Json<BeneficiaryReports>), ApiError> {
+    let tx = tenant.begin().await?;
+    // Row-level security shows an enterprise the schemes it benefits from, and nothing else: 404.
+    let s = store::scheme_state(&tx, id)
+        .await?
+        .filter(|s| Some(s.province_id) == tenant.scope().province())
+        .ok_or(ApiError::NotFound)?;
+    if !store::is_beneficiary(&tx, s.id, tenant.org_id()).await? {
+        return Err(ApiError::NotFound);
+    }
+    if !Act::ReportProgress.allowed_from(s.status) {
+        return Err(ApiError::wrong_state(
+            s.status.as_str(),
+            s.status.label_vi(),
+            "Chỉ báo cáo tiến độ khi đề án đang thực hiện (only while the scheme is being implemented)",
+        ));
+    }
+    let mut fields = FieldErrors::new();
+    let body = req_text(&mut fields, "body", &req.body, 4000);
+    check_day(&mut fields, "reported_on", req.reported_on, None);
+    if !(0..=100).contains(&req.percent_done) {
+        fields.insert(
+            "percent_done".into(),
+            "Tỷ lệ hoàn thành từ 0 đến 100 (0 to 100)".into(),
+        );
+    }
+    validated(fields)?;
+    store::insert_beneficiary_report(
+        &tx,
+        s.province_id,
+        s.id,
+        req.reported_on,
+        req.percent_done,
+        &body,
+        tenant.user_id(),
+        tenant.org_id(),
+    )
+    .await?;
+    audit(
+        &tx,
+        SERVICE,
+        AuditEvent {
+            action: "scheme.beneficiary_report",
+            entity_type: "scheme",
+            entity_id: Some(s.id.to_string()),
+            province_id: Some(s.province_id),
+            after: Some(serde_json::json!({"reported_on": req.reported_on, "percent_done": req.percent_done})),
+            ..audit_by(&tenant, &meta)
+        },
+    )
+    .await?;
+    let reports = store::reports(&tx, s.id).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(BeneficiaryReports {
+            scheme_id: s.id,
+            status: s.status,
+            reports,
+        }),
+    ))
 }
 
 /// A member of the acceptance board.

@@ -248,6 +248,36 @@ pub async fn insert_report(tx: &Tx, r: &NewReport) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Record a beneficiary's progress report (the scheme's own progress is not moved by it).
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_beneficiary_report(
+    tx: &Tx,
+    province: Uuid,
+    scheme: Uuid,
+    reported_on: NaiveDate,
+    percent_done: i32,
+    body: &str,
+    by_user: Uuid,
+    by_org: Uuid,
+) -> Result<(), DbErr> {
+    tx.execute_raw(stmt(
+        "INSERT INTO workflow.scheme_reports (province_id, scheme_id, kind, reported_on, percent_done,
+             body, by_user, by_org)
+         VALUES ($1, $2, 'progress', $3, $4, $5, $6, $7)",
+        [
+            province.into(),
+            scheme.into(),
+            reported_on.into(),
+            percent_done.into(),
+            body.into(),
+            by_user.into(),
+            by_org.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// An acceptance at the facility.
 #[derive(Debug, Clone, FromQueryResult, Serialize, ToSchema)]
 pub struct AcceptanceRow {
@@ -510,6 +540,24 @@ pub async fn accepted_on(tx: &Tx, scheme: Uuid) -> Result<Option<NaiveDate>, DbE
         Some(r) => r.try_get("", "day"),
         None => Ok(None),
     }
+}
+
+/// A scheme's province and status, as the caller may see them (a beneficiary sees the schemes it
+/// benefits from, not their implementing unit's name).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct SchemeState {
+    pub id: Uuid,
+    pub province_id: Uuid,
+    pub status: kc_kernel::SchemeStatus,
+}
+
+pub async fn scheme_state(tx: &Tx, id: Uuid) -> Result<Option<SchemeState>, DbErr> {
+    SchemeState::find_by_statement(stmt(
+        "SELECT id, province_id, status FROM workflow.schemes WHERE id = $1",
+        [id.into()],
+    ))
+    .one(tx)
+    .await
 }
 
 /// Whether the organisation is a named beneficiary of the scheme.

@@ -603,6 +603,115 @@ async fn a_local_scheme_is_contracted_and_paid_by_the_department_and_termination
 }
 
 #[tokio::test]
+async fn a_local_scheme_is_accepted_settled_and_liquidated_by_the_department() {
+    let app = TestApp::spawn().await;
+    let s = approved(&app, "kcdp").await;
+    // The beneficiary reports its own progress, once the work has started; another enterprise does
+    // not see the scheme.
+    let progress = json!({"reported_on": day(0), "percent_done": 40, "body": "Đã nhận bàn giao máy, đang lắp đặt"});
+    let r = act(
+        &app,
+        "dn1.01@demo.test",
+        &s,
+        "beneficiary-reports",
+        progress.clone(),
+    )
+    .await;
+    app.expect(r, StatusCode::CONFLICT).await;
+    let e = sign(&app, OFFICER, &s, "270000000").await;
+    let r = act(
+        &app,
+        "dn2.01@demo.test",
+        &s,
+        "beneficiary-reports",
+        progress.clone(),
+    )
+    .await;
+    app.expect(r, StatusCode::NOT_FOUND).await;
+    let r = act(
+        &app,
+        "dn1.01@demo.test",
+        &s,
+        "beneficiary-reports",
+        progress,
+    )
+    .await;
+    let own = app.expect(r, StatusCode::CREATED).await;
+    assert_eq!(own["reports"].as_array().unwrap().len(), 1);
+    let seen = execution(&app, CENTRE, &s).await;
+    assert_eq!(seen["reports"][0]["percent_done"], 40);
+    assert_eq!(
+        seen["figures"]["progress_percent"], 0,
+        "the implementing unit's figure"
+    );
+    let voucher = document(&app, OFFICER, &e["scheme"], "payment_voucher").await;
+    let r = pay(&app, OFFICER, &s, "advance", "150000000", &voucher).await;
+    app.expect(r, StatusCode::CREATED).await;
+    let record = document(&app, CENTRE, &e["scheme"], "acceptance_record").await;
+    let r = act(&app, CENTRE, &s, "acceptance", json!({
+        "version": e["scheme"]["version"], "accepted_on": day(-2), "result": "failed",
+        "findings": "Thiết bị chưa vận hành ổn định",
+        "members": [{"name": "Nguyễn Văn A", "position": "Phó Giám đốc Sở"}], "document_id": record
+    }))
+    .await;
+    // A failed acceptance is kept; the work goes on, and no settlement dossier is due yet.
+    let e = app.expect(r, StatusCode::OK).await;
+    assert_eq!(e["scheme"]["status"], "implementing");
+    assert_eq!(e["acceptances"][0]["result"], "failed");
+    assert_eq!(
+        app.count("SELECT 1 FROM outbox.events WHERE topic = 'workflow.acceptance_recorded'")
+            .await,
+        0
+    );
+    let r = act(&app, CENTRE, &s, "acceptance", json!({
+        "version": e["scheme"]["version"], "accepted_on": day(-1), "result": "passed",
+        "members": [{"name": "Nguyễn Văn A", "position": "Phó Giám đốc Sở"}], "document_id": record
+    }))
+    .await;
+    let e = app.expect(r, StatusCode::OK).await;
+    assert_eq!(e["scheme"]["status"], "accepted");
+    let dossier = document(&app, CENTRE, &e["scheme"], "settlement_dossier").await;
+    let r = act(
+        &app,
+        CENTRE,
+        &s,
+        "settlement",
+        json!({
+            "version": e["scheme"]["version"], "claimed": "260000000", "document_id": dossier
+        }),
+    )
+    .await;
+    let e = app.expect(r, StatusCode::OK).await;
+    // The local fund has no settlement deadline rule: the window is the acceptance to today. The
+    // ministry does not decide a local scheme's settlement.
+    let liquidation = document(&app, OFFICER, &e["scheme"], "liquidation_record").await;
+    let body = json!({"version": e["scheme"]["version"], "verdict": "settle", "settled": "260000000",
+                      "settled_on": day(0), "liquidated_on": day(0), "document_id": liquidation});
+    let r = act(&app, MINISTRY, &s, "settlement/decision", body.clone()).await;
+    app.expect(r, StatusCode::FORBIDDEN).await;
+    let r = act(&app, OFFICER, &s, "settlement/decision", body).await;
+    let e = app.expect(r, StatusCode::OK).await;
+    assert_eq!(e["scheme"]["status"], "settled");
+    assert_eq!(e["settlement"]["liquidated_on"], day(0));
+    let r = pay(&app, OFFICER, &s, "payment", "110000000", &voucher).await;
+    let e = app.expect(r, StatusCode::CREATED).await;
+    assert_eq!(e["figures"]["paid"], "260000000");
+    assert_eq!(e["figures"]["payable"], "0");
+    let r = app
+        .get(
+            &format!(
+                "/api/v1/reports/execution?year={}&group_by=fund",
+                e["scheme"]["plan_year"]
+            ),
+            OFFICER,
+        )
+        .await;
+    let report = app.expect(r, StatusCode::OK).await;
+    assert_eq!(report["rows"][0]["settled"], "260000000");
+    assert_eq!(report["rows"][0]["execution_rate"], "96.30");
+}
+
+#[tokio::test]
 async fn payments_racing_at_the_limit_never_pass_the_approved_support() {
     let app = TestApp::spawn().await;
     let s = approved(&app, "kcdp").await;
