@@ -189,7 +189,18 @@ pub fn xlsx(t: &Table) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-/// The table as CSV (UTF-8 with a byte-order mark; a heading row, then the rows).
+/// A text that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, a tab or a carriage return
+/// first) gets a leading `'`, so that opening the CSV runs nothing.
+fn inert(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The table as CSV (UTF-8 with a byte-order mark; a heading row, then the rows; a text that would
+/// be read as a formula kept as text).
 pub fn csv(t: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
@@ -198,7 +209,7 @@ pub fn csv(t: &Table) -> Result<Vec<u8>, csv::Error> {
         for row in &t.rows {
             w.write_record(t.chosen.iter().map(|i| match &row[*i] {
                 Cell::Empty => String::new(),
-                Cell::Text(s) => s.clone(),
+                Cell::Text(s) => inert(s),
                 Cell::Number(n) if t.all[*i].kind == Kind::Percent => format!("{n:.2}"),
                 Cell::Number(n) => n.normalize().to_string(),
                 Cell::Date(d) => format!("{:02}/{:02}/{}", d.day(), d.month(), d.year()),
@@ -291,6 +302,13 @@ mod tests {
             text,
             "\u{feff}Tỷ lệ (%),Tên,Số tiền (đồng)\n98.82,\"Hà Nội, \"\"Thủ đô\"\"\",120000000000\n"
         );
+    }
+
+    #[test]
+    fn a_text_that_looks_like_a_formula_stays_text() {
+        assert_eq!(inert("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(inert("-1+2"), "'-1+2");
+        assert_eq!(inert("Hà Nội"), "Hà Nội");
     }
 
     #[test]

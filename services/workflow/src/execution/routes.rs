@@ -461,11 +461,23 @@ async fn contract_beneficiary(
             "Thời hạn hợp đồng không trước ngày ký (the term ends before the signing)".into(),
         );
     }
-    let approved = s.support_approved.unwrap_or_default();
-    if req.amount == Money::ZERO || req.amount.amount() > approved {
+    // The beneficiaries' contracts together stay within the implementation contract.
+    let contracts = store::contracts(&tx, s.id).await?;
+    let implementation = contracts
+        .iter()
+        .filter(|c| c.kind == ContractKind::Implementation)
+        .map(|c| c.amount)
+        .sum::<Decimal>();
+    let taken: Decimal = contracts
+        .iter()
+        .filter(|c| c.kind == ContractKind::Beneficiary)
+        .map(|c| c.amount)
+        .sum();
+    let room = implementation - taken;
+    if req.amount == Money::ZERO || req.amount.amount() > room {
         fields.insert(
             "amount".into(),
-            format!("Giá trị hợp đồng lớn hơn 0 và không vượt kinh phí được duyệt {approved} đồng (above 0, within the approved support)"),
+            format!("Giá trị hợp đồng lớn hơn 0 và không vượt phần còn lại của hợp đồng thực hiện {room} đồng (above 0, within what the implementation contract leaves)"),
         );
     }
     if !store::is_beneficiary(&tx, s.id, req.organisation_id).await? {
@@ -575,12 +587,17 @@ async fn record_payment(
     let mut fields = FieldErrors::new();
     let note = opt_text(&mut fields, "note", req.note.as_deref(), 2000);
     let contracts = store::contracts(&tx, s.id).await?;
-    let contract = contracts
+    let Some(contract) = contracts
         .iter()
         .find(|c| c.kind == ContractKind::Implementation)
-        .ok_or_else(|| {
-            ApiError::internal(format!("scheme {} implementing without a contract", s.id))
-        })?;
+    else {
+        // A scheme of the archive (settled on paper) has no contract here: nothing to pay against.
+        return Err(ApiError::wrong_state(
+            s.status.as_str(),
+            s.status.label_vi(),
+            "Đề án không có hợp đồng thực hiện trên hệ thống (no implementation contract to pay against)",
+        ));
+    };
     check_day(
         &mut fields,
         "paid_on",
@@ -604,7 +621,7 @@ async fn record_payment(
                 ),
             );
         }
-        advance_limit = Money::new(advance_ceiling(&rule, approved)).ok();
+        advance_limit = Some(rule.max_percent);
     }
     check_document(
         &tx,
@@ -628,7 +645,7 @@ async fn record_payment(
             document_id: req.document_id,
             note,
             recorded_by: tenant.user_id(),
-            advance_limit,
+            advance_percent: advance_limit,
         },
     )
     .await?;
@@ -639,10 +656,13 @@ async fn record_payment(
             .ok_or(ApiError::NotFound)?;
         let payable = (now.settled.unwrap_or(approved) - now.paid).max(Decimal::ZERO);
         let message = match advance_limit {
-            Some(limit) if req.kind == PaymentKind::Advance && payable >= req.amount.amount() => {
+            Some(percent) if req.kind == PaymentKind::Advance && payable >= req.amount.amount() => {
+                let ceiling = (now.support_approved.unwrap_or_default() - now.released) * percent
+                    / Decimal::ONE_HUNDRED;
                 format!(
-                    "Vượt mức tạm ứng tối đa {} đồng: đã tạm ứng {} đồng (above the advance limit)",
-                    limit, now.advanced
+                    "Vượt mức tạm ứng tối đa {} đồng ({percent}% kinh phí được duyệt): đã tạm ứng {} đồng (above the advance limit)",
+                    ceiling.floor(),
+                    now.advanced
                 )
             }
             _ => format!(
@@ -1165,8 +1185,13 @@ async fn decide_settlement(
             .map(Json);
     }
     let accepted_on = store::accepted_on(&tx, s.id).await?;
-    let deadline = settlement_deadline(&tx, &s).await?;
+    // The fund's settlement deadline bounds the window when the acceptance came before it; a scheme
+    // accepted after its deadline is settled late (from its acceptance to today), never stuck.
+    let deadline = settlement_deadline(&tx, &s)
+        .await?
+        .filter(|last| accepted_on.is_none_or(|a| a <= *last));
     let approved = s.support_approved.unwrap_or_default() - s.released;
+    let claimed = store::settlement(&tx, s.id).await?.map(|d| d.claimed);
     let window = |name: &str, day: Option<NaiveDate>, fields: &mut FieldErrors| match day {
         None => {
             fields.insert(name.into(), "Cần ghi ngày (a day is required)".into());
@@ -1201,6 +1226,15 @@ async fn decide_settlement(
             fields.insert(
                 "settled".into(),
                 format!("Số quyết toán không vượt kinh phí được duyệt {approved} đồng (within the approved support)"),
+            );
+        }
+        Some(m) if claimed.is_some_and(|c| m.amount() > c) => {
+            fields.insert(
+                "settled".into(),
+                format!(
+                    "Số quyết toán không vượt số đề nghị trong hồ sơ {} đồng (within the dossier's claim)",
+                    claimed.unwrap_or_default()
+                ),
             );
         }
         Some(m) if m.amount() < s.paid => {
@@ -1269,7 +1303,8 @@ pub struct TerminationInput {
     pub version: i32,
     /// The day of the written request: not in the future.
     pub requested_on: NaiveDate,
-    #[schema(schema_with = kc_http::text_schema::<2000>)]
+    /// Why (at most 1 900 characters: the history adds what was released).
+    #[schema(schema_with = kc_http::text_schema::<1900>)]
     pub reason: String,
     /// The written request (a `termination_request` document of the scheme).
     pub document_id: Uuid,
@@ -1295,7 +1330,7 @@ async fn terminate(
 ) -> Result<Json<ExecutionOut>, ApiError> {
     let (tx, s) = open_for(&tenant, id, Act::Terminate, Some(req.version)).await?;
     let mut fields = FieldErrors::new();
-    let reason = req_text(&mut fields, "reason", &req.reason, 2000);
+    let reason = req_text(&mut fields, "reason", &req.reason, 1900);
     check_day(&mut fields, "requested_on", req.requested_on, None);
     check_document(
         &tx,

@@ -105,7 +105,8 @@ pub async fn payments(tx: &Tx, scheme: Uuid) -> Result<Vec<PaymentRow>, DbErr> {
     .await
 }
 
-/// A payment to record, checked; `limit` is the most the scheme's advances may reach (advances only).
+/// A payment to record, checked; `advance_percent`: the share of the approved support the scheme's
+/// advances may reach (advances only; none: no advance rule).
 pub struct NewPayment {
     pub province_id: Uuid,
     pub scheme_id: Uuid,
@@ -116,7 +117,7 @@ pub struct NewPayment {
     pub document_id: Uuid,
     pub note: Option<String>,
     pub recorded_by: Uuid,
-    pub advance_limit: Option<Money>,
+    pub advance_percent: Option<Decimal>,
 }
 
 /// What a payment did: recorded (with the scheme's totals after it), or refused because the scheme's
@@ -141,13 +142,14 @@ pub async fn pay(tx: &Tx, p: &NewPayment) -> Result<Paid, DbErr> {
               WHERE id = $1
                 AND paid + released + $2 <= support_approved
                 AND (settled IS NULL OR paid + $2 <= settled)
-                AND (NOT $3 OR $4::numeric IS NULL OR advanced + $2 <= $4)
+                AND (NOT $3 OR $4::numeric IS NULL
+                     OR advanced + $2 <= floor((support_approved - released) * $4 / 100))
               RETURNING paid, advanced",
             [
                 p.scheme_id.into(),
                 p.amount.amount().into(),
                 advance.into(),
-                p.advance_limit.map(|m| m.amount()).into(),
+                p.advance_percent.into(),
             ],
         ))
         .await?;
@@ -190,6 +192,8 @@ pub struct ReportRow {
     pub document_id: Option<Uuid>,
     pub by_user: Uuid,
     pub by_org: Uuid,
+    /// The reporting organisation's name (empty where the caller may not read it: the ministry's, for
+    /// a province's staff).
     pub by_org_name: String,
     pub created_at: DateTime<Utc>,
 }
@@ -197,8 +201,8 @@ pub struct ReportRow {
 pub async fn reports(tx: &Tx, scheme: Uuid) -> Result<Vec<ReportRow>, DbErr> {
     ReportRow::find_by_statement(stmt(
         "SELECT r.id, r.kind, r.reported_on, r.percent_done, r.body, r.document_id, r.by_user,
-                r.by_org, o.name AS by_org_name, r.created_at
-           FROM workflow.scheme_reports r JOIN identity.organisations o ON o.id = r.by_org
+                r.by_org, coalesce(o.name, '') AS by_org_name, r.created_at
+           FROM workflow.scheme_reports r LEFT JOIN identity.organisations o ON o.id = r.by_org
           WHERE r.scheme_id = $1 ORDER BY r.reported_on, r.id",
         [scheme.into()],
     ))

@@ -378,6 +378,7 @@ pub async fn report<C: sea_orm::ConnectionTrait>(
     let fund_plans: HashMap<String, Decimal> = store::plans(c, scope, GroupBy::Fund, national)
         .await?
         .into_iter()
+        .map(|p| (p.key, p.plan))
         .collect();
     let mut funds = Vec::new();
     let mut total = ExecutionFigures::default();
@@ -405,13 +406,30 @@ pub async fn report<C: sea_orm::ConnectionTrait>(
             totals,
         });
     }
-    let plans: HashMap<String, Decimal> = store::plans(c, scope, by, national)
-        .await?
-        .into_iter()
-        .collect();
+    let plan_list = store::plans(c, scope, by, national).await?;
+    let plans: HashMap<String, Decimal> =
+        plan_list.iter().map(|p| (p.key.clone(), p.plan)).collect();
     let has_plan = matches!(by, GroupBy::Fund | GroupBy::Province | GroupBy::Region);
-    let rows = store::rows(c, scope, by)
-        .await?
+    let mut sums = store::rows(c, scope, by).await?;
+    // A group with a plan and no approved scheme yet is a row too (its figures 0), so that the rows'
+    // plans add up to the total's.
+    for p in &plan_list {
+        if !sums.iter().any(|s| s.key == p.key) {
+            sums.push(Sums {
+                key: p.key.clone(),
+                code: (by == GroupBy::Province).then(|| p.key.clone()),
+                label: p.label.clone(),
+                approved: Decimal::ZERO,
+                committed: Decimal::ZERO,
+                advanced: Decimal::ZERO,
+                paid: Decimal::ZERO,
+                settled: Decimal::ZERO,
+                schemes: 0,
+            });
+        }
+    }
+    sums.sort_by(|a, b| (&a.code, &a.label, &a.key).cmp(&(&b.code, &b.label, &b.key)));
+    let rows = sums
         .into_iter()
         .map(|s| {
             let plan = has_plan.then(|| plans.get(&s.key).copied().unwrap_or_default());

@@ -112,6 +112,14 @@ pub async fn rows<C: ConnectionTrait>(
     .await
 }
 
+/// A group's plan: its key and label as [`rows`] gives them, and the envelopes' sum.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub key: String,
+    pub label: String,
+    pub plan: Decimal,
+}
+
 /// The plan of each group that has one: the envelopes of the year. By fund: the national fund's
 /// national envelope for a caller who sees the nation (`national`), else the allocations it sees; a
 /// local fund's provincial envelopes. By province or region: the envelopes of its provinces.
@@ -120,11 +128,11 @@ pub async fn plans<C: ConnectionTrait>(
     scope: Scope,
     by: GroupBy,
     national: bool,
-) -> Result<Vec<(String, Decimal)>, DbErr> {
-    let key = match by {
-        GroupBy::Fund => "e.fund",
-        GroupBy::Province => "a.code",
-        GroupBy::Region => "a.region",
+) -> Result<Vec<Plan>, DbErr> {
+    let (key, label) = match by {
+        GroupBy::Fund => ("e.fund", "e.fund"),
+        GroupBy::Province => ("a.code", "a.name"),
+        GroupBy::Region => ("a.region", "a.region"),
         GroupBy::ProvinceThen | GroupBy::Activity | GroupBy::Implementer => return Ok(Vec::new()),
     };
     // The national envelope has no province: it counts for the fund's plan of a national caller, and
@@ -137,16 +145,22 @@ pub async fn plans<C: ConnectionTrait>(
     let rows = c
         .query_all_raw(stmt(
             &format!(
-                "SELECT {key} AS key, sum(e.amount) AS plan
+                "SELECT {key} AS key, {label} AS label, sum(e.amount) AS plan
                    FROM workflow.envelopes e LEFT JOIN identity.admin_units a ON a.id = e.province_id
                   WHERE e.year = $1 AND ($2::text IS NULL OR e.fund = $2)
                     AND ($3::uuid IS NULL OR e.province_id = $3) AND {which}
-                  GROUP BY 1"
+                  GROUP BY 1, 2"
             ),
             [scope.year.into(), scope.fund.into(), scope.province_id.into()],
         ))
         .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("", "key")?, r.try_get("", "plan")?)))
+        .map(|r| {
+            Ok(Plan {
+                key: r.try_get("", "key")?,
+                label: r.try_get("", "label")?,
+                plan: r.try_get("", "plan")?,
+            })
+        })
         .collect()
 }

@@ -379,6 +379,7 @@ async fn a_national_scheme_goes_from_its_contract_to_its_settlement_and_liquidat
     for (settled, on, field) in [
         ("249999999", day(0), "settled"),
         ("270000001", day(0), "settled"),
+        ("266000000", day(0), "settled"),
         ("265000000", day(-3), "settled_on"),
     ] {
         let r = act(
@@ -509,23 +510,43 @@ async fn a_local_scheme_is_contracted_and_paid_by_the_department_and_termination
         .as_str()
         .unwrap()
         .to_owned();
-    let body = |org: &str| {
+    let body = |org: &str, amount: &str| {
         json!({"organisation_id": org, "number": "05/2026/HĐ", "signed_on": day(-10),
-               "ends_on": day(100), "amount": "270000000", "document_id": contract})
+               "ends_on": day(100), "amount": amount, "document_id": contract})
     };
     let r = act(
         &app,
         CENTRE,
         &s,
         "beneficiary-contracts",
-        body(&uuid::Uuid::new_v4().to_string()),
+        body(&uuid::Uuid::new_v4().to_string(), "200000000"),
     )
     .await;
     assert_eq!(
         field_of(&app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await),
         ["organisation_id"]
     );
-    let r = act(&app, CENTRE, &s, "beneficiary-contracts", body(&org)).await;
+    // Not beyond what the implementation contract (270 million) leaves.
+    let r = act(
+        &app,
+        CENTRE,
+        &s,
+        "beneficiary-contracts",
+        body(&org, "270000001"),
+    )
+    .await;
+    assert_eq!(
+        field_of(&app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["amount"]
+    );
+    let r = act(
+        &app,
+        CENTRE,
+        &s,
+        "beneficiary-contracts",
+        body(&org, "200000000"),
+    )
+    .await;
     assert_eq!(
         app.expect(r, StatusCode::OK).await["contracts"]
             .as_array()
@@ -533,7 +554,14 @@ async fn a_local_scheme_is_contracted_and_paid_by_the_department_and_termination
             .len(),
         2
     );
-    let r = act(&app, CENTRE, &s, "beneficiary-contracts", body(&org)).await;
+    let r = act(
+        &app,
+        CENTRE,
+        &s,
+        "beneficiary-contracts",
+        body(&org, "50000000"),
+    )
+    .await;
     app.expect(r, StatusCode::CONFLICT).await;
     // Another province sees nothing of it; an enterprise may not ask.
     let other = s["id"].as_str().unwrap();
@@ -930,6 +958,21 @@ async fn the_2018_report_equals_the_published_figures_and_its_rows_sum_to_the_to
         .map(|l| l.split(',').nth(2).unwrap().parse::<i64>().unwrap())
         .sum();
     assert_eq!(settled, n(&row01["settled"]));
+    // A scheme of the archive was settled on paper: nothing to pay against here (409, not a 500).
+    let archived = app
+        .query("SELECT id::text AS id FROM workflow.schemes WHERE plan_year = 2018 AND fund = 'kcqg' LIMIT 1")
+        .await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .post(
+            &format!("/api/v1/schemes/{archived}/payments"),
+            MINISTRY,
+            &json!({"kind": "payment", "amount": "1", "paid_on": day(0), "document_id": uuid::Uuid::new_v4()}),
+        )
+        .await;
+    app.expect(r, StatusCode::CONFLICT).await;
     // Written once.
     assert_eq!(
         kc_seed::history::seed_2018(&app.db.superuser_url())
