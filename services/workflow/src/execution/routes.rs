@@ -1064,7 +1064,7 @@ async fn submit_settlement(
         tenant.user_id(),
     )
     .await?;
-    let reason = format!("Đề nghị quyết toán {} đồng", req.claimed);
+    let reason = format!("Đề nghị quyết toán {}", req.claimed);
     finish_step(
         &tenant,
         &meta,
@@ -1286,7 +1286,7 @@ async fn decide_settlement(
     )
     .await?;
     let reason = format!(
-        "Quyết toán {amount} đồng ngày {}",
+        "Quyết toán {amount} ngày {}",
         kc_kernel::format_date_vn(settled_on)
     );
     finish_step(&tenant, &meta, tx, &s, SchemeStatus::Settled, Some(reason))
@@ -1359,7 +1359,7 @@ async fn terminate(
         )));
     };
     budget::release(&tx, envelope, released).await?;
-    let text = format!("{reason} (hoàn trả {released} đồng về nguồn kinh phí)");
+    let text = format!("{reason} (hoàn trả {released} về nguồn kinh phí)");
     finish_step(&tenant, &meta, tx, &s, SchemeStatus::Terminated, Some(text))
         .await
         .map(Json)

@@ -399,8 +399,10 @@ async fn a_national_scheme_goes_from_its_contract_to_its_settlement_and_liquidat
     // The deadline is a dated rule of the plan year: a scheme of plan year 2024 was due by 22
     // January 2025.
     let year = e["scheme"]["plan_year"].as_i64().unwrap();
+    // (Accepted in time: a scheme accepted after its deadline is settled late rather than stuck.)
     app.execute(&format!(
-        "UPDATE workflow.schemes SET plan_year = 2024 WHERE id = '{id}'"
+        "UPDATE workflow.schemes SET plan_year = 2024 WHERE id = '{id}';
+         UPDATE workflow.acceptances SET accepted_on = DATE '2025-01-10' WHERE scheme_id = '{id}'"
     ))
     .await;
     let r = act(
@@ -414,7 +416,9 @@ async fn a_national_scheme_goes_from_its_contract_to_its_settlement_and_liquidat
     let late = app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert!(late.to_string().contains("22/01/2025"), "{late}");
     app.execute(&format!(
-        "UPDATE workflow.schemes SET plan_year = {year} WHERE id = '{id}'"
+        "UPDATE workflow.schemes SET plan_year = {year} WHERE id = '{id}';
+         UPDATE workflow.acceptances SET accepted_on = '{}' WHERE scheme_id = '{id}'",
+        day(-1)
     ))
     .await;
     let r = act(
