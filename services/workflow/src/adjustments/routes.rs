@@ -6,6 +6,7 @@
 use super::store::{self, AdjustmentRow, Change, NewAdjustment};
 use crate::applications::caps::{self, Cap};
 use crate::budget::store::{self as budget, Commit};
+use crate::execution::routes::check_act;
 use crate::execution::state::{Act, funding_level};
 use crate::rules::{AdjustmentRouteBody, SupportCapBody, store as rules};
 use crate::schemes::store::SchemeView;
@@ -346,14 +347,7 @@ async fn request_adjustment(
     Json(req): Json<AdjustmentInput>,
 ) -> Result<(StatusCode, Json<AdjustmentRow>), ApiError> {
     let (tx, s) = tenant.load_for_update::<SchemeView>(id).await?;
-    if !Act::RequestAdjustment.allowed_from(s.status) {
-        return Err(not_adjustable(&s));
-    }
-    if !Act::RequestAdjustment.taken_by(tenant.claims(), s.fund, s.implementing_org_id) {
-        return Err(ApiError::Forbidden(
-            "Đơn vị thực hiện đề án (Trung tâm Khuyến công) đề nghị điều chỉnh (the implementing unit asks)".into(),
-        ));
-    }
+    check_act(tenant.claims(), &s, Act::RequestAdjustment)?;
     let mut fields = FieldErrors::new();
     let reason = req_text(&mut fields, "reason", &req.reason, 2000);
     let change = checked_change(&tx, &s, &req, &mut fields).await?;

@@ -178,6 +178,22 @@ async fn open_for(
     version: Option<i32>,
 ) -> Result<(Tx, SchemeView), ApiError> {
     let (tx, s) = tenant.load_for_update::<SchemeView>(id).await?;
+    check_act(tenant.claims(), &s, act)?;
+    if let Some(seen) = version
+        && seen != s.version
+    {
+        return Err(ApiError::stale_version(s.version));
+    }
+    Ok((tx, s))
+}
+
+/// The act is allowed from the scheme's status (409 naming it) and taken by this caller (403 naming
+/// who takes it).
+pub(crate) fn check_act(
+    claims: &kc_auth::Claims,
+    s: &SchemeView,
+    act: Act,
+) -> Result<(), ApiError> {
     if !act.allowed_from(s.status) {
         return Err(ApiError::wrong_state(
             s.status.as_str(),
@@ -188,18 +204,13 @@ async fn open_for(
             ),
         ));
     }
-    if !act.taken_by(tenant.claims(), s.fund, s.implementing_org_id) {
+    if !act.taken_by(claims, s.fund, s.implementing_org_id) {
         return Err(ApiError::Forbidden(format!(
             "Việc này do {} thực hiện (this is another's act)",
             act.actor_label(s.fund)
         )));
     }
-    if let Some(seen) = version
-        && seen != s.version
-    {
-        return Err(ApiError::stale_version(s.version));
-    }
-    Ok((tx, s))
+    Ok(())
 }
 
 /// A day not in the future, and not before `earliest` when there is one.
@@ -567,23 +578,7 @@ async fn record_payment(
     };
     // The scheme is not locked here: the payment's UPDATE takes the row's lock and checks the limits.
     let (tx, s) = tenant.load::<SchemeView>(id).await?;
-    if !act.allowed_from(s.status) {
-        return Err(ApiError::wrong_state(
-            s.status.as_str(),
-            s.status.label_vi(),
-            format!(
-                "Không thể {} khi đề án ở trạng thái \"{}\" (not allowed in this status)",
-                req.kind.label_vi().to_lowercase(),
-                s.status.label_vi()
-            ),
-        ));
-    }
-    if !act.taken_by(tenant.claims(), s.fund, s.implementing_org_id) {
-        return Err(ApiError::Forbidden(format!(
-            "Việc này do {} thực hiện (this is another's act)",
-            act.actor_label(s.fund)
-        )));
-    }
+    check_act(tenant.claims(), &s, act)?;
     let mut fields = FieldErrors::new();
     let note = opt_text(&mut fields, "note", req.note.as_deref(), 2000);
     let contracts = store::contracts(&tx, s.id).await?;
