@@ -164,6 +164,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0022_up.sql").to_owned(),
             include_str!("sql/m0022_down.sql"),
         ),
+        sql(
+            "m0023_application_steps",
+            include_str!("sql/m0023_up.sql").to_owned(),
+            include_str!("sql/m0023_down.sql"),
+        ),
     ]
 }
 

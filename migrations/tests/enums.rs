@@ -158,6 +158,17 @@ const ENUMS: &[(&str, &str, Values)] = &[
         "status",
         enum_of::<ApplicationStatus>(),
     ),
+    (
+        "workflow.application_steps",
+        "from_status",
+        enum_of::<ApplicationStatus>(),
+    ),
+    (
+        "workflow.application_steps",
+        "to_status",
+        enum_of::<ApplicationStatus>(),
+    ),
+    ("workflow.application_steps", "by_role", enum_of::<Role>()),
     ("notifications.duties", "reporter", enum_of::<DutyLevel>()),
     ("notifications.duties", "recipient", enum_of::<DutyLevel>()),
     (

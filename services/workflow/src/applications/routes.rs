@@ -4,7 +4,7 @@
 use super::caps::{self, Cap};
 use super::diff::{Change, diff};
 use super::state::{Action, Party, editable, holder};
-use super::store::{self, ApplicationView, Content, Filter, Sort, VersionRow};
+use super::store::{self, ApplicationView, Content, Filter, Sort, StepRow, VersionRow};
 use crate::AppState;
 use crate::SERVICE;
 use crate::batch::Outcome;
@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accept))
         .routes(routes!(reject))
         .routes(routes!(batch))
+        .routes(routes!(history))
         .routes(routes!(list_versions))
         .routes(routes!(get_version))
         .routes(routes!(diff_versions))
@@ -586,8 +587,9 @@ async fn step<P>(
     }
     store::set_status(
         &tx,
-        id,
+        &before,
         action.to(),
+        (tenant.role(), tenant.user_id()),
         reason.as_deref(),
         action == Action::Submit,
     )
@@ -845,6 +847,25 @@ async fn batch(
         ));
     }
     Ok(Json(Outcome::of(results)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct History {
+    pub items: Vec<StepRow>,
+}
+
+/// Every step the application took, oldest first: from and to which state, by which role, when and
+/// why (a return's or a rejection's reason).
+#[utoipa::path(get, path = "/api/v1/applications/{id}/history", tag = "applications",
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<AnyUser>().on("application")))),
+    responses((status = 200, body = History), (status = 400, body = kc_http::ErrorEnvelope),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 404, body = kc_http::ErrorEnvelope)))]
+async fn history(tenant: Tenant<AnyUser>, Path(id): Path<Uuid>) -> Result<Json<History>, ApiError> {
+    let (tx, _) = tenant.load::<ApplicationView>(id).await?;
+    let items = store::history(&tx, id).await?;
+    tx.commit().await?;
+    Ok(Json(History { items }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

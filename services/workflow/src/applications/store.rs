@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use kc_auth::{Lock, Resource};
 use kc_db::{Tx, contains_pattern, count, stmt};
-use kc_kernel::{ApplicationStatus, Fund, Money, Owner, Region};
+use kc_kernel::{ApplicationStatus, Fund, Money, Owner, Region, Role};
 use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use serde::{Deserialize, Serialize};
@@ -311,24 +311,56 @@ pub async fn save_content(tx: &Tx, id: Uuid, content: &Content) -> Result<(), Db
 /// version grows, a submission is counted.
 pub async fn set_status(
     tx: &Tx,
-    id: Uuid,
+    before: &ApplicationView,
     to: ApplicationStatus,
+    by: (Role, Uuid),
     reason: Option<&str>,
     submitted: bool,
 ) -> Result<(), DbErr> {
+    // The move and its line in the history, in one statement.
     tx.execute_raw(stmt(
-        "UPDATE workflow.applications SET status = $2, status_reason = $3, stage_since = now(),
-             version = version + 1, submissions = submissions + $4::int, updated_at = now()
-         WHERE id = $1",
+        "WITH moved AS (
+           UPDATE workflow.applications SET status = $2, status_reason = $3, stage_since = now(),
+                  version = version + 1, submissions = submissions + $4::int, updated_at = now()
+            WHERE id = $1
+           RETURNING province_id, id)
+         INSERT INTO workflow.application_steps
+                (province_id, application_id, from_status, to_status, by_role, by_user, reason)
+         SELECT province_id, id, $5, $2, $6, $7, $3 FROM moved",
         [
-            id.into(),
+            before.id.into(),
             to.into(),
             reason.into(),
             i32::from(submitted).into(),
+            before.status.into(),
+            by.0.into(),
+            by.1.into(),
         ],
     ))
     .await?;
     Ok(())
+}
+
+/// One step of an application's history.
+#[derive(Debug, Clone, FromQueryResult, Serialize, ToSchema)]
+pub struct StepRow {
+    pub at: DateTime<Utc>,
+    pub from_status: ApplicationStatus,
+    pub to_status: ApplicationStatus,
+    /// The role of whoever took it (the applicant is `enterprise`).
+    pub by_role: Role,
+    pub reason: Option<String>,
+}
+
+/// An application's history, oldest first.
+pub async fn history(tx: &Tx, id: Uuid) -> Result<Vec<StepRow>, DbErr> {
+    StepRow::find_by_statement(stmt(
+        "SELECT at, from_status, to_status, by_role, reason FROM workflow.application_steps
+          WHERE application_id = $1 ORDER BY id",
+        [id.into()],
+    ))
+    .all(tx)
+    .await
 }
 
 /// Keep the content of a submission as version `number`.

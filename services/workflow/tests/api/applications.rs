@@ -202,6 +202,41 @@ async fn an_application_goes_from_draft_through_return_and_resubmission_to_accep
     assert_eq!(accepted["status"], "accepted");
     assert_eq!(accepted["holder"], Value::Null);
 
+    // The history the applicant follows: each step, who took it, and the return's reason.
+    let r = app
+        .get(&format!("/api/v1/applications/{id}/history"), DN)
+        .await;
+    let history = app.expect(r, StatusCode::OK).await;
+    let steps: Vec<_> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{}>{} {}",
+                s["from_status"].as_str().unwrap(),
+                s["to_status"].as_str().unwrap(),
+                s["by_role"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "draft>submitted enterprise",
+            "submitted>under_review centre",
+            "under_review>returned centre",
+            "returned>submitted enterprise",
+            "submitted>accepted centre",
+        ],
+        "{history}"
+    );
+    assert!(
+        history["items"][2]["reason"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+
     // Every transition wrote its audit row and its outbox event, in order.
     let audit = app.query(&format!(
         "SELECT action FROM audit.events WHERE entity_id = '{id}' AND action NOT IN ('application.created', 'application.saved') ORDER BY id")).await;
@@ -407,10 +442,12 @@ async fn another_province_and_another_enterprise_see_nothing_and_roles_keep_to_t
     ] {
         let r = app.get(&format!("/api/v1/applications/{id}"), who).await;
         app.expect(r, StatusCode::NOT_FOUND).await;
-        let r = app
-            .get(&format!("/api/v1/applications/{id}/versions/1"), who)
-            .await;
-        app.expect(r, StatusCode::NOT_FOUND).await;
+        for path in ["versions/1", "history"] {
+            let r = app
+                .get(&format!("/api/v1/applications/{id}/{path}"), who)
+                .await;
+            app.expect(r, StatusCode::NOT_FOUND).await;
+        }
         let r = app.get("/api/v1/applications", who).await;
         assert_eq!(app.expect(r, StatusCode::OK).await["total"], 0, "{who}");
     }

@@ -1,0 +1,1 @@
+DROP TABLE workflow.application_steps;
