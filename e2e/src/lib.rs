@@ -1,9 +1,12 @@
 //! Black-box tests of the whole system live in `tests/`: they start the real binaries from
 //! `target/debug` (the test command builds them first; `KC_BIN_DIR` overrides where they are) against a
 //! database of their own on the test run's PostgreSQL. This library starts them: [`System::start`]
-//! runs every service of the one list (`deploy/services.txt`), identity first, with demo data.
+//! runs every service of the one list (`deploy/services.txt`), identity first, with demo data;
+//! [`browser`] drives headless Chromium through the portal.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test harness: a failed unwrap is a failed test
+
+pub mod browser;
 
 use kc_testing::TestDb;
 use reqwest::StatusCode;

@@ -7,202 +7,10 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use kc_e2e::browser::{
+    Locator, after_click, at, browser, check_screen, click, fill_login, h1, h1_becomes,
+};
 use kc_e2e::{DEMO_PASSWORD, System};
-use serde_json::json;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-/// Chromium under chromedriver, stopped when dropped.
-struct Browser {
-    client: Client,
-    driver: Child,
-    profile: std::path::PathBuf,
-    /// axe-core's script, injected into each screen checked.
-    axe: String,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
-    }
-}
-
-fn tool(var: &str, default: &str) -> String {
-    let path = std::env::var(var).unwrap_or_else(|_| default.to_owned());
-    assert!(
-        std::path::Path::new(&path).exists(),
-        "{path} is missing: run the tests with ./deploy/test.sh, which installs Chromium, chromedriver and axe-core"
-    );
-    path
-}
-
-async fn browser() -> Browser {
-    let driver_path = tool("KC_CHROMEDRIVER", "/usr/bin/chromedriver");
-    let chromium = tool("KC_CHROMIUM", "/usr/bin/chromium");
-    let port = kc_testing::free_port();
-    let driver = Command::new(driver_path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let profile =
-        std::env::temp_dir().join(format!("kc-chromium-{}", uuid::Uuid::new_v4().simple()));
-    kc_testing::wait_for(
-        "chromedriver listening",
-        Duration::from_secs(20),
-        || async {
-            tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .ok()
-                .map(|_| ())
-        },
-    )
-    .await;
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            // ARCHITECTURE.md §8: without the networking flags Chromium floods the closed network.
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--disable-quic", "--window-size=1280,900",
-                     format!("--user-data-dir={}", profile.display())]
-        }),
-    );
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .unwrap();
-    let axe = std::fs::read_to_string(tool(
-        "KC_AXE_JS",
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../.data/npm-test/node_modules/axe-core/axe.min.js"
-        ),
-    ))
-    .unwrap();
-    Browser {
-        client,
-        driver,
-        profile,
-        axe,
-    }
-}
-
-/// An element of the page a click leads to (waits for it, 10 s at most).
-async fn after_click(c: &Client, search: Locator<'_>) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(search)
-        .await
-        .unwrap()
-}
-
-/// Wait until the page's `h1` says `text` (after a click that leads to another page).
-async fn h1_becomes(c: &Client, text: &str) {
-    kc_testing::wait_for(
-        &format!("the page says {text}"),
-        Duration::from_secs(10),
-        || async {
-            match c.find(Locator::Css("h1")).await {
-                Ok(e) => (e.text().await.ok()? == text).then_some(()),
-                Err(_) => None,
-            }
-        },
-    )
-    .await;
-}
-
-/// The text of the page's first `h1`.
-async fn h1(c: &Client) -> String {
-    c.find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-/// The path (and query) the browser is at.
-async fn at(c: &Client) -> String {
-    let u = c.current_url().await.unwrap();
-    match u.query() {
-        Some(q) => format!("{}?{q}", u.path()),
-        None => u.path().to_owned(),
-    }
-}
-
-/// Click the element `css` names.
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Fill in the login form on the current page and send it.
-async fn fill_login(c: &Client, email: &str, password: &str) {
-    for (id, text) in [("email", email), ("password", password)] {
-        let field = c.find(Locator::Id(id)).await.unwrap();
-        field.clear().await.unwrap();
-        field.send_keys(text).await.unwrap();
-    }
-    click(c, "form.stack button").await;
-}
-
-/// axe-core's serious and critical violations on the current page, with the screen's name; a
-/// screenshot of it; its weight before images (the document and its stylesheet).
-async fn check_screen(b: &Browser, name: &str) -> Vec<String> {
-    let c = &b.client;
-    c.execute(&b.axe, vec![]).await.unwrap();
-    let found = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, {resultTypes: ['violations']}).then(r => done(
-               r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                 .map(v => v.id + ': ' + v.help + ' (' + v.nodes.length + ')')));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join(format!("{name}.png")),
-        c.screenshot().await.unwrap(),
-    )
-    .unwrap();
-    let weight = c
-        .execute(
-            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
-               .filter(e => e.initiatorType !== 'img').reduce((n, e) => n + (e.decodedBodySize || 0), 0);",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_u64()
-        .unwrap();
-    eprintln!("screen {name}: {weight} bytes before images");
-    let mut problems: Vec<String> = found
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| format!("{name}: {}", v.as_str().unwrap()))
-        .collect();
-    if weight > 200 * 1024 {
-        problems.push(format!("{name}: {weight} bytes (more than 200 KB)"));
-    }
-    problems
-}
 
 #[tokio::test]
 async fn an_enterprise_signs_in_follows_its_duties_and_calendar_and_signs_out() {
@@ -341,6 +149,11 @@ async fn a_form_without_the_visitors_csrf_token_changes_nothing() {
         "/lich",
         "/lich/thu-hoi",
         "/thong-bao/da-doc",
+        "/ho-so/moi",
+        "/ho-so/lo",
+        "/ho-so/5b0f4d54-0c7e-4bde-9a59-3e6f3c1e2a10/buoc",
+        "/ho-so/5b0f4d54-0c7e-4bde-9a59-3e6f3c1e2a10/sua/1",
+        "/ho-so/5b0f4d54-0c7e-4bde-9a59-3e6f3c1e2a10/tai-lieu",
     ];
     // Signed out: each form is refused before anything else, and nobody is signed in.
     for path in paths {

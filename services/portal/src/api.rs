@@ -100,18 +100,58 @@ impl Api {
         if let Some(b) = body {
             r = r.json(b);
         }
-        let response = r.send().await.map_err(|e| {
-            tracing::warn!(%service, %path, error = %e, "service unreachable");
-            Problem::Down
-        })?;
-        let status = response.status();
-        let text = response.text().await.map_err(|_| Problem::Down)?;
-        let value: Value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::Null)
+        answer(service, path, r).await
+    }
+
+    /// POST a file's bytes (an upload); the service's JSON answer.
+    pub async fn upload(
+        &self,
+        service: &str,
+        path: &str,
+        token: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Value, Problem> {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.url(service)))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .timeout(Duration::from_secs(60))
+            .body(bytes);
+        answer(service, path, r).await
+    }
+
+    /// GET a file with the visitor's token: its type, its `Content-Disposition`, its bytes.
+    pub async fn download(
+        &self,
+        service: &str,
+        path: &str,
+        token: &str,
+    ) -> Result<(String, Option<String>, Vec<u8>), Problem> {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.url(service)))
+            .bearer_auth(token)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .map_err(|_| Problem::Down)?;
+        let status = r.status();
+        if !status.is_success() {
+            let body = r.json::<Value>().await.unwrap_or(Value::Null);
+            return Err(outcome(status, &body).err().unwrap_or(Problem::Down));
+        }
+        let header = |name: reqwest::header::HeaderName| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
         };
-        outcome(status, &value).map(|()| value)
+        let content_type = header(reqwest::header::CONTENT_TYPE)
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let disposition = header(reqwest::header::CONTENT_DISPOSITION);
+        let bytes = r.bytes().await.map_err(|_| Problem::Down)?;
+        Ok((content_type, disposition, bytes.to_vec()))
     }
 
     /// GET a text document with no token (a calendar feed, whose address is its key).
@@ -168,6 +208,22 @@ impl Api {
             )
             .await;
     }
+}
+
+/// Send a request; its JSON answer (`null` for an empty one) or the problem its status says.
+async fn answer(service: &str, path: &str, r: reqwest::RequestBuilder) -> Result<Value, Problem> {
+    let response = r.send().await.map_err(|e| {
+        tracing::warn!(%service, %path, error = %e, "service unreachable");
+        Problem::Down
+    })?;
+    let status = response.status();
+    let text = response.text().await.map_err(|_| Problem::Down)?;
+    let value: Value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    };
+    outcome(status, &value).map(|()| value)
 }
 
 /// What a service's status says: fine, or the problem (with the error envelope's message and fields).

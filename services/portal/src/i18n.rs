@@ -87,27 +87,19 @@ mod tests {
 
     #[test]
     fn every_key_a_template_or_the_code_asks_for_is_in_the_catalogue() {
-        let dirs = [
-            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages"),
-        ];
         let re = regex_lite(r#"t.get(""#);
         let mut missing = Vec::new();
         let mut seen = 0;
-        for dir in dirs {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                // This module's own examples are not keys.
-                if path.is_dir() || path.ends_with("i18n.rs") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap();
-                for key in re(&text) {
-                    seen += 1;
-                    if !VI.contains_key(&key) {
-                        missing.push(format!("{}: {key}", path.display()));
-                    }
+        for path in sources() {
+            // This module's own examples are not keys.
+            if path.ends_with("i18n.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for key in re(&text) {
+                seen += 1;
+                if !VI.contains_key(&key) {
+                    missing.push(format!("{}: {key}", path.display()));
                 }
             }
         }
@@ -118,13 +110,9 @@ mod tests {
     #[test]
     fn every_key_of_the_catalogue_is_used_somewhere() {
         let mut text = String::new();
-        for dir in ["templates", "src", "src/pages"] {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_file() && !path.ends_with("i18n.rs") {
-                    text.push_str(&std::fs::read_to_string(&path).unwrap());
-                }
+        for path in sources() {
+            if !path.ends_with("i18n.rs") {
+                text.push_str(&std::fs::read_to_string(&path).unwrap());
             }
         }
         let unused: Vec<_> = VI
@@ -132,6 +120,24 @@ mod tests {
             .filter(|k| !text.contains(&format!("\"{k}\"")))
             .collect();
         assert!(unused.is_empty(), "keys no page uses: {unused:?}");
+    }
+
+    /// Every template and source file of the portal (its folders, walked down).
+    fn sources() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("templates"), root.join("src")];
+        let mut files = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files
     }
 
     /// The literal keys after `prefix` (up to the closing quote).

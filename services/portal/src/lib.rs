@@ -18,11 +18,13 @@ pub mod i18n;
 pub mod pages;
 pub mod session;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use kc_auth::Verifier;
 use kc_service::{Built, Env, Kit, Mode, Service};
+use pages::applications;
 use std::sync::Arc;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -118,6 +120,25 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
         )
         .route("/dang-xuat", post(pages::login::logout))
         .route("/ngon-ngu", post(pages::login::switch_lang))
+        .route("/ho-so", get(applications::list::list))
+        .route("/ho-so/lo", post(applications::list::batch))
+        .route(
+            "/ho-so/moi",
+            get(applications::form::new_form).post(applications::form::create),
+        )
+        .route("/ho-so/{id}", get(applications::case::show))
+        .route("/ho-so/{id}/buoc", post(applications::case::act))
+        .route(
+            "/ho-so/{id}/sua/{step}",
+            get(applications::form::edit).post(applications::form::save),
+        )
+        .route("/ho-so/{id}/so-sanh/{a}/{b}", get(applications::case::diff))
+        .route(
+            "/ho-so/{id}/tai-lieu",
+            post(applications::documents::upload)
+                .layer(DefaultBodyLimit::max(applications::documents::MAX_UPLOAD)),
+        )
+        .route("/tai-lieu/{id}", get(applications::documents::download))
         .route("/nghia-vu", get(pages::duties::list))
         .route("/nghia-vu/{id}", get(pages::duties::one))
         .route("/thong-bao", get(pages::notices::list))

@@ -35,7 +35,7 @@ pub use enums::{
     Permission, Region, ReportKind, ReportParty, ReportStatus, Role, RuleKind, SchemeKind,
     SchemeReportKind, SchemeStatus, UnitKind,
 };
-pub use money::{Money, MoneyError};
+pub use money::{Money, MoneyError, format_vn};
 pub use scope::{Owner, Scope};
 pub use text::{
     Email, ProvinceCode, TaxCode, TextError, check_text, nfc, nfc_trimmed, refused_char,

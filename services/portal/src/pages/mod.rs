@@ -2,6 +2,7 @@
 //! visitor's token) and renders an askama template from `templates/`. [`Chrome`] is what every page's
 //! frame needs (`base.html`: the language, the navigation, the sign-out form).
 
+pub mod applications;
 pub mod calendar;
 pub mod duties;
 pub mod home;
@@ -65,7 +66,7 @@ impl Chrome {
     }
 }
 
-fn role_key(r: Role) -> &'static str {
+pub fn role_key(r: Role) -> &'static str {
     match r {
         Role::Ministry => "role.ministry",
         Role::Province => "role.province",
@@ -232,7 +233,7 @@ pub struct NoFields {}
 
 /// A form whose CSRF token is not the visitor's (or that does not parse): 403, saying the session
 /// expired.
-fn bad_csrf(v: Visitor, here: &str) -> Response {
+pub fn bad_csrf(v: Visitor, here: &str) -> Response {
     let t = v.texts();
     let page = ProblemPage {
         c: Chrome::new(&v, here),
