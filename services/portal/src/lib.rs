@@ -139,6 +139,12 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
                 .layer(DefaultBodyLimit::max(applications::documents::MAX_UPLOAD)),
         )
         .route("/tai-lieu/{id}", get(applications::documents::download))
+        .route("/de-an", get(pages::schemes::list::list))
+        .route("/de-an/{id}", get(pages::schemes::case::show))
+        .route("/de-an/{id}/tham-dinh", post(pages::schemes::case::score))
+        .route("/de-an/{id}/buoc", post(pages::schemes::case::step))
+        .route("/tong-hop", get(pages::dashboard::page))
+        .route("/xuat/{what}", get(pages::exports::export))
         .route("/nghia-vu", get(pages::duties::list))
         .route("/nghia-vu/{id}", get(pages::duties::one))
         .route("/thong-bao", get(pages::notices::list))

@@ -4,10 +4,13 @@
 
 pub mod applications;
 pub mod calendar;
+pub mod dashboard;
 pub mod duties;
+pub mod exports;
 pub mod home;
 pub mod login;
 pub mod notices;
+pub mod schemes;
 
 use crate::PortalState;
 use crate::api::Problem;
@@ -47,6 +50,12 @@ impl Chrome {
 
     pub fn signed_in(&self) -> bool {
         self.role.is_some()
+    }
+
+    /// Whether the visitor is staff (a centre, a department, the ministry): they see schemes and
+    /// the money dashboard.
+    pub fn staff(&self) -> bool {
+        self.role.is_some_and(|r| r != Role::Enterprise)
     }
 
     /// The visitor's role, in the page's language.
@@ -153,6 +162,28 @@ pub fn problem(v: Visitor, here: &str, p: Problem) -> Response {
         body,
     };
     v.respond((status, page))
+}
+
+/// A file a service made (a document, a spreadsheet), passed to the visitor with its type and name,
+/// never cached.
+pub fn file(
+    v: Visitor,
+    (content_type, disposition, bytes): (String, Option<String>, Vec<u8>),
+) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    if let Ok(ct) = HeaderValue::from_str(&content_type) {
+        h.insert(header::CONTENT_TYPE, ct);
+    }
+    if let Some(d) = disposition.and_then(|d| HeaderValue::from_str(&d).ok()) {
+        h.insert(header::CONTENT_DISPOSITION, d);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    v.respond(r)
 }
 
 /// The page for an address that names nothing.

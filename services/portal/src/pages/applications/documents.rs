@@ -9,8 +9,7 @@ use crate::api::Problem;
 use crate::pages::{SignedIn, problem};
 use crate::session::Visitor;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -121,21 +120,7 @@ pub async fn download(
         )
         .await
     {
-        Ok((content_type, disposition, bytes)) => {
-            let mut r = bytes.into_response();
-            let h = r.headers_mut();
-            if let Ok(ct) = HeaderValue::from_str(&content_type) {
-                h.insert(header::CONTENT_TYPE, ct);
-            }
-            if let Some(d) = disposition.and_then(|d| HeaderValue::from_str(&d).ok()) {
-                h.insert(header::CONTENT_DISPOSITION, d);
-            }
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            v.respond(r)
-        }
+        Ok(f) => crate::pages::file(v, f),
         Err(p) => problem(v, &here, p),
     }
 }
