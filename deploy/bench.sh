@@ -2,7 +2,8 @@
 # Benchmarks (figures, not tests): Argon2 cost, logins/s, GET /api/v1/me requests/s and latency; then
 # workflow on the national-scale data of deploy/seed: a centre's queue and one transition, the national
 # execution report of a year (beside pgbench on its SQL), the scheme list as XLSX and CSV; the registry's
-# national CCN summary today and as of a past date, and a 5 000-row import.
+# national CCN summary today and as of a past date, and a 5 000-row import; the portal's queue and
+# dashboard pages over the same data, and their first render in Chromium on a slow line.
 # Release build, a throwaway PostgreSQL, the identity service on loopback, wrk as the load generator
 # (Debian package, installed when missing and root). On a 2-core machine wrk and the service share the
 # cores: figures are for this machine, load generator included.
@@ -184,6 +185,45 @@ else:
     print(len(re.findall(r"<row ", x)) - 2)' "$tmp/export.$fmt"); workflow peak RSS $(awk -v a="$before_hwm" -v b="$after_hwm" 'BEGIN {printf "%.1f MiB before, %.1f MiB after", a/1024, b/1024}')"
 done
 
+# --- The portal over the same data: the centre's queue and the ministry's dashboard as pages (HTML
+# made from the services' answers) beside the API calls behind them; each page's weight; the first
+# render on a slow line in Chromium. The portal holds the visitors' tokens in a cookie. ---
+echo
+echo "==> portal: pages over the national data (the API routes behind each are measured alongside)"
+pt_port=$(free_port)
+KC_PORTAL_PORT=$pt_port KC_IDENTITY_URL="http://127.0.0.1:$app_port" KC_WORKFLOW_URL="http://127.0.0.1:$wf_port" \
+  "$BIN/kc-portal" & pt_pid=$!
+trap 'kill $wf_pid $pt_pid 2>/dev/null; cleanup' EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$pt_port/health" >/dev/null && break; sleep 0.1; done
+page_queue="/ho-so?status=submitted"
+api_queue="/api/v1/applications?per_page=50&page=1&status=submitted"
+page_dash="/tong-hop?year=$year"
+for run in "centre|$centre|$page_queue|$api_queue" "ministry|$ministry_wf|$page_dash|$report"; do
+  IFS='|' read -r who tok page api <<<"$run"
+  echo "    $page as the $who: $(curl -s -o "$tmp/page.html" -w '%{http_code}, %{size_download} bytes of HTML' \
+    "http://127.0.0.1:$pt_port$page" -H "Cookie: kc_at=$tok")"
+  echo "==> GET $page (portal) as the $who, ${DURATION}s, 2 threads, 8 connections"
+  wrk -t2 -c8 -d"${DURATION}s" --latency -H "Cookie: kc_at=$tok" "http://127.0.0.1:$pt_port$page" \
+    | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|requests in"
+  echo "==> reference: GET $api (workflow, the page's main call), ${DURATION}s, 2 threads, 8 connections"
+  wrk -t2 -c8 -d"${DURATION}s" --latency -H "Authorization: Bearer $tok" "http://127.0.0.1:$wf_port$api" \
+    | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|requests in"
+done
+echo "    stylesheet: $(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$pt_port/static/portal.css") bytes (cached a day); no script, no web font, no image"
+echo "    portal RSS after the runs: $(ps -o rss= -p "$pt_pid" | awk '{printf "%.1f MiB", $1/1024}')"
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  [ "$(id -u)" = 0 ] && { apt-get update -qq >/dev/null; apt-get install -y -qq chromium chromium-driver >/dev/null; } || true
+fi
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+  echo "==> portal: first render in Chromium at 1.6 Mbit/s with 150 ms latency, cache off, a phone-sized window"
+  python3 deploy/bench_render.py /usr/bin/chromedriver /usr/bin/chromium "http://127.0.0.1:$pt_port" "$centre" \
+    "/dang-nhap" "$page_queue"
+  python3 deploy/bench_render.py /usr/bin/chromedriver /usr/bin/chromium "http://127.0.0.1:$pt_port" "$ministry_wf" \
+    "$page_dash" | tail -n +2
+else
+  echo "    (Chromium is missing: no render figures)"
+fi
+kill "$pt_pid" 2>/dev/null || true
 echo
 echo "==> registry: the national CCN summary over $(psql_su -c 'SELECT count(*) FROM registry.clusters') clusters, $(psql_su -c 'SELECT count(*) FROM registry.cluster_versions') versions (10 years)"
 rg_port=$(free_port)

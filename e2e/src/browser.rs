@@ -278,3 +278,15 @@ fn url_encode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Click the element `css` names and wait for the page it leads to (the old page's document gone).
+pub async fn click_through(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    click(c, css).await;
+    kc_testing::wait_for(
+        &format!("the page after {css}"),
+        Duration::from_secs(10),
+        || async { old.tag_name().await.is_err().then_some(()) },
+    )
+    .await;
+}

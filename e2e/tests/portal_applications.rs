@@ -11,22 +11,19 @@
 use chrono::Datelike;
 use kc_e2e::System;
 use kc_e2e::browser::{
-    Client, Locator, after_click, at, browser, browser_with, check_screen, choose, click, fill, h1,
-    h1_becomes, sign_in, sign_out, text_of, value_of,
+    Client, Locator, after_click, at, browser, browser_with, check_screen, choose, click,
+    click_through, fill, h1, h1_becomes, sign_in, sign_out, text_of, value_of,
 };
 use std::time::Duration;
 
-/// Wait until the browser is at an address starting with `prefix` (after a form's redirect).
-async fn lands(c: &Client, prefix: &str) -> String {
+/// Wait until the browser is at `path` (after a form's redirect).
+async fn lands(c: &Client, path: &str) {
     kc_testing::wait_for(
-        &format!("the browser at {prefix}"),
+        &format!("the browser at {path}"),
         Duration::from_secs(10),
-        || async {
-            let here = at(c).await;
-            here.starts_with(prefix).then_some(here)
-        },
+        || async { (at(c).await == path).then_some(()) },
     )
-    .await
+    .await;
 }
 
 /// The plan year the demo applies for (next year), and a date of it as the form takes it.
@@ -52,8 +49,16 @@ async fn fill_the_form(
     if let Some(b) = screens {
         problems.extend(check_screen(b, "application-form").await);
     }
-    click(c, "button[value=next]").await;
-    let here = lands(c, "/ho-so/").await;
+    click_through(c, "button[value=next]").await;
+    let here = kc_testing::wait_for(
+        "the form's second step",
+        Duration::from_secs(10),
+        || async {
+            let here = at(c).await;
+            here.ends_with("/sua/2").then_some(here)
+        },
+    )
+    .await;
     let id = here
         .trim_start_matches("/ho-so/")
         .split('/')
@@ -68,7 +73,7 @@ async fn fill_the_form(
     fill(c, "counterpart", "350.000.000").await;
     fill(c, "start_date", &format!("01/03/{year}")).await;
     fill(c, "end_date", &format!("30/11/{year}")).await;
-    click(c, "button[value=next]").await;
+    click_through(c, "button[value=next]").await;
     let error = after_click(c, Locator::Id("total_cost-error"))
         .await
         .text()
@@ -81,7 +86,7 @@ async fn fill_the_form(
         problems.extend(check_screen(b, "application-form-error").await);
     }
     fill(c, "total_cost", cost).await;
-    click(c, "button[value=next]").await;
+    click_through(c, "button[value=next]").await;
     lands(c, &format!("/ho-so/{id}/sua/3")).await;
     fill(
         c,
@@ -89,7 +94,7 @@ async fn fill_the_form(
         "Tăng năng suất sấy gấp đôi, tạo việc làm cho 6 lao động",
     )
     .await;
-    click(c, "button[value=next]").await;
+    click_through(c, "button[value=next]").await;
     lands(c, &format!("/ho-so/{id}")).await;
     (id, problems)
 }
@@ -99,7 +104,7 @@ async fn act(c: &Client, act: &str, reason: Option<&str>) {
     if let Some(r) = reason {
         fill(c, &format!("reason-{act}"), r).await;
     }
-    click(c, &format!("form.act:has(input[value='{act}']) button")).await;
+    click_through(c, &format!("form.act:has(input[value='{act}']) button")).await;
 }
 
 #[tokio::test]
@@ -115,7 +120,7 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
     sign_in(c, &portal, "dn1.01@demo.test", "/ho-so").await;
     assert_eq!(h1(c).await, "Hồ sơ đề nghị hỗ trợ");
     problems.extend(check_screen(&b, "applications-enterprise").await);
-    click(c, "a.button[href='/ho-so/moi']").await;
+    click_through(c, "a.button[href='/ho-so/moi']").await;
     h1_becomes(c, "Lập hồ sơ đề nghị hỗ trợ").await;
     let (id, found) = fill_the_form(
         c,
@@ -145,7 +150,7 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
         .send_keys(pdf.to_str().unwrap())
         .await
         .unwrap();
-    click(c, "form[enctype='multipart/form-data'] button").await;
+    click_through(c, "form[enctype='multipart/form-data'] button").await;
     let said = after_click(c, Locator::Css("p.notice"))
         .await
         .text()
@@ -195,12 +200,12 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
     sign_in(c, &portal, "dn1.01@demo.test", &format!("/ho-so/{id}")).await;
     let why = text_of(c, ".reason").await;
     assert!(why.contains(reason), "{why}");
-    click(c, &format!("a[href='/ho-so/{id}/sua/2']")).await;
+    click_through(c, &format!("a[href='/ho-so/{id}/sua/2']")).await;
     lands(c, &format!("/ho-so/{id}/sua/2")).await;
     assert_eq!(value_of(c, "total_cost").await, "500.000.000");
     fill(c, "total_cost", "560000000").await;
     fill(c, "counterpart", "410.000.000").await;
-    click(c, "button[value=stay]").await;
+    click_through(c, "button[value=stay]").await;
     let said = after_click(c, Locator::Css("p.notice"))
         .await
         .text()
@@ -235,7 +240,7 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
             .unwrap();
         click(c, &format!("#pick-{id}")).await;
         choose(c, "b-act", step).await;
-        click(c, "fieldset.batch button").await;
+        click_through(c, "fieldset.batch button").await;
         let said = after_click(c, Locator::Css("div[role=status]"))
             .await
             .text()

@@ -9,8 +9,8 @@
 
 use kc_e2e::System;
 use kc_e2e::browser::{
-    Client, Locator, after_click, browser, check_screen, click, fill, h1, sign_in, sign_out,
-    text_of,
+    Client, Locator, after_click, browser, check_screen, click, click_through, fill, h1, sign_in,
+    sign_out, text_of,
 };
 
 /// A figure of the table as it is written (`2.070,00`), in millions, as a number of hundredths.
@@ -43,7 +43,7 @@ async fn approved_of(c: &Client, province: &str) -> i64 {
 
 /// Take the scheme's next step from its page (the visitor must be the one who takes it).
 async fn advance(c: &Client) {
-    click(c, "#advance-form button").await;
+    click_through(c, "#advance-form button").await;
     let said = after_click(c, Locator::Css("p.notice"))
         .await
         .text()
@@ -113,7 +113,7 @@ async fn the_province_appraises_the_ministry_approves_and_the_dashboard_shows_it
         input.send_keys(&max).await.unwrap();
     }
     fill(c, "recommended_amount", &requested.to_string()).await;
-    click(c, "#score-form button").await;
+    click_through(c, "#score-form button").await;
     after_click(c, Locator::Id("no_conflict-error")).await;
     let kept = c
         .find(Locator::Id("recommended_amount"))
@@ -126,7 +126,7 @@ async fn the_province_appraises_the_ministry_approves_and_the_dashboard_shows_it
     assert_eq!(kept, requested.to_string());
     problems.extend(check_screen(&b, "scheme-refused").await);
     click(c, "#no_conflict").await;
-    click(c, "#score-form button").await;
+    click_through(c, "#score-form button").await;
     let said = after_click(c, Locator::Css("p.notice"))
         .await
         .text()
@@ -160,7 +160,7 @@ async fn the_province_appraises_the_ministry_approves_and_the_dashboard_shows_it
     let after = approved_of(c, "Hà Nội").await;
     assert_eq!(after - before, requested / 10_000, "{before} → {after}");
     // Sorted by what was approved, largest first: the heading says so.
-    click(c, "#figures-table thead th:nth-child(3) a").await;
+    click_through(c, "#figures-table thead th:nth-child(3) a").await;
     let sorted = after_click(c, Locator::Css("#figures-table th[aria-sort]"))
         .await
         .attr("aria-sort")
@@ -187,5 +187,49 @@ async fn the_province_appraises_the_ministry_approves_and_the_dashboard_shows_it
     let head = text.lines().next().unwrap().trim_start_matches('\u{feff}');
     assert_eq!(head.split(',').count(), 2, "{head}");
     assert!(text.contains("Hà Nội"), "{text}");
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[tokio::test]
+async fn the_province_sees_its_clusters_on_a_map_of_viet_nam_with_hoang_sa_and_truong_sa() {
+    let system = System::start().await;
+    system.seed_all();
+    let portal = system.service("portal").url("");
+    let b = browser().await;
+    let c = &b.client;
+    let mut problems = Vec::new();
+    sign_in(c, &portal, "cv.so.01@demo.test", "/ccn").await;
+    assert_eq!(h1(c).await, "Cụm công nghiệp");
+    // The map names both archipelagos as Việt Nam's, and places the province's clusters on it.
+    let map = text_of(c, "svg.map").await;
+    assert!(
+        map.contains("Quần đảo Hoàng Sa") && map.contains("Quần đảo Trường Sa"),
+        "{map}"
+    );
+    let points = c
+        .find_all(Locator::Css("svg.map circle[class^='pt-']"))
+        .await
+        .unwrap();
+    let rows = c
+        .find_all(Locator::Css("main table tbody tr"))
+        .await
+        .unwrap();
+    assert!(!rows.is_empty(), "the demo province has clusters");
+    assert!(
+        points.len() >= rows.len(),
+        "{} points, {} rows",
+        points.len(),
+        rows.len()
+    );
+    problems.extend(check_screen(&b, "clusters").await);
+    click_through(c, "main table tbody tr a").await;
+    assert!(text_of(c, "main").await.contains("Kiểm tra theo quy định"));
+    let theirs = c.current_url().await.unwrap().path().to_owned();
+    problems.extend(check_screen(&b, "cluster").await);
+    sign_out(c).await;
+    // Another province's staff: the cluster is not found.
+    sign_in(c, &portal, "cv.so.79@demo.test", "/ccn").await;
+    c.goto(&format!("{portal}{theirs}")).await.unwrap();
+    assert_eq!(h1(c).await, "Không tìm thấy");
     assert!(problems.is_empty(), "{problems:#?}");
 }

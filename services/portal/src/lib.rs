@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod i18n;
+pub mod map;
 pub mod pages;
 pub mod session;
 
@@ -144,6 +145,8 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
         .route("/de-an/{id}/tham-dinh", post(pages::schemes::case::score))
         .route("/de-an/{id}/buoc", post(pages::schemes::case::step))
         .route("/tong-hop", get(pages::dashboard::page))
+        .route("/ccn", get(pages::clusters::list))
+        .route("/ccn/{id}", get(pages::clusters::one))
         .route("/xuat/{what}", get(pages::exports::export))
         .route("/nghia-vu", get(pages::duties::list))
         .route("/nghia-vu/{id}", get(pages::duties::one))

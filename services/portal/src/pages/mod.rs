@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod calendar;
+pub mod clusters;
 pub mod dashboard;
 pub mod duties;
 pub mod exports;
