@@ -59,11 +59,19 @@ try:
     print("    page                                 first paint  response end  DOM ready  transferred")
     for page in pages:
         call("POST", f"/session/{sid}/url", {"url": f"{portal}{page}"})
-        fcp, end, ready, size = call("POST", f"/session/{sid}/execute/sync", {"args": [], "script": """
-            const p = performance.getEntriesByName('first-contentful-paint')[0];
-            const n = performance.getEntriesByType('navigation')[0];
-            const bytes = performance.getEntriesByType('resource').reduce((s, r) => s + r.transferSize, n.transferSize);
-            return [p ? p.startTime : null, n.responseEnd, n.domContentLoadedEventEnd, bytes];"""})
+        # The first contentful paint may come after the load the navigation waited for: observe it.
+        fcp, end, ready, size = call("POST", f"/session/{sid}/execute/async", {"args": [], "script": """
+            const done = arguments[arguments.length - 1];
+            const report = (fcp) => {
+              const n = performance.getEntriesByType('navigation')[0];
+              const bytes = performance.getEntriesByType('resource').reduce((s, r) => s + r.transferSize, n.transferSize);
+              done([fcp, n.responseEnd, n.domContentLoadedEventEnd, bytes]);
+            };
+            new PerformanceObserver((list) => {
+              const p = list.getEntries().find((e) => e.name === 'first-contentful-paint');
+              if (p) report(p.startTime);
+            }).observe({type: 'paint', buffered: true});
+            setTimeout(() => report(null), 10000);"""})
         shown = f"{fcp:.0f} ms" if fcp is not None else "—"
         print(f"    {page[:36]:<36} {shown:>11}  {end:>9.0f} ms  {ready:>6.0f} ms  {size:>8} B")
     call("DELETE", f"/session/{sid}")

@@ -27,6 +27,7 @@ use kc_auth::Verifier;
 use kc_service::{Built, Env, Kit, Mode, Service};
 use pages::applications;
 use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The portal on the skeleton: no database; it talks to the other services over HTTP.
@@ -159,5 +160,7 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
         .route("/lich/thu-hoi", post(pages::calendar::revoke))
         .route("/lich/{file}", get(pages::calendar::feed))
         .fallback(pages::not_found)
+        // Pages are text: gzip makes a list of fifty cases a seventh of its size on a slow line.
+        .layer(CompressionLayer::new())
         .with_state(state)
 }
