@@ -187,6 +187,22 @@ async fn the_province_appraises_the_ministry_approves_and_the_dashboard_shows_it
     let head = text.lines().next().unwrap().trim_start_matches('\u{feff}');
     assert_eq!(head.split(',').count(), 2, "{head}");
     assert!(text.contains("Hà Nội"), "{text}");
+    sign_out(c).await;
+
+    // Another province's staff do not find the scheme; an enterprise may open no staff screen.
+    sign_in(c, &portal, "cv.so.79@demo.test", "/de-an").await;
+    c.goto(&format!("{portal}/de-an/{id}")).await.unwrap();
+    assert_eq!(h1(c).await, "Không tìm thấy");
+    sign_out(c).await;
+    sign_in(c, &portal, "dn1.01@demo.test", "/ho-so").await;
+    for path in [
+        format!("/de-an/{id}"),
+        dashboard.clone(),
+        "/de-an".to_owned(),
+    ] {
+        c.goto(&format!("{portal}{path}")).await.unwrap();
+        assert_eq!(h1(c).await, "Không có quyền", "{path}");
+    }
     assert!(problems.is_empty(), "{problems:#?}");
 }
 

@@ -28,6 +28,19 @@ static DATA: LazyLock<Data> = LazyLock::new(|| {
     })
 });
 
+/// The mainland as an SVG path, projected once.
+static OUTLINE: LazyLock<String> = LazyLock::new(|| {
+    let mut outline = String::new();
+    for ring in &DATA.mainland {
+        for (i, [lon, lat]) in ring.iter().enumerate() {
+            let (x, y) = project(*lon, *lat);
+            let _ = write!(outline, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
+        }
+        outline.push('Z');
+    }
+    outline
+});
+
 /// The area drawn: longitudes and latitudes.
 const WEST: f64 = 101.8;
 const EAST: f64 = 117.6;
@@ -62,7 +75,7 @@ pub struct Point {
 pub struct Map {
     pub width: f64,
     pub height: f64,
-    pub outline: String,
+    pub outline: &'static str,
     pub archipelagos: Vec<Archipelago>,
     pub points: Vec<Point>,
 }
@@ -72,18 +85,10 @@ impl Map {
     /// drawn are left out.
     pub fn of(points: impl IntoIterator<Item = (f64, f64, String, &'static str)>) -> Map {
         let (width, height) = project(EAST, SOUTH);
-        let mut outline = String::new();
-        for ring in &DATA.mainland {
-            for (i, [lon, lat]) in ring.iter().enumerate() {
-                let (x, y) = project(*lon, *lat);
-                let _ = write!(outline, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
-            }
-            outline.push('Z');
-        }
         Map {
             width,
             height,
-            outline,
+            outline: &OUTLINE,
             archipelagos: DATA
                 .archipelagos
                 .iter()

@@ -106,9 +106,43 @@ async fn list_schemes(
     Query(q): Query<SchemeQuery>,
 ) -> Result<Json<Paged<SchemeView>>, ApiError> {
     let page = Page::parse(q.page, q.per_page)?;
+    let (tx, filter) = open_list(
+        &tenant,
+        Asked {
+            status: q.status,
+            fund: q.fund,
+            plan_year: q.plan_year,
+            province_code: q.province_code.as_deref(),
+            region: q.region,
+            priority: q.priority,
+            overdue: q.overdue,
+            q: q.q.as_deref(),
+        },
+    )
+    .await?;
+    let (items, total) = store::list(&tx, &filter, page.limit, page.offset).await?;
+    tx.commit().await?;
+    Ok(Json(Paged::new(items, total, page)))
+}
+
+/// What a scheme list or its export asks for, as sent.
+struct Asked<'a> {
+    status: Option<SchemeStatus>,
+    fund: Option<Fund>,
+    plan_year: Option<i32>,
+    province_code: Option<&'a str>,
+    region: Option<Region>,
+    priority: Option<bool>,
+    overdue: Option<bool>,
+    q: Option<&'a str>,
+}
+
+/// Check what a list asks for and open its transaction: the filter, or 422 naming each field at
+/// fault (the list and its export read the same schemes).
+async fn open_list(tenant: &Tenant<ProvinceStaff>, a: Asked<'_>) -> Result<(Tx, Filter), ApiError> {
     let mut fields = FieldErrors::new();
-    let search = search_text(&mut fields, "q", q.q.as_deref());
-    if q.plan_year.is_some_and(|y| !(2000..=2099).contains(&y)) {
+    let search = search_text(&mut fields, "q", a.q);
+    if a.plan_year.is_some_and(|y| !(2000..=2099).contains(&y)) {
         fields.insert(
             "plan_year".into(),
             "Năm kế hoạch từ 2000 đến 2099 (plan year 2000 to 2099)".into(),
@@ -119,7 +153,7 @@ async fn list_schemes(
         &tx,
         tenant.scope(),
         "province_code",
-        q.province_code.as_deref(),
+        a.province_code,
         &mut fields,
     )
     .await?;
@@ -127,18 +161,16 @@ async fn list_schemes(
         return Err(ApiError::validation(fields));
     }
     let filter = Filter {
-        status: q.status,
-        fund: q.fund,
-        plan_year: q.plan_year,
+        status: a.status,
+        fund: a.fund,
+        plan_year: a.plan_year,
         province_id,
-        region: q.region,
-        priority: q.priority,
-        overdue: q.overdue,
+        region: a.region,
+        priority: a.priority,
+        overdue: a.overdue,
         q: search,
     };
-    let (items, total) = store::list(&tx, &filter, page.limit, page.offset).await?;
-    tx.commit().await?;
-    Ok(Json(Paged::new(items, total, page)))
+    Ok((tx, filter))
 }
 
 /// The most rows one export holds.
@@ -308,36 +340,20 @@ async fn export_schemes(
     Query(q): Query<SchemeExportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     let chosen = kc_sheets::choose(&EXPORT_COLUMNS, q.columns.as_deref())?;
-    let mut fields = FieldErrors::new();
-    let search = search_text(&mut fields, "q", q.q.as_deref());
-    if q.plan_year.is_some_and(|y| !(2000..=2099).contains(&y)) {
-        fields.insert(
-            "plan_year".into(),
-            "Năm kế hoạch từ 2000 đến 2099 (plan year 2000 to 2099)".into(),
-        );
-    }
-    let tx = tenant.begin().await?;
-    let province_id = kc_auth::list_province(
-        &tx,
-        tenant.scope(),
-        "province_code",
-        q.province_code.as_deref(),
-        &mut fields,
+    let (tx, filter) = open_list(
+        &tenant,
+        Asked {
+            status: q.status,
+            fund: q.fund,
+            plan_year: q.plan_year,
+            province_code: q.province_code.as_deref(),
+            region: q.region,
+            priority: q.priority,
+            overdue: q.overdue,
+            q: q.q.as_deref(),
+        },
     )
     .await?;
-    if !fields.is_empty() {
-        return Err(ApiError::validation(fields));
-    }
-    let filter = Filter {
-        status: q.status,
-        fund: q.fund,
-        plan_year: q.plan_year,
-        province_id,
-        region: q.region,
-        priority: q.priority,
-        overdue: q.overdue,
-        q: search,
-    };
     let (items, _) = store::list(&tx, &filter, EXPORT_LIMIT, 0).await?;
     tx.commit().await?;
     let table = Table {

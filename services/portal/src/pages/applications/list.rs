@@ -97,33 +97,24 @@ async fn render(
         .status
         .as_deref()
         .and_then(|s| s.parse::<ApplicationStatus>().ok());
-    let overdue = q.overdue.as_deref() == Some("1");
+    // The page's filters are the service's own: one query for both, and for the pager.
+    let overdue = q.overdue.as_deref() == Some("true");
     let words = q.q.as_deref().unwrap_or("").trim().to_owned();
     let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let mut query: Vec<(&str, String)> = Vec::new();
-    if let Some(s) = status {
-        query.push(("status", s.as_str().to_owned()));
-    }
-    if overdue {
-        query.push(("overdue", "1".into()));
-    }
-    if !words.is_empty() {
-        query.push(("q", words.clone()));
-    }
-    let query: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())))
-        .finish();
-    let mut path = format!("/api/v1/applications?per_page=50&page={page}");
-    if let Some(s) = status {
-        path.push_str(&format!("&status={}", s.as_str()));
-    }
-    if overdue {
-        path.push_str("&overdue=true");
-    }
-    if !words.is_empty() {
-        let w: String = form_urlencoded::byte_serialize(words.as_bytes()).collect();
-        path.push_str(&format!("&q={w}"));
-    }
+    let query = {
+        let mut f = form_urlencoded::Serializer::new(String::new());
+        if let Some(s) = status {
+            f.append_pair("status", s.as_str());
+        }
+        if overdue {
+            f.append_pair("overdue", "true");
+        }
+        if !words.is_empty() {
+            f.append_pair("q", &words);
+        }
+        f.finish()
+    };
+    let path = format!("/api/v1/applications?per_page=50&page={page}&{query}");
     let c = Chrome::new(&v, HERE);
     let (list, types) = tokio::join!(
         state

@@ -10,11 +10,10 @@ use crate::PortalState;
 use crate::api::Problem;
 use crate::pages::applications::form::dong;
 use crate::pages::applications::{Refusal, activity_name, activity_types, fund_key, money_text};
-use crate::pages::{Chrome, SignedIn, bad_csrf, moment, problem, role_key};
+use crate::pages::{Chrome, Posted, SignedIn, moment, problem, role_key};
 use crate::session::Visitor;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
@@ -212,20 +211,24 @@ pub async fn show(
     render(&state, v, &token, &id, done, None, BTreeMap::new()).await
 }
 
-/// The rubric in force for an activity type (its own, or the `default` one), national.
-async fn rubric(state: &PortalState, token: &str, activity: &str) -> Option<Rubric> {
-    let rules: Items<RuleRow> = state
+/// The national rubrics in force today (workflow's dated rules; none when they cannot be read).
+async fn rubrics(state: &PortalState, token: &str) -> Vec<RuleRow> {
+    state
         .api
-        .get(
+        .get::<Items<RuleRow>>(
             "workflow",
             &format!("/api/v1/rules?kind=rubric&as_of={}", today_vn()),
             token,
         )
         .await
-        .ok()?;
+        .map(|r| r.items)
+        .unwrap_or_default()
+}
+
+/// The rubric for an activity type: its own, or the `default` one (as workflow scores).
+fn rubric_of(rules: &[RuleRow], activity: &str) -> Option<Rubric> {
     [activity, "default"].into_iter().find_map(|key| {
         rules
-            .items
             .iter()
             .find(|r| r.key == key && r.province_id.is_none() && r.fund.is_none())
             .and_then(|r| serde_json::from_value(r.body.clone()).ok())
@@ -251,18 +254,19 @@ async fn render(
         format!("/api/v1/schemes/{id}"),
         format!("/api/v1/schemes/{id}/documents"),
     ];
-    let (s, docs, types) = tokio::join!(
+    let (s, docs, types, rubrics) = tokio::join!(
         state.api.get::<Scheme>("workflow", &paths[0], token),
         state
             .api
             .get::<Items<Document>>("workflow", &paths[1], token),
         activity_types(state, token, &c),
+        rubrics(state, token),
     );
     let (s, docs) = match (s, docs) {
         (Ok(s), Ok(d)) => (s, d.items),
         (Err(p), _) | (_, Err(p)) => return problem(v, &here, p),
     };
-    let rubric = rubric(state, token, &s.activity_code).await;
+    let rubric = rubric_of(&rubrics, &s.activity_code);
     let types = types.unwrap_or_default();
     let t = c.t;
     let criteria = rubric
@@ -394,35 +398,13 @@ async fn render(
     v.respond((status, page))
 }
 
-/// A form's pairs, once its CSRF token is the visitor's.
-#[allow(clippy::result_large_err)]
-fn pairs(
-    v: Visitor,
-    here: &str,
-    body: &[u8],
-) -> Result<(Visitor, BTreeMap<String, String>), Response> {
-    let pairs: BTreeMap<String, String> = form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    if v.csrf_ok(pairs.get("_csrf").map_or("", String::as_str)) {
-        Ok((v, pairs))
-    } else {
-        Err(bad_csrf(v, here))
-    }
-}
-
 /// `POST /de-an/{id}/tham-dinh`: an appraiser's declaration, scores and recommendation.
 pub async fn score(
     State(state): State<PortalState>,
     Path(id): Path<String>,
-    v: Visitor,
-    body: Bytes,
+    Posted { v, form }: Posted<BTreeMap<String, String>>,
 ) -> Response {
     let here = format!("/de-an/{id}");
-    let (v, form) = match pairs(v, &here, &body) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let SignedIn { v, token } = match SignedIn::of(v, &here) {
         Ok(s) => s,
         Err(r) => return r,
@@ -487,14 +469,9 @@ pub async fn score(
 pub async fn step(
     State(state): State<PortalState>,
     Path(id): Path<String>,
-    v: Visitor,
-    body: Bytes,
+    Posted { v, form }: Posted<BTreeMap<String, String>>,
 ) -> Response {
     let here = format!("/de-an/{id}");
-    let (v, form) = match pairs(v, &here, &body) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let SignedIn { v, token } = match SignedIn::of(v, &here) {
         Ok(s) => s,
         Err(r) => return r,
