@@ -398,6 +398,7 @@ pub fn label_key(name: &str) -> &'static str {
         "start_date" => "field.start_date",
         "end_date" => "field.end_date",
         "expected_results" => "field.expected_results",
+        "reason" => "case.reason",
         _ => "field.other",
     }
 }
