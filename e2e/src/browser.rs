@@ -143,6 +143,16 @@ pub async fn at(c: &Client) -> String {
     }
 }
 
+/// Wait until the browser is at `path` (and query), after a form's redirect.
+pub async fn lands(c: &Client, path: &str) {
+    kc_testing::wait_for(
+        &format!("the browser at {path}"),
+        Duration::from_secs(10),
+        || async { (at(c).await == path).then_some(()) },
+    )
+    .await;
+}
+
 /// Click the element `css` names.
 pub async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))

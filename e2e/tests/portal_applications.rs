@@ -12,19 +12,9 @@ use chrono::Datelike;
 use kc_e2e::System;
 use kc_e2e::browser::{
     Client, Locator, after_click, at, browser, browser_with, check_screen, choose, click,
-    click_through, fill, h1, h1_becomes, sign_in, sign_out, text_of, value_of,
+    click_through, fill, h1, h1_becomes, lands, sign_in, sign_out, text_of, value_of,
 };
 use std::time::Duration;
-
-/// Wait until the browser is at `path` (after a form's redirect).
-async fn lands(c: &Client, path: &str) {
-    kc_testing::wait_for(
-        &format!("the browser at {path}"),
-        Duration::from_secs(10),
-        || async { (at(c).await == path).then_some(()) },
-    )
-    .await;
-}
 
 /// The plan year the demo applies for (next year), and a date of it as the form takes it.
 fn plan_year() -> i32 {
@@ -275,6 +265,15 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
         c.goto(&format!("{portal}{path}")).await.unwrap();
         assert_eq!(h1(c).await, "Không tìm thấy", "{path}");
     }
+    // Search words the service refuses (a control character) are said to be refused, and kept in
+    // the box; the list shows every case instead.
+    c.goto(&format!("{portal}/ho-so?q=m%C3%A1y%07"))
+        .await
+        .unwrap();
+    let alert = text_of(c, "main p.error").await;
+    assert!(alert.starts_with("Bộ lọc không hợp lệ"), "{alert}");
+    assert!(value_of(c, "f-q").await.starts_with("máy"));
+    assert!(c.find(Locator::Css("main table")).await.is_ok());
     assert!(problems.is_empty(), "{problems:#?}");
 }
 

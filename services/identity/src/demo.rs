@@ -1,6 +1,7 @@
 //! Demo data for the run command (never in production mode): the ministry user, and for Hà Nội (01),
-//! Ninh Bình (37) and TP Hồ Chí Minh (79) a department approver-admin, a centre officer and two
-//! enterprises. Safe to run again: existing accounts are left alone.
+//! Ninh Bình (37) and TP Hồ Chí Minh (79) a department approver-admin, a centre officer, two
+//! enterprises and a registration waiting for the centre's verification (`dk.NN@demo.test`). Safe to
+//! run again: existing accounts are left alone.
 
 use crate::AppState;
 use crate::config::Mode;
@@ -156,6 +157,40 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
                     permissions: vec![Permission::Admin, Permission::Officer],
                     password_hash: hash.clone(),
                     status: AccountStatus::Active,
+                },
+            )
+            .await?;
+        }
+        // A registration waiting for the centre (its verification screen has one to show).
+        let email = add(&format!("dk.{code}@demo.test"))?;
+        if users::by_email(&tx, email.as_str()).await?.is_none() {
+            let n = ENTERPRISES.len() + 1;
+            let enterprise = NewEnterprise {
+                tax_code: tax_code(code, n).as_str().to_owned(),
+                name: format!(
+                    "Hộ kinh doanh Gốm thủ công {}",
+                    unit.name.trim_start_matches("Thành phố ")
+                ),
+                enterprise_kind: EnterpriseKind::HouseholdBusiness,
+                commune: "Xã Demo".into(),
+                address: Some("Thôn Đông, Xã Demo".into()),
+                woman_owned: false,
+                ethnic_minority_owned: true,
+            };
+            let org = organisations::insert_enterprise(&tx, p, &enterprise, AccountStatus::Pending)
+                .await?;
+            users::insert(
+                &tx,
+                NewUser {
+                    province_id: Some(p),
+                    organisation_id: org,
+                    role: Role::Enterprise,
+                    email: &email,
+                    full_name: "Lò Văn Khánh",
+                    phone: Some("0987 654 321".into()),
+                    permissions: vec![Permission::Admin, Permission::Officer],
+                    password_hash: hash.clone(),
+                    status: AccountStatus::Pending,
                 },
             )
             .await?;

@@ -166,18 +166,23 @@ impl Api {
         r.text().await.map_err(|_| Problem::Down)
     }
 
-    /// Sign in with identity.
+    /// Sign in with identity. A refusal of an account that may not sign in (waiting for
+    /// verification, rejected, locked: 403) keeps identity's reason, which the login page shows.
     pub async fn login(&self, email: &str, password: &str) -> Result<TokenPair, Problem> {
-        let v = self
-            .send(
-                Method::POST,
-                "identity",
-                "/api/v1/auth/login",
-                None,
-                Some(&json!({"email": email, "password": password})),
-            )
-            .await?;
-        serde_json::from_value(v).map_err(|_| Problem::Down)
+        let r = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.url("identity")))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .map_err(|_| Problem::Down)?;
+        let status = r.status();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        if status == StatusCode::FORBIDDEN {
+            return Err(rejected(status, &body));
+        }
+        outcome(status, &body)?;
+        serde_json::from_value(body).map_err(|_| Problem::Down)
     }
 
     /// A new pair of tokens for a refresh token (identity rotates it): [`Problem::SignedOut`] or

@@ -25,7 +25,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use kc_auth::Verifier;
 use kc_service::{Built, Env, Kit, Mode, Service};
-use pages::applications;
+use pages::{accounts, applications};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -121,6 +121,35 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
             get(pages::login::form).post(pages::login::submit),
         )
         .route("/dang-xuat", post(pages::login::logout))
+        .route(
+            "/dang-ky",
+            get(accounts::register::form).post(accounts::register::submit),
+        )
+        .route(
+            "/quen-mat-khau",
+            get(accounts::password::forgot_form).post(accounts::password::forgot),
+        )
+        .route(
+            "/dat-lai-mat-khau",
+            get(accounts::password::reset_form).post(accounts::password::reset),
+        )
+        .route(
+            "/tai-khoan",
+            get(accounts::profile::show).post(accounts::profile::save),
+        )
+        .route(
+            "/tai-khoan/mat-khau",
+            post(accounts::profile::change_password),
+        )
+        .route("/xac-minh", get(accounts::verify::list))
+        .route("/xac-minh/{id}", post(accounts::verify::decide))
+        .route("/nguoi-dung", get(accounts::users::list))
+        .route("/nguoi-dung/them", post(accounts::users::add))
+        .route("/nguoi-dung/{id}", post(accounts::users::change))
+        .route(
+            "/nguoi-dung/to-chuc/{id}",
+            post(accounts::users::org_status),
+        )
         .route("/ngon-ngu", post(pages::login::switch_lang))
         .route("/ho-so", get(applications::list::list))
         .route("/ho-so/lo", post(applications::list::batch))
@@ -142,7 +171,17 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
         )
         .route("/tai-lieu/{id}", get(applications::documents::download))
         .route("/de-an", get(pages::schemes::list::list))
+        .route(
+            "/de-an/moi",
+            get(pages::schemes::new::form).post(pages::schemes::new::create),
+        )
         .route("/de-an/{id}", get(pages::schemes::case::show))
+        .route(
+            "/de-an/{id}/thuc-hien",
+            get(pages::schemes::execution::show)
+                .merge(post(pages::schemes::execution::act))
+                .layer(DefaultBodyLimit::max(applications::documents::MAX_UPLOAD)),
+        )
         .route("/de-an/{id}/tham-dinh", post(pages::schemes::case::score))
         .route("/de-an/{id}/buoc", post(pages::schemes::case::step))
         .route("/tong-hop", get(pages::dashboard::page))
@@ -159,6 +198,9 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
         )
         .route("/lich/thu-hoi", post(pages::calendar::revoke))
         .route("/lich/{file}", get(pages::calendar::feed))
+        // Any other address is the "not found" page (a route, so that the service kit's JSON
+        // fallback, meant for APIs, never answers a visitor).
+        .route("/{*rest}", get(pages::not_found))
         .fallback(pages::not_found)
         // Pages are text: gzip makes a list of fifty cases a seventh of its size on a slow line.
         .layer(CompressionLayer::new())

@@ -58,6 +58,16 @@ where
                 .into_response()
             }
         })?;
+        // Every request body is an object: serde would read a struct from an array of its fields
+        // in order (`[null, null]`), which no schema allows.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            let mut fields = FieldErrors::new();
+            fields.insert(
+                "body".into(),
+                "Dữ liệu phải là một đối tượng JSON {…} (the body must be a JSON object)".into(),
+            );
+            return Err(ApiError::validation(fields).into_response());
+        }
         parse(&bytes).map(Json).map_err(IntoResponse::into_response)
     }
 }
@@ -149,6 +159,23 @@ mod tests {
             ApiError::Invalid { fields, .. } => fields,
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn an_array_is_no_body_even_when_it_lists_every_field() {
+        let req = Request::builder()
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(r#" ["a@b.c", "secret"]"#))
+            .unwrap();
+        let r = Json::<Login>::from_request(req, &()).await.unwrap_err();
+        assert_eq!(r.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        let req = Request::builder()
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(
+                r#"{"email": "a@b.c", "password": "x"}"#,
+            ))
+            .unwrap();
+        assert!(Json::<Login>::from_request(req, &()).await.is_ok());
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod cancellation;
 mod helpers;
 mod input;
 mod jwt;
+mod own_account;
 mod password_reset;
 mod provinces;
 mod registration;

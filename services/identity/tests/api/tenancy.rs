@@ -44,8 +44,8 @@ async fn a_province_cannot_read_or_change_another_province() {
             .await
             .unwrap();
         assert_eq!(
-            orgs["total"], 4,
-            "department, centre, two enterprises of {a}"
+            orgs["total"], 5,
+            "department, centre, two enterprises and a registration of {a}"
         );
         assert!(ids(&orgs, "province_code").iter().all(|c| c == a));
         let filtered: Value = app
@@ -61,7 +61,7 @@ async fn a_province_cannot_read_or_change_another_province() {
             .json()
             .await
             .unwrap();
-        assert_eq!(users["total"], 5);
+        assert_eq!(users["total"], 6);
         assert!(ids(&users, "province_code").iter().all(|c| c == a));
         let regs: Value = app
             .get("/api/v1/registrations?status=active", &t)
@@ -195,7 +195,7 @@ async fn a_centre_officer_cannot_administer() {
         .json()
         .await
         .unwrap();
-    assert_eq!(orgs["total"], 4);
+    assert_eq!(orgs["total"], 5);
     assert_eq!(
         app.get("/api/v1/users", &t).await.status(),
         StatusCode::FORBIDDEN
@@ -296,15 +296,15 @@ async fn the_ministry_sees_and_manages_every_province() {
         .json()
         .await
         .unwrap();
-    // The agency, 34 departments, 34 centres, 6 demo enterprises.
-    assert_eq!(orgs["total"], 75);
+    // The agency, 34 departments, 34 centres, 6 demo enterprises, 3 demo registrations.
+    assert_eq!(orgs["total"], 78);
     let only79: Value = app
         .get("/api/v1/organisations?province_code=79&kind=enterprise", &t)
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(only79["total"], 2);
+    assert_eq!(only79["total"], 3);
     let r = app
         .post(
             "/api/v1/organisations",

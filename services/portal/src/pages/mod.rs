@@ -2,12 +2,14 @@
 //! visitor's token) and renders an askama template from `templates/`. [`Chrome`] is what every page's
 //! frame needs (`base.html`: the language, the navigation, the sign-out form).
 
+pub mod accounts;
 pub mod applications;
 pub mod calendar;
 pub mod clusters;
 pub mod dashboard;
 pub mod duties;
 pub mod exports;
+pub mod fields;
 pub mod home;
 pub mod login;
 pub mod notices;
@@ -25,7 +27,9 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use kc_kernel::{DutyLevel, ObligationState, Role, day_in_vietnam, format_date_vn, vietnam};
+use kc_kernel::{
+    DutyLevel, ObligationState, Permission, Role, day_in_vietnam, format_date_vn, vietnam,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -37,6 +41,7 @@ pub struct Chrome {
     pub role: Option<Role>,
     /// The page's own address (the language switch comes back to it).
     pub here: String,
+    admin: bool,
 }
 
 impl Chrome {
@@ -46,7 +51,27 @@ impl Chrome {
             csrf: v.csrf.clone(),
             role: v.claims().map(|c| c.role),
             here: here.to_owned(),
+            admin: v.claims().is_some_and(|c| {
+                matches!(c.role, Role::Ministry | Role::Province)
+                    && c.perms.contains(&Permission::Admin)
+            }),
         }
+    }
+
+    /// Whether the visitor works at a provincial extension centre (it builds and implements schemes).
+    pub fn centre(&self) -> bool {
+        self.role == Some(Role::Centre)
+    }
+
+    /// Whether the visitor administers organisations and users (a ministry or department admin).
+    pub fn admin(&self) -> bool {
+        self.admin
+    }
+
+    /// Whether the visitor sees the registrations waiting for verification (a centre or department,
+    /// the ministry).
+    pub fn verifies(&self) -> bool {
+        self.staff()
     }
 
     pub fn signed_in(&self) -> bool {

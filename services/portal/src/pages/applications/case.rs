@@ -118,6 +118,8 @@ struct CasePage {
     steps: Vec<(usize, &'static str)>,
     documents: Vec<DocLine>,
     may_upload: bool,
+    /// A centre may build a scheme from this case (accepted, in no scheme yet).
+    builds_scheme: bool,
     kinds: Vec<(&'static str, &'static str)>,
     versions: Vec<(i32, String)>,
     history: Vec<HistoryLine>,
@@ -327,6 +329,9 @@ pub async fn render(
             .collect(),
         // Workflow is the judge; the form is offered while the case is the visitor's to work on.
         may_upload: a.actions.iter().any(|x| *x != Act::Withdraw),
+        builds_scheme: a.status == ApplicationStatus::Accepted
+            && a.scheme_id.is_none()
+            && v.claims().is_some_and(|c| c.role == Role::Centre),
         kinds: APPLICATION_DOCUMENTS
             .iter()
             .map(|k| (k.as_str(), t.get(document_key(*k))))

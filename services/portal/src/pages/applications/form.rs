@@ -8,6 +8,7 @@
 use super::{Application, Refusal, activity_types, date_text, fund_key, money_field};
 use crate::PortalState;
 use crate::api::Problem;
+use crate::pages::fields::Input;
 use crate::pages::{Chrome, Posted, SignedIn, problem};
 use crate::session::Visitor;
 use askama::Template;
@@ -260,33 +261,6 @@ pub fn date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%d/%m/%Y")
         .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
         .ok()
-}
-
-/// One field of a step, as the template draws it.
-pub struct Input {
-    pub name: &'static str,
-    pub label: &'static str,
-    /// `text`, `money`, `date`, `year`, `select`, `textarea` or `checkbox`.
-    pub kind: &'static str,
-    pub value: String,
-    pub hint: Option<&'static str>,
-    pub error: Option<String>,
-    /// A select's options: value, label, chosen.
-    pub options: Vec<(String, String, bool)>,
-}
-
-impl Input {
-    /// The ids of the hint and the error that describe the input (`aria-describedby`).
-    pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if self.hint.is_some() {
-            ids.push(format!("{}-hint", self.name));
-        }
-        if self.error.is_some() {
-            ids.push(format!("{}-error", self.name));
-        }
-        ids.join(" ")
-    }
 }
 
 /// `templates/application_form.html`.

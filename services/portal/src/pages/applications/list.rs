@@ -54,6 +54,8 @@ struct ListPage {
     status: &'static str,
     overdue: bool,
     q: String,
+    /// Why the service refused the filter (the list then shows every case).
+    refused: Option<String>,
     statuses: Vec<(&'static str, &'static str, bool)>,
     total: i64,
     page: u64,
@@ -84,7 +86,7 @@ pub async fn list(
     SignedIn { v, token }: SignedIn,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    render(&state, SignedIn { v, token }, q, None).await
+    render(&state, SignedIn { v, token }, q, None, None).await
 }
 
 async fn render(
@@ -92,6 +94,8 @@ async fn render(
     SignedIn { v, token }: SignedIn,
     q: ListQuery,
     done: Option<BatchDone>,
+    // A filter the service refused: its message, and the words as typed (kept in the search box).
+    refused: Option<(String, String)>,
 ) -> Response {
     let status = q
         .status
@@ -124,13 +128,20 @@ async fn render(
     );
     let list = match list {
         Ok(l) => l,
-        // A filter the service refuses lists everything instead of failing the page.
-        Err(Problem::Rejected { .. }) if !query.is_empty() => {
+        // A filter the service refuses lists everything instead of failing the page, and says so.
+        Err(Problem::Rejected {
+            message, fields, ..
+        }) if !query.is_empty() => {
+            let why = std::iter::once(message)
+                .chain(fields.into_values())
+                .collect::<Vec<_>>()
+                .join(" · ");
             return Box::pin(render(
                 state,
                 SignedIn { v, token },
                 ListQuery::default(),
                 done,
+                Some((why, words)),
             ))
             .await;
         }
@@ -174,7 +185,8 @@ async fn render(
         lines,
         status: status.map_or("", |s| s.as_str()),
         overdue,
-        q: words,
+        q: refused.as_ref().map_or(words, |(_, typed)| typed.clone()),
+        refused: refused.map(|(why, _)| why),
         statuses: ApplicationStatus::ALL
             .iter()
             .map(|s| (s.as_str(), c.t.get(status_key(*s)), Some(*s) == status))
@@ -312,7 +324,7 @@ pub async fn batch(State(state): State<PortalState>, v: Visitor, body: Bytes) ->
             }
         }
     };
-    render(&state, signed, ListQuery::default(), Some(done)).await
+    render(&state, signed, ListQuery::default(), Some(done), None).await
 }
 
 #[cfg(test)]

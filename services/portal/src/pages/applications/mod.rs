@@ -54,6 +54,9 @@ pub struct Application {
     pub overdue: bool,
     pub holder: Option<Holder>,
     pub actions: Vec<Act>,
+    /// The scheme the case is in, once a centre has built one from it.
+    #[serde(default)]
+    pub scheme_id: Option<Uuid>,
 }
 
 /// Who holds a case now.

@@ -152,6 +152,8 @@ struct SchemePage {
     c: Chrome,
     id: Uuid,
     version: i32,
+    /// Approved or later: its implementation has a page.
+    executes: bool,
     title: String,
     status: &'static str,
     status_label: &'static str,
@@ -206,6 +208,7 @@ pub async fn show(
         Some("tham-dinh") => Some("scheme.done.scored"),
         Some("buoc") => Some("scheme.done.step"),
         Some("tu-choi") => Some("scheme.done.rejected"),
+        Some("moi") => Some("scheme.done.created"),
         _ => None,
     };
     render(&state, v, &token, &id, done, None, BTreeMap::new()).await
@@ -305,6 +308,15 @@ async fn render(
     let page = SchemePage {
         id: s.id,
         version: s.version,
+        executes: matches!(
+            s.status,
+            SchemeStatus::Approved
+                | SchemeStatus::Implementing
+                | SchemeStatus::Accepted
+                | SchemeStatus::SettlementSubmitted
+                | SchemeStatus::Settled
+                | SchemeStatus::Terminated
+        ),
         title: s.title.clone(),
         status: s.status.as_str(),
         status_label: t.get(status_key(s.status)),

@@ -4,10 +4,16 @@
 //!   their export;
 //! - [`case`]: `/de-an/{id}`, one scheme: where it stands in its fund's approval chain and who takes
 //!   the next step, its beneficiaries, the appraisal (each member's declaration and scores, the
-//!   conclusion) and the appraisal form, the next step or a rejection, its documents and history.
+//!   conclusion) and the appraisal form, the next step or a rejection, its documents and history;
+//! - [`new`]: `/de-an/moi`, a centre builds a scheme from accepted applications;
+//! - [`execution`]: `/de-an/{id}/thuc-hien`, the implementation after approval (contract,
+//!   advances and payments, progress reports and inspections, acceptance, settlement) with a form
+//!   for each act the visitor may take.
 
 pub mod case;
+pub mod execution;
 pub mod list;
+pub mod new;
 
 use kc_kernel::SchemeStatus;
 

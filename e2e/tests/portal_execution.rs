@@ -1,0 +1,240 @@
+//! A scheme from its building to its acceptance, through the portal in a real browser: Hà Nội's
+//! centre builds a scheme from an accepted case (the form starts with the case's content; an amount
+//! in words is refused beside its field, with what was typed kept); the department's officer, who
+//! funds a local scheme, records its implementation contract with the signed file and an advance (one
+//! above the ceiling is refused beside its amount, the voucher already uploaded is offered again);
+//! the centre reports progress and records the acceptance with its board and record, and the scheme
+//! is accepted.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use kc_e2e::browser::{
+    Client, Locator, after_click, at, browser, check_screen, click_through, fill, h1, sign_in,
+    sign_out, text_of, value_of,
+};
+use kc_e2e::{DEMO_PASSWORD, System, get_json, login};
+use std::time::Duration;
+
+/// Wait until the browser's path (and query) starts with `prefix`; where it is.
+async fn lands(c: &Client, prefix: &str) -> String {
+    kc_testing::wait_for(
+        &format!("the browser at {prefix}…"),
+        Duration::from_secs(10),
+        || async {
+            let here = at(c).await;
+            here.starts_with(prefix).then_some(here)
+        },
+    )
+    .await
+}
+
+/// A small PDF on disk, for a file input.
+fn pdf(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("{name}-{}.pdf", uuid::Uuid::new_v4().simple()));
+    std::fs::write(
+        &path,
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+    )
+    .unwrap();
+    path
+}
+
+/// Choose a file in the file input with id `id`.
+async fn attach(c: &Client, id: &str, path: &std::path::Path) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+}
+
+/// Send the form of an act and wait for the page that answers.
+async fn send(c: &Client, act: &str) {
+    click_through(c, &format!("#form-{act} button.primary")).await;
+}
+
+#[tokio::test]
+async fn a_centre_builds_a_scheme_and_the_province_and_centre_carry_one_out() {
+    let system = System::start().await;
+    system.seed_all();
+    let portal = system.service("portal").url("");
+    let identity = system.service("identity").url("");
+    let workflow = system.service("workflow").url("");
+    let http = reqwest::Client::new();
+    let today = kc_kernel::format_date_vn(kc_kernel::today_vn());
+
+    // An accepted case of Hà Nội in no scheme yet, and an approved local scheme of Hà Nội.
+    let (centre_token, _) = login(&http, &identity, "ttkc.01@demo.test", DEMO_PASSWORD).await;
+    let accepted = get_json(
+        &http,
+        &format!("{workflow}/api/v1/applications?status=accepted&per_page=200"),
+        Some(&centre_token),
+    )
+    .await;
+    let case = accepted["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["scheme_id"].is_null())
+        .expect("the demo has an accepted case outside any scheme")
+        .clone();
+    let approved = get_json(
+        &http,
+        &format!("{workflow}/api/v1/schemes?status=approved&fund=kcdp&per_page=50"),
+        Some(&centre_token),
+    )
+    .await;
+    let scheme = approved["items"][0]["id"]
+        .as_str()
+        .expect("the demo has an approved local scheme in Hà Nội")
+        .to_owned();
+
+    let b = browser().await;
+    let c = &b.client;
+    let mut problems = Vec::new();
+
+    // 1. The centre builds a scheme from the case.
+    sign_in(
+        c,
+        &portal,
+        "ttkc.01@demo.test",
+        &format!("/ho-so/{}", case["id"].as_str().unwrap()),
+    )
+    .await;
+    click_through(c, "a[href^='/de-an/moi?ho-so=']").await;
+    assert_eq!(h1(c).await, "Lập đề án khuyến công");
+    assert_eq!(value_of(c, "title").await, case["title"].as_str().unwrap());
+    let ticked = c
+        .find(Locator::Id(&format!(
+            "app.{}",
+            case["id"].as_str().unwrap()
+        )))
+        .await
+        .unwrap()
+        .prop("checked")
+        .await
+        .unwrap();
+    assert_eq!(ticked.as_deref(), Some("true"));
+    problems.extend(check_screen(&b, "scheme-new").await);
+    fill(c, "support_requested", "ba trăm triệu").await;
+    click_through(c, "form.stack button.primary").await;
+    after_click(c, Locator::Id("support_requested-error")).await;
+    assert_eq!(value_of(c, "support_requested").await, "ba trăm triệu");
+    assert_eq!(value_of(c, "title").await, case["title"].as_str().unwrap());
+    let support = case["support_requested"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap()
+        .to_owned();
+    fill(c, "support_requested", &support).await;
+    click_through(c, "form.stack button.primary").await;
+    let here = lands(c, "/de-an/").await;
+    assert!(here.ends_with("?xong=moi"), "{here}");
+    let said = after_click(c, Locator::Css("p.notice"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(said.starts_with("Đã lập đề án"), "{said}");
+    sign_out(c).await;
+
+    // 2. The department, which funds a local scheme, records the contract and an advance.
+    sign_in(
+        c,
+        &portal,
+        "cv.so.01@demo.test",
+        &format!("/de-an/{scheme}"),
+    )
+    .await;
+    click_through(c, &format!("a[href='/de-an/{scheme}/thuc-hien']")).await;
+    assert!(h1(c).await.starts_with("Thực hiện đề án"));
+    problems.extend(check_screen(&b, "scheme-execution").await);
+    let approved_amount = get_json(
+        &http,
+        &format!("{workflow}/api/v1/schemes/{scheme}/execution"),
+        Some(&centre_token),
+    )
+    .await["figures"]["approved"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap()
+        .to_owned();
+    let too_much = (approved_amount.parse::<u64>().unwrap() + 1).to_string();
+    fill(c, "sign_contract.number", "15/2026/HĐ-KC").await;
+    fill(c, "sign_contract.signed_on", &today).await;
+    fill(c, "sign_contract.ends_on", "31/12/2099").await;
+    fill(c, "sign_contract.amount", &approved_amount).await;
+    attach(c, "sign_contract-file", &pdf("hop-dong")).await;
+    send(c, "sign_contract").await;
+    lands(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
+    assert!(text_of(c, "main").await.contains("15/2026/HĐ-KC"));
+
+    fill(c, "advance.amount", &too_much).await;
+    fill(c, "advance.paid_on", &today).await;
+    attach(c, "advance-file", &pdf("chung-tu")).await;
+    send(c, "advance").await;
+    let refused = after_click(c, Locator::Id("advance.amount-error"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!refused.is_empty());
+    // The voucher uploaded stays the scheme's and is chosen again; what was typed is kept.
+    let chosen = value_of(c, "advance-document").await;
+    assert!(!chosen.is_empty(), "the uploaded voucher is offered again");
+    assert_eq!(value_of(c, "advance.paid_on").await, today);
+    problems.extend(check_screen(&b, "scheme-execution-refused").await);
+    fill(c, "advance.amount", "1.000.000").await;
+    send(c, "advance").await;
+    lands(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
+    assert!(
+        text_of(c, "#payments ~ div table")
+            .await
+            .contains("1.000.000")
+    );
+    sign_out(c).await;
+
+    // 3. The centre reports progress and records the acceptance: the scheme is accepted.
+    sign_in(
+        c,
+        &portal,
+        "ttkc.01@demo.test",
+        &format!("/de-an/{scheme}/thuc-hien"),
+    )
+    .await;
+    fill(c, "report_progress.reported_on", &today).await;
+    fill(c, "report_progress.percent_done", "100").await;
+    fill(c, "report_progress.body", "Đã lắp đặt và chạy thử máy.").await;
+    send(c, "report_progress").await;
+    lands(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
+    fill(c, "accept.accepted_on", &today).await;
+    fill(
+        c,
+        "accept.members",
+        "Lê Văn Trung, Phó Giám đốc Trung tâm\nPhạm Thị Mai, Chủ cơ sở",
+    )
+    .await;
+    attach(c, "accept-file", &pdf("bien-ban")).await;
+    send(c, "accept").await;
+    lands(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
+    assert!(text_of(c, "main").await.contains("Đã nghiệm thu"));
+    assert!(
+        text_of(c, "#acceptance ~ ul")
+            .await
+            .contains("Phạm Thị Mai (Chủ cơ sở)")
+    );
+
+    // Another province's officer does not find the scheme's implementation.
+    sign_out(c).await;
+    sign_in(c, &portal, "cv.so.79@demo.test", "/").await;
+    c.goto(&format!("{portal}/de-an/{scheme}/thuc-hien"))
+        .await
+        .unwrap();
+    assert_eq!(h1(c).await, "Không tìm thấy");
+    assert!(problems.is_empty(), "{problems:#?}");
+}

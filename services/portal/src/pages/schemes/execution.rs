@@ -1,0 +1,901 @@
+//! `/de-an/{id}/thuc-hien`: a scheme's implementation after its approval — its money (approved,
+//! contracted, advanced, paid, settled, still payable, the advance ceiling), its contract, payments,
+//! progress reports and inspections, acceptance, settlement and termination — with a form for each
+//! act workflow says the visitor may take now (`acts`). Each form posts `multipart/form-data` to the
+//! same address: the act's fields, and its document, either one the scheme already holds or a new
+//! file (uploaded first, then named by the act). A refused act is shown beside its form with what was
+//! typed; a file uploaded before the refusal stays the scheme's and is chosen in the form again.
+
+use crate::PortalState;
+use crate::api::Problem;
+use crate::pages::applications::form::{date, dong};
+use crate::pages::applications::money_text;
+use crate::pages::fields::Input;
+use crate::pages::{Chrome, SignedIn, problem};
+use crate::session::Visitor;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{Redirect, Response};
+use chrono::NaiveDate;
+use kc_kernel::{DocumentKind, Money, SchemeStatus, format_date_vn};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize)]
+struct Execution {
+    scheme: Head,
+    figures: Figures,
+    contracts: Vec<Contract>,
+    payments: Vec<Payment>,
+    reports: Vec<Report>,
+    acceptances: Vec<Acceptance>,
+    settlement: Option<Settlement>,
+    termination: Option<Termination>,
+    acts: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Head {
+    title: String,
+    status: SchemeStatus,
+    version: i32,
+    implementing_org_name: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Figures {
+    approved: Money,
+    committed: Money,
+    advanced: Money,
+    paid: Money,
+    settled: Option<Money>,
+    payable: Money,
+    advance_limit: Option<Money>,
+    progress_percent: i32,
+}
+
+#[derive(Debug, Deserialize)]
+struct Contract {
+    number: String,
+    signed_on: NaiveDate,
+    ends_on: NaiveDate,
+    amount: Money,
+    party_name: String,
+    document_id: Uuid,
+}
+
+#[derive(Debug, Deserialize)]
+struct Payment {
+    kind: kc_kernel::PaymentKind,
+    amount: Money,
+    paid_on: NaiveDate,
+    document_id: Uuid,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Report {
+    kind: kc_kernel::SchemeReportKind,
+    reported_on: NaiveDate,
+    percent_done: Option<i32>,
+    body: String,
+    document_id: Option<Uuid>,
+    by_org_name: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Acceptance {
+    accepted_on: NaiveDate,
+    members: Vec<Member>,
+    result: kc_kernel::AcceptanceResult,
+    findings: Option<String>,
+    document_id: Uuid,
+}
+
+#[derive(Debug, Deserialize)]
+struct Member {
+    name: String,
+    position: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Settlement {
+    claimed: Money,
+    submitted_on: NaiveDate,
+    dossier_document_id: Uuid,
+    settled: Option<Money>,
+    settled_on: Option<NaiveDate>,
+    liquidated_on: Option<NaiveDate>,
+    returned_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Termination {
+    requested_on: NaiveDate,
+    reason: String,
+    released: Money,
+}
+
+#[derive(Debug, Deserialize)]
+struct Document {
+    id: Uuid,
+    kind: DocumentKind,
+    filename: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+/// An act the page has a form for: its name in workflow's `acts`, its title, its inputs (each named
+/// `act.field`), the kind of document it takes and whether it must have one.
+struct ActSpec {
+    act: &'static str,
+    title: &'static str,
+    fields: &'static [(&'static str, &'static str, &'static str)],
+    document: Option<(DocumentKind, bool)>,
+}
+
+/// The acts, in the order of a scheme's life. Fields: name, label key, kind of input.
+const ACTS: [ActSpec; 8] = [
+    ActSpec {
+        act: "sign_contract",
+        title: "exec.act.sign_contract",
+        fields: &[
+            ("sign_contract.number", "exec.number", "text"),
+            ("sign_contract.signed_on", "exec.signed_on", "date"),
+            ("sign_contract.ends_on", "exec.ends_on", "date"),
+            ("sign_contract.amount", "exec.amount", "money"),
+        ],
+        document: Some((DocumentKind::Contract, true)),
+    },
+    ActSpec {
+        act: "advance",
+        title: "exec.act.advance",
+        fields: &[
+            ("advance.amount", "exec.amount", "money"),
+            ("advance.paid_on", "exec.paid_on", "date"),
+            ("advance.note", "exec.note", "text"),
+        ],
+        document: Some((DocumentKind::PaymentVoucher, true)),
+    },
+    ActSpec {
+        act: "pay",
+        title: "exec.act.pay",
+        fields: &[
+            ("pay.amount", "exec.amount", "money"),
+            ("pay.paid_on", "exec.paid_on", "date"),
+            ("pay.note", "exec.note", "text"),
+        ],
+        document: Some((DocumentKind::PaymentVoucher, true)),
+    },
+    ActSpec {
+        act: "report_progress",
+        title: "exec.act.report_progress",
+        fields: &[
+            ("report_progress.reported_on", "exec.reported_on", "date"),
+            ("report_progress.percent_done", "exec.percent_done", "year"),
+            ("report_progress.body", "exec.body", "textarea"),
+        ],
+        document: Some((DocumentKind::ProgressReport, false)),
+    },
+    ActSpec {
+        act: "inspect",
+        title: "exec.act.inspect",
+        fields: &[
+            ("inspect.reported_on", "exec.reported_on", "date"),
+            ("inspect.body", "exec.findings", "textarea"),
+        ],
+        document: Some((DocumentKind::ProgressReport, false)),
+    },
+    ActSpec {
+        act: "accept",
+        title: "exec.act.accept",
+        fields: &[
+            ("accept.accepted_on", "exec.accepted_on", "date"),
+            ("accept.members", "exec.members", "textarea"),
+            ("accept.result", "exec.result", "select"),
+            ("accept.findings", "exec.findings", "textarea"),
+        ],
+        document: Some((DocumentKind::AcceptanceRecord, true)),
+    },
+    ActSpec {
+        act: "submit_settlement",
+        title: "exec.act.submit_settlement",
+        fields: &[("submit_settlement.claimed", "exec.claimed", "money")],
+        document: Some((DocumentKind::SettlementDossier, true)),
+    },
+    ActSpec {
+        act: "decide_settlement",
+        title: "exec.act.decide_settlement",
+        fields: &[
+            ("decide_settlement.verdict", "exec.verdict", "select"),
+            ("decide_settlement.settled", "exec.settled", "money"),
+            ("decide_settlement.settled_on", "exec.settled_on", "date"),
+            (
+                "decide_settlement.liquidated_on",
+                "exec.liquidated_on",
+                "date",
+            ),
+            ("decide_settlement.reason", "exec.return_reason", "textarea"),
+        ],
+        document: Some((DocumentKind::LiquidationRecord, false)),
+    },
+];
+
+/// One act's form as the template draws it.
+pub struct ActForm {
+    act: &'static str,
+    title: &'static str,
+    inputs: Vec<Input>,
+    /// The document: label, whether required, the scheme's documents of the kind (id, name,
+    /// chosen), the error beside it.
+    document: Option<DocChoice>,
+    error: Option<String>,
+}
+
+pub struct DocChoice {
+    required: bool,
+    existing: Vec<(String, String, bool)>,
+    error: Option<String>,
+}
+
+/// A progress report or an inspection, as the page lists it.
+struct ReportLine {
+    kind: &'static str,
+    on: String,
+    by: String,
+    percent: String,
+    body: String,
+    document: Option<Uuid>,
+}
+
+/// `templates/scheme_execution.html`.
+#[derive(Template, WebTemplate)]
+#[template(path = "scheme_execution.html")]
+struct ExecutionPage {
+    c: Chrome,
+    id: Uuid,
+    version: i32,
+    title: String,
+    implementer: String,
+    status_label: &'static str,
+    figures: Vec<(&'static str, String)>,
+    progress: i32,
+    contracts: Vec<(String, String, String, String, String, Uuid)>,
+    payments: Vec<(&'static str, String, String, String, Uuid)>,
+    reports: Vec<ReportLine>,
+    acceptances: Vec<(String, &'static str, String, String, Uuid)>,
+    settlement: Vec<(&'static str, String)>,
+    settlement_dossier: Option<Uuid>,
+    termination: Vec<(&'static str, String)>,
+    forms: Vec<ActForm>,
+    done: Option<&'static str>,
+}
+
+/// What a refused act leaves for the page: which act, its message, each field's, what was typed,
+/// the document to choose again.
+#[derive(Default)]
+struct Refused {
+    act: String,
+    message: String,
+    fields: BTreeMap<String, String>,
+    typed: BTreeMap<String, String>,
+    document: Option<Uuid>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Shown {
+    #[serde(default)]
+    xong: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<PortalState>,
+    SignedIn { v, token }: SignedIn,
+    Path(id): Path<String>,
+    Query(q): Query<Shown>,
+) -> Response {
+    let done = q.xong.is_some().then_some("exec.done");
+    render(&state, v, &token, &id, done, None).await
+}
+
+async fn render(
+    state: &PortalState,
+    v: Visitor,
+    token: &str,
+    id: &str,
+    done: Option<&'static str>,
+    refused: Option<Refused>,
+) -> Response {
+    let here = format!("/de-an/{id}/thuc-hien");
+    let Ok(id) = id.parse::<Uuid>() else {
+        return problem(v, &here, Problem::NotFound);
+    };
+    let paths = [
+        format!("/api/v1/schemes/{id}/execution"),
+        format!("/api/v1/schemes/{id}/documents"),
+    ];
+    let (x, docs) = tokio::join!(
+        state.api.get::<Execution>("workflow", &paths[0], token),
+        state
+            .api
+            .get::<Items<Document>>("workflow", &paths[1], token),
+    );
+    let (x, docs) = match (x, docs) {
+        (Ok(x), Ok(d)) => (x, d.items),
+        (Err(p), _) | (_, Err(p)) => return problem(v, &here, p),
+    };
+    let c = Chrome::new(&v, &here);
+    let t = c.t;
+    let f = &x.figures;
+    let day = |d: NaiveDate| format_date_vn(d);
+    let figures = vec![
+        (t.get("exec.approved"), money_text(Some(f.approved))),
+        (t.get("exec.committed"), money_text(Some(f.committed))),
+        (t.get("exec.advanced"), money_text(Some(f.advanced))),
+        (t.get("exec.advance_limit"), money_text(f.advance_limit)),
+        (t.get("exec.paid"), money_text(Some(f.paid))),
+        (t.get("exec.payable"), money_text(Some(f.payable))),
+        (t.get("exec.settled"), money_text(f.settled)),
+    ];
+    let forms = ACTS
+        .iter()
+        .filter(|a| x.acts.iter().any(|o| o == a.act))
+        .map(|a| act_form(&c, a, &docs, refused.as_ref()))
+        .collect();
+    let mut settlement = Vec::new();
+    let mut settlement_dossier = None;
+    if let Some(s) = &x.settlement {
+        settlement.push((t.get("exec.claimed"), money_text(Some(s.claimed))));
+        settlement.push((t.get("exec.submitted_on"), day(s.submitted_on)));
+        settlement_dossier = Some(s.dossier_document_id);
+        if let Some(m) = s.settled {
+            settlement.push((t.get("exec.settled"), money_text(Some(m))));
+        }
+        if let Some(d) = s.settled_on {
+            settlement.push((t.get("exec.settled_on"), day(d)));
+        }
+        if let Some(d) = s.liquidated_on {
+            settlement.push((t.get("exec.liquidated_on"), day(d)));
+        }
+        if let Some(r) = &s.returned_reason {
+            settlement.push((t.get("exec.return_reason"), r.clone()));
+        }
+    }
+    let termination = x
+        .termination
+        .as_ref()
+        .map(|tm| {
+            vec![
+                (t.get("exec.requested_on"), day(tm.requested_on)),
+                (t.get("exec.return_reason"), tm.reason.clone()),
+                (t.get("exec.released"), money_text(Some(tm.released))),
+            ]
+        })
+        .unwrap_or_default();
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ExecutionPage {
+        id,
+        version: x.scheme.version,
+        title: x.scheme.title.clone(),
+        implementer: x.scheme.implementing_org_name.clone(),
+        status_label: t.get(super::status_key(x.scheme.status)),
+        figures,
+        progress: f.progress_percent.clamp(0, 100),
+        contracts: x
+            .contracts
+            .iter()
+            .map(|k| {
+                (
+                    k.number.clone(),
+                    k.party_name.clone(),
+                    day(k.signed_on),
+                    day(k.ends_on),
+                    money_text(Some(k.amount)),
+                    k.document_id,
+                )
+            })
+            .collect(),
+        payments: x
+            .payments
+            .iter()
+            .map(|p| {
+                (
+                    t.get(match p.kind {
+                        kc_kernel::PaymentKind::Advance => "exec.kind.advance",
+                        kc_kernel::PaymentKind::Payment => "exec.kind.payment",
+                    }),
+                    day(p.paid_on),
+                    money_text(Some(p.amount)),
+                    p.note.clone().unwrap_or_default(),
+                    p.document_id,
+                )
+            })
+            .collect(),
+        reports: x
+            .reports
+            .iter()
+            .map(|r| ReportLine {
+                kind: t.get(match r.kind {
+                    kc_kernel::SchemeReportKind::Progress => "exec.kind.progress",
+                    kc_kernel::SchemeReportKind::Inspection => "exec.kind.inspection",
+                }),
+                on: day(r.reported_on),
+                by: r.by_org_name.clone(),
+                percent: r.percent_done.map(|p| format!("{p} %")).unwrap_or_default(),
+                body: r.body.clone(),
+                document: r.document_id,
+            })
+            .collect(),
+        acceptances: x
+            .acceptances
+            .iter()
+            .map(|a| {
+                (
+                    day(a.accepted_on),
+                    t.get(match a.result {
+                        kc_kernel::AcceptanceResult::Passed => "exec.passed",
+                        kc_kernel::AcceptanceResult::Failed => "exec.failed",
+                    }),
+                    a.members
+                        .iter()
+                        .map(|m| format!("{} ({})", m.name, m.position))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    a.findings.clone().unwrap_or_default(),
+                    a.document_id,
+                )
+            })
+            .collect(),
+        settlement,
+        settlement_dossier,
+        termination,
+        forms,
+        done: done.map(|k| t.get(k)),
+        c,
+    };
+    v.respond((status, page))
+}
+
+/// The form of one act: its inputs with what was typed and the refusals, its document choice.
+fn act_form(c: &Chrome, a: &ActSpec, docs: &[Document], refused: Option<&Refused>) -> ActForm {
+    let t = c.t;
+    let mine = refused.filter(|r| r.act == a.act);
+    let typed = |name: &str| {
+        mine.and_then(|r| r.typed.get(name))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let inputs = a
+        .fields
+        .iter()
+        .map(|(name, label, kind)| {
+            let value = typed(name);
+            let mut i = Input::new(name, t.get(label), kind, &value);
+            i = match *name {
+                "accept.result" => i.options(vec![
+                    ("passed".into(), t.get("exec.passed").into()),
+                    ("failed".into(), t.get("exec.failed").into()),
+                ]),
+                "decide_settlement.verdict" => i.options(vec![
+                    ("settle".into(), t.get("exec.verdict.settle").into()),
+                    ("return".into(), t.get("exec.verdict.return").into()),
+                ]),
+                "accept.members" => i.hint(t.get("exec.hint.members")),
+                "decide_settlement.reason" => i.hint(t.get("exec.hint.return_reason")),
+                _ => i,
+            };
+            if let Some(r) = mine {
+                i = i.error_from(&r.fields);
+            }
+            i
+        })
+        .collect();
+    let document = a.document.map(|(kind, required)| {
+        let chosen = mine.and_then(|r| r.document);
+        DocChoice {
+            required,
+            existing: docs
+                .iter()
+                .filter(|d| d.kind == kind)
+                .map(|d| (d.id.to_string(), d.filename.clone(), Some(d.id) == chosen))
+                .collect(),
+            error: mine.and_then(|r| r.fields.get(&format!("{}.document", a.act)).cloned()),
+        }
+    });
+    ActForm {
+        act: a.act,
+        title: t.get(a.title),
+        inputs,
+        document,
+        // The message, and the refusals of fields the form does not show.
+        error: mine.map(|r| {
+            let doc = format!("{}.document", a.act);
+            std::iter::once(r.message.clone())
+                .chain(
+                    r.fields
+                        .iter()
+                        .filter(|(k, _)| **k != doc && !a.fields.iter().any(|f| f.0 == k.as_str()))
+                        .map(|(_, m)| m.clone()),
+                )
+                .collect::<Vec<_>>()
+                .join(" · ")
+        }),
+    }
+}
+
+/// What an act's form sent.
+#[derive(Default)]
+struct Posted {
+    csrf: String,
+    fields: BTreeMap<String, String>,
+    filename: String,
+    bytes: Vec<u8>,
+}
+
+async fn read(mut m: Multipart) -> Option<Posted> {
+    let mut p = Posted::default();
+    while let Ok(Some(field)) = m.next_field().await {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            p.filename = field.file_name().unwrap_or_default().to_owned();
+            p.bytes = field.bytes().await.ok()?.to_vec();
+        } else if name == "_csrf" {
+            p.csrf = field.text().await.ok()?;
+        } else {
+            p.fields.insert(name, field.text().await.ok()?);
+        }
+    }
+    Some(p)
+}
+
+/// The act's body for workflow (without its document), or the fields the portal cannot read.
+fn body(
+    act: &str,
+    typed: &BTreeMap<String, String>,
+    version: i32,
+    t: crate::i18n::Texts,
+) -> Result<Map<String, Value>, BTreeMap<String, String>> {
+    let mut b = Map::new();
+    let mut bad = BTreeMap::new();
+    let get = |f: &str| {
+        typed
+            .get(&format!("{act}.{f}"))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let text = |b: &mut Map<String, Value>, f: &str, required: bool| {
+        let v = get(f);
+        if !v.is_empty() {
+            b.insert(f.into(), json!(v));
+        } else if required {
+            b.insert(f.into(), json!(""));
+        }
+    };
+    let money = |b: &mut Map<String, Value>, bad: &mut BTreeMap<String, String>, f: &str| {
+        let v = get(f);
+        if v.is_empty() {
+            return;
+        }
+        match dong(&v) {
+            Some(d) => {
+                b.insert(f.into(), json!(d));
+            }
+            None => {
+                bad.insert(format!("{act}.{f}"), t.get("form.bad_money").into());
+            }
+        }
+    };
+    let day = |b: &mut Map<String, Value>, bad: &mut BTreeMap<String, String>, f: &str| {
+        let v = get(f);
+        if v.is_empty() {
+            return;
+        }
+        match date(&v) {
+            Some(d) => {
+                b.insert(f.into(), json!(d));
+            }
+            None => {
+                bad.insert(format!("{act}.{f}"), t.get("form.bad_date").into());
+            }
+        }
+    };
+    match act {
+        "sign_contract" => {
+            b.insert("version".into(), json!(version));
+            text(&mut b, "number", true);
+            day(&mut b, &mut bad, "signed_on");
+            day(&mut b, &mut bad, "ends_on");
+            money(&mut b, &mut bad, "amount");
+        }
+        "advance" | "pay" => {
+            b.insert(
+                "kind".into(),
+                json!(if act == "advance" {
+                    "advance"
+                } else {
+                    "payment"
+                }),
+            );
+            money(&mut b, &mut bad, "amount");
+            day(&mut b, &mut bad, "paid_on");
+            text(&mut b, "note", false);
+        }
+        "report_progress" | "inspect" => {
+            b.insert(
+                "kind".into(),
+                json!(if act == "inspect" {
+                    "inspection"
+                } else {
+                    "progress"
+                }),
+            );
+            day(&mut b, &mut bad, "reported_on");
+            text(&mut b, "body", true);
+            let p = get("percent_done");
+            if act == "report_progress" {
+                match p.trim_end_matches('%').trim().parse::<i32>() {
+                    Ok(n) => {
+                        b.insert("percent_done".into(), json!(n));
+                    }
+                    Err(_) => {
+                        bad.insert(
+                            format!("{act}.percent_done"),
+                            t.get("exec.bad_percent").into(),
+                        );
+                    }
+                }
+            }
+        }
+        "accept" => {
+            b.insert("version".into(), json!(version));
+            day(&mut b, &mut bad, "accepted_on");
+            text(&mut b, "result", true);
+            text(&mut b, "findings", false);
+            match members(&get("members")) {
+                Some(m) => {
+                    b.insert("members".into(), json!(m));
+                }
+                None => {
+                    bad.insert(format!("{act}.members"), t.get("exec.hint.members").into());
+                }
+            }
+        }
+        "submit_settlement" => {
+            b.insert("version".into(), json!(version));
+            money(&mut b, &mut bad, "claimed");
+        }
+        "decide_settlement" => {
+            b.insert("version".into(), json!(version));
+            text(&mut b, "verdict", true);
+            money(&mut b, &mut bad, "settled");
+            day(&mut b, &mut bad, "settled_on");
+            day(&mut b, &mut bad, "liquidated_on");
+            text(&mut b, "reason", false);
+        }
+        _ => {}
+    }
+    if bad.is_empty() { Ok(b) } else { Err(bad) }
+}
+
+/// The acceptance board as typed, one member a line: `name, position` (or `name — position`).
+fn members(s: &str) -> Option<Vec<Value>> {
+    let list: Vec<Value> = s
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (name, position) = l
+                .split_once('—')
+                .or_else(|| l.split_once(" - "))
+                .or_else(|| l.split_once(','))?;
+            let (name, position) = (name.trim(), position.trim());
+            (!name.is_empty() && !position.is_empty())
+                .then(|| json!({"name": name, "position": position}))
+        })
+        .collect::<Option<_>>()?;
+    (!list.is_empty()).then_some(list)
+}
+
+/// workflow's route for an act.
+fn route(act: &str) -> Option<&'static str> {
+    Some(match act {
+        "sign_contract" => "contract",
+        "advance" | "pay" => "payments",
+        "report_progress" | "inspect" => "reports",
+        "accept" => "acceptance",
+        "submit_settlement" => "settlement",
+        "decide_settlement" => "settlement/decision",
+        _ => return None,
+    })
+}
+
+/// `POST /de-an/{id}/thuc-hien`: take an act.
+pub async fn act(
+    State(state): State<PortalState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let here = format!("/de-an/{id}/thuc-hien");
+    let (mut parts, body_) = req.into_parts();
+    let Ok(v) = Visitor::from_request_parts(&mut parts, &state).await;
+    let req = Request::from_parts(parts, body_);
+    let form = match Multipart::from_request(req, &state).await {
+        Ok(m) => read(m).await,
+        Err(_) => None,
+    };
+    let Some(form) = form.filter(|f| v.csrf_ok(&f.csrf)) else {
+        return crate::pages::bad_csrf(v, &here);
+    };
+    let SignedIn { v, token } = match SignedIn::of(v, &here) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (Ok(uuid), Some(act)) = (id.parse::<Uuid>(), form.fields.get("act").cloned()) else {
+        return problem(v, &here, Problem::NotFound);
+    };
+    let (Some(spec), Some(path)) = (ACTS.iter().find(|a| a.act == act), route(&act)) else {
+        return problem(v, &here, Problem::NotFound);
+    };
+    let t = v.texts();
+    let version = form
+        .fields
+        .get("version")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let chosen = form
+        .fields
+        .get("document")
+        .and_then(|s| s.parse::<Uuid>().ok());
+    let mut refused = Refused {
+        act: act.clone(),
+        typed: form.fields.clone(),
+        document: chosen,
+        ..Refused::default()
+    };
+    let mut b = match body(&act, &form.fields, version, t) {
+        Ok(b) => b,
+        Err(fields) => {
+            refused.message = t.get("form.fix").into();
+            refused.fields = fields;
+            return render(&state, v, &token, &id, None, Some(refused)).await;
+        }
+    };
+    // The document: a new file first (it stays the scheme's whatever becomes of the act), else
+    // the one chosen.
+    let mut document = chosen;
+    if let Some((kind, required)) = spec.document {
+        if !form.bytes.is_empty() && !form.filename.is_empty() {
+            let name: String = form_urlencoded::byte_serialize(form.filename.as_bytes()).collect();
+            let upload = state
+                .api
+                .upload(
+                    "workflow",
+                    &format!(
+                        "/api/v1/schemes/{uuid}/documents?kind={}&filename={name}",
+                        kind.as_str()
+                    ),
+                    &token,
+                    form.bytes,
+                )
+                .await;
+            match upload {
+                Ok(v) => {
+                    document = v["id"].as_str().and_then(|s| s.parse().ok());
+                    refused.document = document;
+                }
+                Err(Problem::Rejected {
+                    message, fields, ..
+                }) => {
+                    refused.message = message;
+                    refused.fields = fields
+                        .into_values()
+                        .map(|m| (format!("{act}.document"), m))
+                        .collect();
+                    return render(&state, v, &token, &id, None, Some(refused)).await;
+                }
+                Err(p) => return problem(v, &here, p),
+            }
+        }
+        match document {
+            Some(d) => {
+                b.insert("document_id".into(), json!(d));
+            }
+            None if required => {
+                refused.message = t.get("form.fix").into();
+                refused.fields = BTreeMap::from([(
+                    format!("{act}.document"),
+                    t.get("exec.need_document").to_owned(),
+                )]);
+                return render(&state, v, &token, &id, None, Some(refused)).await;
+            }
+            None => {}
+        }
+    }
+    let sent = state
+        .api
+        .send(
+            Method::POST,
+            "workflow",
+            &format!("/api/v1/schemes/{uuid}/{path}"),
+            Some(&token),
+            Some(&Value::Object(b)),
+        )
+        .await;
+    match sent {
+        Ok(_) => v.respond(Redirect::to(&format!("{here}?xong={act}"))),
+        Err(Problem::Rejected {
+            message, fields, ..
+        }) => {
+            refused.message = message;
+            refused.fields = fields
+                .into_iter()
+                .map(|(k, m)| {
+                    let k = if k == "document_id" {
+                        "document".to_owned()
+                    } else {
+                        k
+                    };
+                    (format!("{act}.{k}"), m)
+                })
+                .collect();
+            render(&state, v, &token, &id, None, Some(refused)).await
+        }
+        Err(p) => problem(v, &here, p),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, Texts};
+
+    #[test]
+    fn the_board_is_one_member_a_line() {
+        let m = members("Nguyễn Văn A, Giám đốc\nTrần Thị B — Kế toán\n\n").unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[1]["position"], "Kế toán");
+        assert!(members("Nguyễn Văn A").is_none());
+        assert!(members("  ").is_none());
+    }
+
+    #[test]
+    fn amounts_and_days_are_read_as_typed_or_named() {
+        let typed = BTreeMap::from([
+            ("pay.amount".to_owned(), "150.000.000".to_owned()),
+            ("pay.paid_on".to_owned(), "05/03/2027".to_owned()),
+        ]);
+        let b = body("pay", &typed, 3, Texts::new(Lang::Vi)).unwrap();
+        assert_eq!(b["amount"], "150000000");
+        assert_eq!(b["paid_on"], "2027-03-05");
+        assert_eq!(b["kind"], "payment");
+        let typed = BTreeMap::from([("pay.amount".to_owned(), "một trăm".to_owned())]);
+        let bad = body("pay", &typed, 3, Texts::new(Lang::Vi)).unwrap_err();
+        assert!(bad.contains_key("pay.amount"));
+    }
+
+    #[test]
+    fn every_act_has_its_route_and_texts() {
+        for a in &ACTS {
+            assert!(route(a.act).is_some(), "{}", a.act);
+            for lang in [Lang::Vi, Lang::En] {
+                let t = Texts::new(lang);
+                assert_ne!(t.get(a.title), a.title);
+                for (_, label, _) in a.fields {
+                    assert_ne!(t.get(label), *label);
+                }
+            }
+        }
+    }
+}
