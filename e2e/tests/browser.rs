@@ -157,6 +157,7 @@ async fn a_form_without_the_visitors_csrf_token_changes_nothing() {
         "/de-an/5b0f4d54-0c7e-4bde-9a59-3e6f3c1e2a10/tham-dinh",
         "/de-an/5b0f4d54-0c7e-4bde-9a59-3e6f3c1e2a10/buoc",
         "/de-an/moi",
+        "/ngan-sach",
         "/de-an/5b0f4d54-0c7e-4bde-9a59-3e6f3c1e2a10/thuc-hien",
         "/dang-ky",
         "/quen-mat-khau",

@@ -4,7 +4,9 @@
 //! funds a local scheme, records its implementation contract with the signed file and an advance (one
 //! above the ceiling is refused beside its amount, the voucher already uploaded is offered again);
 //! the centre reports progress and records the acceptance with its board and record, and the scheme
-//! is accepted.
+//! is accepted. Before any scheme, the money: the ministry sets a year's national envelope and
+//! allocates it to a province (more than it holds is refused), the province's department sets its
+//! local fund, and another province does not see it.
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
@@ -236,5 +238,76 @@ async fn a_centre_builds_a_scheme_and_the_province_and_centre_carry_one_out() {
         .await
         .unwrap();
     assert_eq!(h1(c).await, "Không tìm thấy");
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[tokio::test]
+async fn the_ministry_allocates_the_national_fund_and_a_department_sets_its_local_one() {
+    let system = System::start().await;
+    let portal = system.service("portal").url("");
+    let year = kc_kernel::today_vn()
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap()
+        + 1;
+    let page = format!("/ngan-sach?nam={year}");
+    let b = browser().await;
+    let c = &b.client;
+    let mut problems = Vec::new();
+
+    // The ministry sets the year's national envelope, then allocates it: more than it holds is
+    // refused beside the amount, with the province still chosen.
+    sign_in(c, &portal, "bo@demo.test", &page).await;
+    fill(c, "national.amount", "100.000.000.000").await;
+    click_through(c, "#set-national button").await;
+    lands(c, &format!("{page}&xong=1")).await;
+    assert!(
+        text_of(c, "#kcqg ~ dl")
+            .await
+            .contains("100.000.000.000 đồng")
+    );
+    kc_e2e::browser::choose(c, "allocation.province", "01").await;
+    fill(c, "allocation.amount", "200.000.000.000").await;
+    click_through(c, "#set-allocation button").await;
+    after_click(c, Locator::Id("allocation.amount-error")).await;
+    assert_eq!(value_of(c, "allocation.province").await, "01");
+    problems.extend(check_screen(&b, "budget-refused").await);
+    fill(c, "allocation.amount", "30.000.000.000").await;
+    click_through(c, "#set-allocation button").await;
+    lands(c, &format!("{page}&xong=1")).await;
+    let allocations = text_of(c, "section[aria-labelledby=kcqg] table").await;
+    assert!(allocations.contains("Hà Nội"), "{allocations}");
+    assert!(allocations.contains("30.000.000.000 đồng"), "{allocations}");
+    problems.extend(check_screen(&b, "budget").await);
+    sign_out(c).await;
+
+    // Hà Nội's department sees its allocation and sets its local fund; it cannot allocate.
+    sign_in(c, &portal, "so.01@demo.test", &page).await;
+    assert!(c.find(Locator::Id("set-allocation")).await.is_err());
+    fill(c, "local.amount", "5.000.000.000").await;
+    click_through(c, "#set-local button").await;
+    lands(c, &format!("{page}&xong=1")).await;
+    assert!(
+        text_of(c, "section[aria-labelledby=kcdp] table")
+            .await
+            .contains("5.000.000.000 đồng")
+    );
+    sign_out(c).await;
+
+    // Another province's department does not see Hà Nội's local fund; a centre sets nothing.
+    sign_in(c, &portal, "so.79@demo.test", &page).await;
+    assert!(
+        !text_of(c, "section[aria-labelledby=kcdp]")
+            .await
+            .contains("Hà Nội")
+    );
+    sign_out(c).await;
+    sign_in(c, &portal, "ttkc.01@demo.test", &page).await;
+    assert!(
+        c.find(Locator::Css("form[action='/ngan-sach'][method=post]"))
+            .await
+            .is_err()
+    );
     assert!(problems.is_empty(), "{problems:#?}");
 }

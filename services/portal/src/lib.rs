@@ -185,6 +185,10 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
         .route("/de-an/{id}/tham-dinh", post(pages::schemes::case::score))
         .route("/de-an/{id}/buoc", post(pages::schemes::case::step))
         .route("/tong-hop", get(pages::dashboard::page))
+        .route(
+            "/ngan-sach",
+            get(pages::budget::page).post(pages::budget::set),
+        )
         .route("/ccn", get(pages::clusters::list))
         .route("/ccn/{id}", get(pages::clusters::one))
         .route("/xuat/{what}", get(pages::exports::export))

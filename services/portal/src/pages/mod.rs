@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod budget;
 pub mod calendar;
 pub mod clusters;
 pub mod dashboard;

@@ -62,7 +62,7 @@ struct ProvinceItem {
 }
 
 /// The provinces in force today (code, name), from identity; none when it does not answer.
-async fn provinces(state: &PortalState) -> Vec<(String, String)> {
+pub async fn provinces(state: &PortalState) -> Vec<(String, String)> {
     let got = state
         .api
         .send(Method::GET, "identity", "/api/v1/provinces", None, None)
