@@ -137,6 +137,7 @@ cat <<MSG
    cv.so.01@ / cv.so.37@ / cv.so.79@    Sở Công Thương (officer: appraisal)
    ttkc.01@ / ttkc.37@ / ttkc.79@...    Trung tâm Khuyến công (officer)
    dn1.01@ / dn2.01@ ... dn2.79@...     Doanh nghiệp (enterprise)
+   dk.01@ / dk.37@ / dk.79@demo.test    đăng ký chờ xác minh (registration awaiting verification at /xac-minh)
 
  Try: curl -s http://127.0.0.1:$IDENTITY_PORT/api/v1/auth/login -H 'content-type: application/json' \\
         -d '{"email":"so.01@demo.test","password":"$DEMO_PASSWORD"}'

@@ -291,12 +291,68 @@ fn url_encode(s: &str) -> String {
 
 /// Click the element `css` names and wait for the page it leads to (the old page's document gone).
 pub async fn click_through(c: &Client, css: &str) {
+    click_through_at(c, Locator::Css(css)).await;
+}
+
+/// Click the element `at` finds and wait for the page it leads to (the old page's document gone).
+pub async fn click_through_at(c: &Client, at: Locator<'_>) {
     let old = c.find(Locator::Css("html")).await.unwrap();
-    click(c, css).await;
+    c.find(at).await.unwrap().click().await.unwrap();
     kc_testing::wait_for(
-        &format!("the page after {css}"),
+        &format!("the page after {at:?}"),
         Duration::from_secs(10),
         || async { old.tag_name().await.is_err().then_some(()) },
     )
     .await;
+}
+
+/// Wait until the browser's path (and query) starts with `prefix`; where it is.
+pub async fn lands_under(c: &Client, prefix: &str) -> String {
+    kc_testing::wait_for(
+        &format!("the browser at {prefix}…"),
+        Duration::from_secs(10),
+        || async {
+            let here = at(c).await;
+            here.starts_with(prefix).then_some(here)
+        },
+    )
+    .await
+}
+
+/// Sign in with a password of one's own at the portal (base URL `portal`); where the browser
+/// lands (the login page again when refused).
+pub async fn sign_in_with(c: &Client, portal: &str, email: &str, password: &str) -> String {
+    c.goto(&format!("{portal}/dang-nhap")).await.unwrap();
+    fill_login(c, email, password).await;
+    kc_testing::wait_for(
+        &format!("the answer to signing in as {email}"),
+        Duration::from_secs(10),
+        || async {
+            let here = at(c).await;
+            let refused = c.find(Locator::Id("login-error")).await.is_ok();
+            (here != "/dang-nhap" || refused).then_some(here)
+        },
+    )
+    .await
+}
+
+/// A small PDF in the temporary folder, named after `name`, for a file input.
+pub fn pdf(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("{name}-{}.pdf", uuid::Uuid::new_v4().simple()));
+    std::fs::write(
+        &path,
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+    )
+    .unwrap();
+    path
+}
+
+/// Choose the file at `path` in the file input with id `id`.
+pub async fn attach(c: &Client, id: &str, path: &std::path::Path) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
 }

@@ -9,44 +9,12 @@
 
 use kc_e2e::System;
 use kc_e2e::browser::{
-    Client, Locator, after_click, at, browser, check_screen, choose, click, click_through, fill,
-    fill_login, h1, h1_becomes, lands, sign_in, sign_out, text_of, value_of,
+    Locator, after_click, at, browser, check_screen, choose, click, click_through,
+    click_through_at, fill, h1, h1_becomes, lands, sign_in, sign_in_with, sign_out, text_of,
+    value_of,
 };
 use kc_kernel::TaxCode;
 use std::time::Duration;
-
-/// Click the element an XPath names and wait for the page it leads to.
-async fn press(c: &Client, xpath: &str) {
-    let old = c.find(Locator::Css("html")).await.unwrap();
-    c.find(Locator::XPath(xpath))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    kc_testing::wait_for(
-        &format!("the page after {xpath}"),
-        Duration::from_secs(10),
-        || async { old.tag_name().await.is_err().then_some(()) },
-    )
-    .await;
-}
-
-/// Sign in with a password of one's own; where the browser lands.
-async fn sign_in_with(c: &Client, portal: &str, email: &str, password: &str) -> String {
-    c.goto(&format!("{portal}/dang-nhap")).await.unwrap();
-    fill_login(c, email, password).await;
-    kc_testing::wait_for(
-        &format!("the answer to signing in as {email}"),
-        Duration::from_secs(10),
-        || async {
-            let here = at(c).await;
-            let refused = c.find(Locator::Id("login-error")).await.is_ok();
-            (here != "/dang-nhap" || refused).then_some(here)
-        },
-    )
-    .await
-}
 
 #[tokio::test]
 async fn an_establishment_registers_is_verified_and_keeps_its_account() {
@@ -122,7 +90,11 @@ async fn an_establishment_registers_is_verified_and_keeps_its_account() {
         )))
         .await;
     assert!(held.is_ok(), "the tax code is on the card");
-    press(c, &format!("{card}//form[input[@value='reject']]//button")).await;
+    click_through_at(
+        c,
+        Locator::XPath(&format!("{card}//form[input[@value='reject']]//button")),
+    )
+    .await;
     let refused = c
         .find(Locator::XPath(&format!("{card}//p[@class='error']")))
         .await
@@ -131,7 +103,11 @@ async fn an_establishment_registers_is_verified_and_keeps_its_account() {
         .await
         .unwrap();
     assert!(!refused.is_empty());
-    press(c, &format!("{card}//form[input[@value='verify']]//button")).await;
+    click_through_at(
+        c,
+        Locator::XPath(&format!("{card}//form[input[@value='verify']]//button")),
+    )
+    .await;
     after_click(c, Locator::Css("p.notice")).await;
     assert!(text_of(c, "p.notice").await.contains("Đã xác minh"));
     // Another province's centre does not see it.
@@ -262,7 +238,7 @@ async fn a_department_admin_adds_and_locks_a_user_of_its_centre() {
         .select_by_value("disabled")
         .await
         .unwrap();
-    press(c, &format!("{row}//button")).await;
+    click_through_at(c, Locator::XPath(&format!("{row}//button"))).await;
     let line = c
         .find(Locator::XPath(&format!("{row}/p")))
         .await

@@ -126,20 +126,9 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
     assert!(facts.contains(&format!("01/03/{}", plan_year())), "{facts}");
 
     // The request letter, uploaded from a file.
-    let pdf =
-        std::env::temp_dir().join(format!("don-de-nghi-{}.pdf", uuid::Uuid::new_v4().simple()));
-    std::fs::write(
-        &pdf,
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
-    )
-    .unwrap();
+    let pdf = kc_e2e::browser::pdf("don-de-nghi");
     choose(c, "kind", "request_letter").await;
-    c.find(Locator::Id("file"))
-        .await
-        .unwrap()
-        .send_keys(pdf.to_str().unwrap())
-        .await
-        .unwrap();
+    kc_e2e::browser::attach(c, "file", &pdf).await;
     click_through(c, "form[enctype='multipart/form-data'] button").await;
     let said = after_click(c, Locator::Css("p.notice"))
         .await

@@ -11,45 +11,10 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_e2e::browser::{
-    Client, Locator, after_click, at, browser, check_screen, click_through, fill, h1, sign_in,
-    sign_out, text_of, value_of,
+    Client, Locator, after_click, attach, browser, check_screen, click_through, fill, h1,
+    lands_under, pdf, sign_in, sign_out, text_of, value_of,
 };
 use kc_e2e::{DEMO_PASSWORD, System, get_json, login};
-use std::time::Duration;
-
-/// Wait until the browser's path (and query) starts with `prefix`; where it is.
-async fn lands(c: &Client, prefix: &str) -> String {
-    kc_testing::wait_for(
-        &format!("the browser at {prefix}…"),
-        Duration::from_secs(10),
-        || async {
-            let here = at(c).await;
-            here.starts_with(prefix).then_some(here)
-        },
-    )
-    .await
-}
-
-/// A small PDF on disk, for a file input.
-fn pdf(name: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("{name}-{}.pdf", uuid::Uuid::new_v4().simple()));
-    std::fs::write(
-        &path,
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
-    )
-    .unwrap();
-    path
-}
-
-/// Choose a file in the file input with id `id`.
-async fn attach(c: &Client, id: &str, path: &std::path::Path) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap()
-        .send_keys(path.to_str().unwrap())
-        .await
-        .unwrap();
-}
 
 /// Send the form of an act and wait for the page that answers.
 async fn send(c: &Client, act: &str) {
@@ -133,7 +98,7 @@ async fn a_centre_builds_a_scheme_and_the_province_and_centre_carry_one_out() {
         .to_owned();
     fill(c, "support_requested", &support).await;
     click_through(c, "form.stack button.primary").await;
-    let here = lands(c, "/de-an/").await;
+    let here = lands_under(c, "/de-an/").await;
     assert!(here.ends_with("?xong=moi"), "{here}");
     let said = after_click(c, Locator::Css("p.notice"))
         .await
@@ -173,7 +138,7 @@ async fn a_centre_builds_a_scheme_and_the_province_and_centre_carry_one_out() {
     fill(c, "sign_contract.amount", &approved_amount).await;
     attach(c, "sign_contract-file", &pdf("hop-dong")).await;
     send(c, "sign_contract").await;
-    lands(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
+    lands_under(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
     assert!(text_of(c, "main").await.contains("15/2026/HĐ-KC"));
 
     fill(c, "advance.amount", &too_much).await;
@@ -193,7 +158,7 @@ async fn a_centre_builds_a_scheme_and_the_province_and_centre_carry_one_out() {
     problems.extend(check_screen(&b, "scheme-execution-refused").await);
     fill(c, "advance.amount", "1.000.000").await;
     send(c, "advance").await;
-    lands(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
+    lands_under(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
     assert!(
         text_of(c, "#payments ~ div table")
             .await
@@ -213,7 +178,7 @@ async fn a_centre_builds_a_scheme_and_the_province_and_centre_carry_one_out() {
     fill(c, "report_progress.percent_done", "100").await;
     fill(c, "report_progress.body", "Đã lắp đặt và chạy thử máy.").await;
     send(c, "report_progress").await;
-    lands(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
+    lands_under(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
     fill(c, "accept.accepted_on", &today).await;
     fill(
         c,
@@ -223,7 +188,7 @@ async fn a_centre_builds_a_scheme_and_the_province_and_centre_carry_one_out() {
     .await;
     attach(c, "accept-file", &pdf("bien-ban")).await;
     send(c, "accept").await;
-    lands(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
+    lands_under(c, &format!("/de-an/{scheme}/thuc-hien?xong=")).await;
     assert!(text_of(c, "main").await.contains("Đã nghiệm thu"));
     assert!(
         text_of(c, "#acceptance ~ ul")
@@ -261,7 +226,7 @@ async fn the_ministry_allocates_the_national_fund_and_a_department_sets_its_loca
     sign_in(c, &portal, "bo@demo.test", &page).await;
     fill(c, "national.amount", "100.000.000.000").await;
     click_through(c, "#set-national button").await;
-    lands(c, &format!("{page}&xong=1")).await;
+    lands_under(c, &format!("{page}&xong=1")).await;
     assert!(
         text_of(c, "#kcqg ~ dl")
             .await
@@ -275,7 +240,7 @@ async fn the_ministry_allocates_the_national_fund_and_a_department_sets_its_loca
     problems.extend(check_screen(&b, "budget-refused").await);
     fill(c, "allocation.amount", "30.000.000.000").await;
     click_through(c, "#set-allocation button").await;
-    lands(c, &format!("{page}&xong=1")).await;
+    lands_under(c, &format!("{page}&xong=1")).await;
     let allocations = text_of(c, "section[aria-labelledby=kcqg] table").await;
     assert!(allocations.contains("Hà Nội"), "{allocations}");
     assert!(allocations.contains("30.000.000.000 đồng"), "{allocations}");
@@ -287,7 +252,7 @@ async fn the_ministry_allocates_the_national_fund_and_a_department_sets_its_loca
     assert!(c.find(Locator::Id("set-allocation")).await.is_err());
     fill(c, "local.amount", "5.000.000.000").await;
     click_through(c, "#set-local button").await;
-    lands(c, &format!("{page}&xong=1")).await;
+    lands_under(c, &format!("{page}&xong=1")).await;
     assert!(
         text_of(c, "section[aria-labelledby=kcdp] table")
             .await

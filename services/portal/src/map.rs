@@ -29,6 +29,29 @@ static DATA: LazyLock<Data> = LazyLock::new(|| {
 });
 
 /// The mainland as an SVG path, projected once.
+/// Hoàng Sa and Trường Sa, projected once: their names and their islands.
+static ARCHIPELAGOS: LazyLock<Vec<Archipelago>> = LazyLock::new(|| {
+    DATA.archipelagos
+        .iter()
+        .map(|a| {
+            let (x, y) = project(a.label[0], a.label[1]);
+            Archipelago {
+                name: a.name_vi.clone(),
+                x,
+                y,
+                islands: a
+                    .islands
+                    .iter()
+                    .map(|(name, lon, lat)| {
+                        let (x, y) = project(*lon, *lat);
+                        (name.clone(), x, y)
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+});
+
 static OUTLINE: LazyLock<String> = LazyLock::new(|| {
     let mut outline = String::new();
     for ring in &DATA.mainland {
@@ -76,7 +99,7 @@ pub struct Map {
     pub width: f64,
     pub height: f64,
     pub outline: &'static str,
-    pub archipelagos: Vec<Archipelago>,
+    pub archipelagos: &'static [Archipelago],
     pub points: Vec<Point>,
 }
 
@@ -89,26 +112,7 @@ impl Map {
             width,
             height,
             outline: &OUTLINE,
-            archipelagos: DATA
-                .archipelagos
-                .iter()
-                .map(|a| {
-                    let (x, y) = project(a.label[0], a.label[1]);
-                    Archipelago {
-                        name: a.name_vi.clone(),
-                        x,
-                        y,
-                        islands: a
-                            .islands
-                            .iter()
-                            .map(|(name, lon, lat)| {
-                                let (x, y) = project(*lon, *lat);
-                                (name.clone(), x, y)
-                            })
-                            .collect(),
-                    }
-                })
-                .collect(),
+            archipelagos: &ARCHIPELAGOS,
             points: points
                 .into_iter()
                 .filter(|(lon, lat, ..)| {
@@ -132,7 +136,7 @@ mod tests {
         let m = Map::of([]);
         let names: Vec<&str> = m.archipelagos.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["Quần đảo Hoàng Sa", "Quần đảo Trường Sa"]);
-        for a in &m.archipelagos {
+        for a in m.archipelagos {
             assert!(a.islands.len() >= 5, "{}", a.name);
             for (name, x, y) in &a.islands {
                 assert!(

@@ -58,22 +58,24 @@ where
                 .into_response()
             }
         })?;
-        // Every request body is an object: serde would read a struct from an array of its fields
-        // in order (`[null, null]`), which no schema allows.
-        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-            let mut fields = FieldErrors::new();
-            fields.insert(
-                "body".into(),
-                "Dữ liệu phải là một đối tượng JSON {…} (the body must be a JSON object)".into(),
-            );
-            return Err(ApiError::validation(fields).into_response());
-        }
         parse(&bytes).map(Json).map_err(IntoResponse::into_response)
     }
 }
 
-/// Deserialize JSON, turning serde's errors into the envelope with the field path at fault.
+/// Deserialize JSON, turning serde's errors into the envelope with the field path at fault. Every
+/// document read here is an object: well-formed JSON that is an array is refused (serde would read
+/// a struct from an array of its fields in order, `[null, null]`, which no schema allows).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
+        let mut fields = FieldErrors::new();
+        fields.insert(
+            "body".into(),
+            "Dữ liệu phải là một đối tượng JSON {…} (the body must be a JSON object)".into(),
+        );
+        return Err(ApiError::validation(fields));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         // Nothing but white space may follow the value.
@@ -176,6 +178,16 @@ mod tests {
             ))
             .unwrap();
         assert!(Json::<Login>::from_request(req, &()).await.is_ok());
+    }
+
+    #[test]
+    fn an_array_is_refused_by_the_one_parser_and_broken_json_stays_malformed() {
+        let f = fields(parse::<Login>(br#"["a@b.c", "x"]"#).unwrap_err());
+        assert!(f.contains_key("body"), "{f:?}");
+        match parse::<Login>(b"[\"a@b.c\"").unwrap_err() {
+            ApiError::Invalid { status, .. } => assert_eq!(status.as_u16(), 400),
+            other => panic!("unexpected {other:?}"),
+        }
     }
 
     #[test]

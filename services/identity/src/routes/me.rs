@@ -55,16 +55,17 @@ async fn me(tenant: Tenant<AnyUser>) -> Result<Json<Me>, ApiError> {
     Ok(Json(me))
 }
 
+/// The 401 for a caller whose account is gone or no longer signs in.
+fn gone() -> ApiError {
+    ApiError::Unauthorized(
+        "Tài khoản không còn hiệu lực, vui lòng đăng nhập lại (account no longer active)".into(),
+    )
+}
+
 /// The caller as [`Me`] says it, read in `tx`; 401 when the account no longer signs in.
 async fn read(tenant: &Tenant<AnyUser>, tx: &Tx) -> Result<Me, ApiError> {
     let user = users::by_id(tx, tenant.user_id(), Lock::None).await?;
     let org = organisations::by_id(tx, tenant.org_id(), Lock::None).await?;
-    let gone = || {
-        ApiError::Unauthorized(
-            "Tài khoản không còn hiệu lực, vui lòng đăng nhập lại (account no longer active)"
-                .into(),
-        )
-    };
     let (Some(user), Some(org)) = (user, org) else {
         return Err(gone());
     };
@@ -126,9 +127,15 @@ async fn update_me(
     }
     let id = tenant.user_id();
     let tx = tenant.begin().await?;
+    // Nothing to change (`{}`): the caller as it is, nothing written.
+    if change.full_name.is_none() && matches!(change.phone, Patch::Keep) {
+        let me = read(&tenant, &tx).await?;
+        tx.commit().await?;
+        return Ok(Json(me));
+    }
     let before = users::by_id(&tx, id, Lock::ForUpdate)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or_else(gone)?;
     users::update(&tx, id, &change).await?;
     let me = read(&tenant, &tx).await?;
     audit(
@@ -163,7 +170,7 @@ pub struct PasswordChange {
 /// new password).
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = PasswordChange,
     security(("bearer" = [])),
-    extensions(("x-kc-access" = json!(declare::<AnyUser>())),
+    extensions(("x-kc-access" = json!(declare::<AnyUser>().ending_sessions())),
                ("x-kc-server-rules" = json!({"current_password": "the account's password"}))),
     responses((status = 204), (status = 400, body = kc_http::ErrorEnvelope),
               (status = 401, body = kc_http::ErrorEnvelope), (status = 415, body = kc_http::ErrorEnvelope),
@@ -177,12 +184,21 @@ async fn change_password(
     if let Some(msg) = passwords::check_new(&req.new_password) {
         return Err(ApiError::field("new_password", msg));
     }
+    let wrong = || {
+        ApiError::field(
+            "current_password",
+            "Mật khẩu hiện tại không đúng (the current password is wrong)",
+        )
+    };
+    // As at login: no hash is spent on what cannot be a password.
+    let n = req.current_password.chars().count();
+    if n == 0 || n > passwords::MAX_LENGTH {
+        return Err(wrong());
+    }
     let id = tenant.user_id();
     // 1. Reserve the attempt on the account's login counter.
     let tx = tenant.begin().await?;
-    let user: UserRow = users::by_id(&tx, id, Lock::None)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let user: UserRow = users::by_id(&tx, id, Lock::None).await?.ok_or_else(gone)?;
     let account = Subject::account(&user.email, &s.config.lockout);
     let verdict = account.attempt(&tx).await?;
     tx.commit().await?;
@@ -208,18 +224,20 @@ async fn change_password(
         ..audit_by(&tenant, &meta)
     };
     let Some(hash) = hash else {
-        let locked = account.failed(&tx).await?;
-        let action = if locked {
-            "lockout.account"
-        } else {
-            "password_change.failed"
+        let failed = AuditEvent {
+            action: "password_change.failed",
+            ..base.clone()
         };
-        audit(&tx, SERVICE, AuditEvent { action, ..base }).await?;
+        audit(&tx, SERVICE, failed).await?;
+        if account.failed(&tx).await? {
+            let locked = AuditEvent {
+                action: "lockout.account",
+                ..base
+            };
+            audit(&tx, SERVICE, locked).await?;
+        }
         tx.commit().await?;
-        return Err(ApiError::field(
-            "current_password",
-            "Mật khẩu hiện tại không đúng (the current password is wrong)",
-        ));
+        return Err(wrong());
     };
     account.succeeded(&tx).await?;
     users::set_password(&tx, id, hash).await?;

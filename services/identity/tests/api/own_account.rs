@@ -25,6 +25,9 @@ async fn a_user_changes_its_own_name_and_phone_and_nothing_else() {
     let me: serde_json::Value = r.json().await.unwrap();
     assert_eq!(me["user"]["full_name"], "Nguyễn Thị Hoa");
     assert!(me["user"]["phone"].is_null());
+    // Nothing to change: the caller as it is, and nothing written.
+    let r = app.patch("/api/v1/me", &token, &json!({})).await;
+    assert_eq!(r.status(), StatusCode::OK);
     // Permissions and status are an administrator's: refused as unknown fields, nothing written.
     let r = app
         .patch("/api/v1/me", &token, &json!({"permissions": ["admin"]}))

@@ -18,7 +18,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
-use kc_kernel::{Fund, Money, Permission, Role, today_vn};
+use kc_kernel::{Fund, Money, Permission, Role};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
@@ -108,6 +108,8 @@ fn holds(v: &Visitor) -> (bool, bool) {
 /// A refused form: which, the message, the fields, what was typed.
 struct Refused {
     what: String,
+    /// The status to answer: the service's, or 422 for what the portal itself refused.
+    status: StatusCode,
     message: String,
     fields: BTreeMap<String, String>,
     typed: BTreeMap<String, String>,
@@ -122,9 +124,17 @@ async fn render(
     refused: Option<Refused>,
 ) -> Response {
     let path = format!("/api/v1/budget/envelopes?year={year}");
+    let (ministry, department) = holds(&v);
+    // The provinces are read only for the form that allocates to one (the ministry's).
     let (envelopes, provinces) = tokio::join!(
         state.api.get::<Envelopes>("workflow", &path, token),
-        crate::pages::accounts::register::provinces(state),
+        async {
+            if ministry {
+                crate::pages::accounts::register::provinces(state).await
+            } else {
+                Vec::new()
+            }
+        },
     );
     let envelopes = match envelopes {
         Ok(e) => e.items,
@@ -148,7 +158,6 @@ async fn render(
     allocations.sort_by_key(|e| e.province_code.clone());
     let mut locals: Vec<&Envelope> = envelopes.iter().filter(|e| e.fund == Fund::Kcdp).collect();
     locals.sort_by_key(|e| e.province_code.clone());
-    let (ministry, department) = holds(&v);
     let typed = |what: &str, name: &str| {
         refused
             .as_ref()
@@ -237,10 +246,9 @@ async fn render(
             f.error = Some(r.message.clone());
         }
     }
-    let this_year = today_vn().format("%Y").to_string().parse().unwrap_or(year);
     let page = BudgetPage {
         year,
-        years: (this_year - 8..=this_year + 2).rev().collect(),
+        years: super::plan_years(),
         national: national.map(|e| line(e, t.get("budget.national").to_owned())),
         allocations: allocations.iter().map(|e| line(e, name(e))).collect(),
         locals: locals.iter().map(|e| line(e, name(e))).collect(),
@@ -248,17 +256,8 @@ async fn render(
         done,
         c,
     };
-    let status = if refused.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = refused.as_ref().map_or(StatusCode::OK, |r| r.status);
     v.respond((status, page))
-}
-
-fn year_of(q: Option<i32>) -> i32 {
-    let this_year: i32 = today_vn().format("%Y").to_string().parse().unwrap_or(2026);
-    q.filter(|y| (2000..=2099).contains(y)).unwrap_or(this_year)
 }
 
 pub async fn page(
@@ -266,7 +265,15 @@ pub async fn page(
     SignedIn { v, token }: SignedIn,
     Query(q): Query<Shown>,
 ) -> Response {
-    render(&state, v, &token, year_of(q.nam), q.xong.is_some(), None).await
+    render(
+        &state,
+        v,
+        &token,
+        super::plan_year(q.nam),
+        q.xong.is_some(),
+        None,
+    )
+    .await
 }
 
 /// `POST /ngan-sach`: set the national envelope, allocate it to a province, or set a local one.
@@ -279,7 +286,7 @@ pub async fn set(
         Err(r) => return r,
     };
     let t = v.texts();
-    let year = year_of(form.get("year").and_then(|y| y.parse().ok()));
+    let year = super::plan_year(form.get("year").and_then(|y| y.parse().ok()));
     let what = form.get("what").cloned().unwrap_or_default();
     let get = |k: &str| {
         form.get(&format!("{what}.{k}"))
@@ -288,6 +295,7 @@ pub async fn set(
     };
     let mut refused = Refused {
         what: what.clone(),
+        status: StatusCode::UNPROCESSABLE_ENTITY,
         message: t.get("form.fix").into(),
         fields: BTreeMap::new(),
         typed: form.clone(),
@@ -299,12 +307,6 @@ pub async fn set(
         return render(&state, v, &token, year, false, Some(refused)).await;
     };
     let note = Some(get("note")).filter(|n| !n.is_empty());
-    // The envelope this form sets, if the year has it already (then its amount changes).
-    let path = format!("/api/v1/budget/envelopes?year={year}");
-    let existing = match state.api.get::<Envelopes>("workflow", &path, &token).await {
-        Ok(e) => e.items,
-        Err(p) => return problem(v, HERE, p),
-    };
     let province = get("province");
     let (fund, code) = match what.as_str() {
         "national" => (Fund::Kcqg, None),
@@ -324,6 +326,12 @@ pub async fn set(
         );
         return render(&state, v, &token, year, false, Some(refused)).await;
     }
+    // The envelope this form sets, if the year has it already (then its amount changes).
+    let path = format!("/api/v1/budget/envelopes?year={year}");
+    let existing = match state.api.get::<Envelopes>("workflow", &path, &token).await {
+        Ok(e) => e.items,
+        Err(p) => return problem(v, HERE, p),
+    };
     let found = existing
         .iter()
         .find(|e| e.fund == fund && e.province_code == code);
@@ -357,6 +365,7 @@ pub async fn set(
         Ok(_) => v.respond(Redirect::to(&format!("{HERE}?nam={year}&xong=1"))),
         Err(p) => match explain(&t, p) {
             Ok(r) => {
+                refused.status = r.status;
                 refused.message = r.message;
                 refused.fields = r
                     .fields

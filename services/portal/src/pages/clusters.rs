@@ -99,11 +99,6 @@ fn hectares(d: Decimal) -> String {
     format!("{} ha", format_vn(d, 2))
 }
 
-fn percent(p: Option<&str>) -> String {
-    p.and_then(|p| p.parse::<Decimal>().ok())
-        .map_or_else(|| "—".into(), |d| format!("{} %", format_vn(d, 2)))
-}
-
 /// A line of the register.
 pub struct Line {
     pub id: Uuid,
@@ -220,7 +215,7 @@ pub async fn list(
                 status: k.status.as_str(),
                 status_label: t.get(status_key(k.status)),
                 area: hectares(k.planned_area_ha),
-                occupancy: percent(k.occupancy_percent.as_deref()),
+                occupancy: super::percent_text(k.occupancy_percent.as_deref()),
                 wastewater: k.wastewater_working,
             })
             .collect(),
@@ -292,7 +287,10 @@ pub async fn one(
         ("ccn.planned_area", hectares(k.planned_area_ha)),
         ("ccn.industrial_area", hectares(k.industrial_area_ha)),
         ("ccn.leased_area", hectares(k.leased_area_ha)),
-        ("ccn.occupancy", percent(k.occupancy_percent.as_deref())),
+        (
+            "ccn.occupancy",
+            super::percent_text(k.occupancy_percent.as_deref()),
+        ),
         ("ccn.investor", k.investor_name.clone().unwrap_or_default()),
         ("ccn.wastewater", yes_no(k.wastewater_working)),
         ("ccn.workers", k.workers.to_string()),

@@ -11,8 +11,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use chrono::Datelike;
-use kc_kernel::{Fund, Money, format_vn, today_vn};
+use kc_kernel::{Fund, Money, format_vn};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
@@ -157,13 +156,6 @@ fn money_trieu(d: Decimal) -> String {
     Money::new(d).map_or_else(|_| trieu(d), |m| m.format_trieu())
 }
 
-/// A rate as the table writes it: `98,82 %`.
-fn rate_text(r: Option<&str>) -> String {
-    r.and_then(|r| r.parse::<Decimal>().ok())
-        .map(|d| format!("{} %", format_vn(d, 2)))
-        .unwrap_or_else(|| "—".into())
-}
-
 /// The value a column sorts by.
 fn sort_key(f: &Figures, column: &str) -> Decimal {
     match column {
@@ -240,7 +232,7 @@ fn cells(label: &str, f: &Figures) -> Line {
             trieu(f.committed),
             trieu(f.paid),
             trieu(f.settled),
-            rate_text(f.execution_rate.as_deref()),
+            super::percent_text(f.execution_rate.as_deref()),
             f.schemes.to_string(),
         ],
     }
@@ -251,13 +243,7 @@ pub async fn page(
     SignedIn { v, token }: SignedIn,
     Query(q): Query<DashQuery>,
 ) -> Response {
-    let this_year = today_vn().year();
-    let year = q
-        .year
-        .as_deref()
-        .and_then(|y| y.parse::<i32>().ok())
-        .filter(|y| (2000..=2099).contains(y))
-        .unwrap_or(this_year);
+    let year = super::plan_year(q.year.as_deref().and_then(|y| y.parse::<i32>().ok()));
     let group_by = GROUPINGS
         .iter()
         .map(|(k, _)| *k)
@@ -323,7 +309,7 @@ pub async fn page(
     }
     cards.push(Card {
         label: t.get("dash.col.rate"),
-        value: rate_text(total.execution_rate.as_deref()),
+        value: super::percent_text(total.execution_rate.as_deref()),
     });
     let link = |key: &str| {
         let dir = if sort == Some(key) && descending {
@@ -335,7 +321,7 @@ pub async fn page(
     };
     let page = DashboardPage {
         year,
-        years: (this_year - 8..=this_year + 2).rev().collect(),
+        years: super::plan_years(),
         group_by,
         groupings: GROUPINGS
             .iter()
@@ -409,8 +395,8 @@ mod tests {
     #[test]
     fn millions_are_written_with_two_decimals_the_vietnamese_way() {
         assert_eq!(trieu(Decimal::from(298_300_980_000_i64)), "298.300,98");
-        assert_eq!(rate_text(Some("98.82")), "98,82 %");
-        assert_eq!(rate_text(None), "—");
+        assert_eq!(super::super::percent_text(Some("98.82")), "98,82 %");
+        assert_eq!(super::super::percent_text(None), "—");
     }
 
     #[test]

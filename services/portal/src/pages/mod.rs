@@ -131,6 +131,28 @@ pub fn state_key(state: ObligationState) -> &'static str {
     }
 }
 
+/// The plan year a page shows: the one asked for (2000 to 2099), else this year.
+pub fn plan_year(asked: Option<i32>) -> i32 {
+    asked
+        .filter(|y| (2000..=2099).contains(y))
+        .unwrap_or_else(|| chrono::Datelike::year(&kc_kernel::today_vn()))
+}
+
+/// The plan years a page offers: two ahead and eight back, the latest first.
+pub fn plan_years() -> Vec<i32> {
+    let this_year = chrono::Datelike::year(&kc_kernel::today_vn());
+    (this_year - 8..=this_year + 2).rev().collect()
+}
+
+/// A percentage as a service writes it (`98.82`), the Vietnamese way (`98,82 %`), or `—`.
+pub fn percent_text(p: Option<&str>) -> String {
+    p.and_then(|p| p.parse::<rust_decimal::Decimal>().ok())
+        .map_or_else(
+            || "—".into(),
+            |d| format!("{} %", kc_kernel::format_vn(d, 2)),
+        )
+}
+
 /// A moment, in Vietnam: 14:05 21/06/2027.
 pub fn moment(at: DateTime<Utc>) -> String {
     format!(

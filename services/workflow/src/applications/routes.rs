@@ -4,7 +4,7 @@
 use super::caps::{self, Cap};
 use super::diff::{Change, diff};
 use super::state::{Action, Party, editable, holder};
-use super::store::{self, ApplicationView, Content, Filter, Sort, StepRow, VersionRow};
+use super::store::{self, ApplicationStep, ApplicationView, Content, Filter, Sort, VersionRow};
 use crate::AppState;
 use crate::SERVICE;
 use crate::batch::Outcome;
@@ -851,7 +851,7 @@ async fn batch(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct History {
-    pub items: Vec<StepRow>,
+    pub items: Vec<ApplicationStep>,
 }
 
 /// Every step the application took, oldest first: from and to which state, by which role, when and

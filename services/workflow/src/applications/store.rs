@@ -343,7 +343,7 @@ pub async fn set_status(
 
 /// One step of an application's history.
 #[derive(Debug, Clone, FromQueryResult, Serialize, ToSchema)]
-pub struct StepRow {
+pub struct ApplicationStep {
     pub at: DateTime<Utc>,
     pub from_status: ApplicationStatus,
     pub to_status: ApplicationStatus,
@@ -353,8 +353,8 @@ pub struct StepRow {
 }
 
 /// An application's history, oldest first.
-pub async fn history(tx: &Tx, id: Uuid) -> Result<Vec<StepRow>, DbErr> {
-    StepRow::find_by_statement(stmt(
+pub async fn history(tx: &Tx, id: Uuid) -> Result<Vec<ApplicationStep>, DbErr> {
+    ApplicationStep::find_by_statement(stmt(
         "SELECT at, from_status, to_status, by_role, reason FROM workflow.application_steps
           WHERE application_id = $1 ORDER BY id",
         [id.into()],

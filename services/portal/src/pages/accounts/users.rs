@@ -220,7 +220,10 @@ async fn render(
     let typed = again.new_user.unwrap_or_default();
     let p = UsersPage {
         q: q.q.clone(),
-        kind: q.kind.clone(),
+        kind: q
+            .kind
+            .parse::<OrgKind>()
+            .map_or(String::new(), |k| k.as_str().to_owned()),
         kinds: OrgKind::ALL
             .iter()
             .map(|k| (k.as_str(), t.get(org_kind_key(*k))))

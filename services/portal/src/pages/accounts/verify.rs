@@ -135,6 +135,10 @@ pub struct Decision {
     decision: String,
     #[serde(default)]
     reason: String,
+    /// The page of the list the decision was taken on (a refusal is shown there). Text: a form
+    /// read through `Posted` (a flattened struct) takes no numbers.
+    #[serde(default)]
+    page: Option<String>,
 }
 
 pub async fn decide(
@@ -174,6 +178,7 @@ pub async fn decide(
                 let refused = Some((id, message, f.reason));
                 let q = Listed {
                     status: Some(AccountStatus::Pending.as_str().into()),
+                    page: f.page.and_then(|p| p.parse().ok()),
                     ..Listed::default()
                 };
                 render(&state, v, &token, &q, r.status, refused).await

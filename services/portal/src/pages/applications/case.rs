@@ -331,7 +331,7 @@ pub async fn render(
         may_upload: a.actions.iter().any(|x| *x != Act::Withdraw),
         builds_scheme: a.status == ApplicationStatus::Accepted
             && a.scheme_id.is_none()
-            && v.claims().is_some_and(|c| c.role == Role::Centre),
+            && c.centre(),
         kinds: APPLICATION_DOCUMENTS
             .iter()
             .map(|k| (k.as_str(), t.get(document_key(*k))))

@@ -196,7 +196,7 @@ async fn render(
         pages: list.pages(),
         query,
         applies: role == Some(Role::Enterprise),
-        batch: role == Some(Role::Centre),
+        batch: c.centre(),
         batch_acts: Act::ALL
             .into_iter()
             .filter(|a| a.in_batch())

@@ -137,6 +137,8 @@ struct Items<T> {
 /// `act.field`), the kind of document it takes and whether it must have one.
 struct ActSpec {
     act: &'static str,
+    /// Workflow's route for it, under `/api/v1/schemes/{id}/`.
+    route: &'static str,
     title: &'static str,
     fields: &'static [(&'static str, &'static str, &'static str)],
     document: Option<(DocumentKind, bool)>,
@@ -146,6 +148,7 @@ struct ActSpec {
 const ACTS: [ActSpec; 8] = [
     ActSpec {
         act: "sign_contract",
+        route: "contract",
         title: "exec.act.sign_contract",
         fields: &[
             ("sign_contract.number", "exec.number", "text"),
@@ -157,6 +160,7 @@ const ACTS: [ActSpec; 8] = [
     },
     ActSpec {
         act: "advance",
+        route: "payments",
         title: "exec.act.advance",
         fields: &[
             ("advance.amount", "exec.amount", "money"),
@@ -167,6 +171,7 @@ const ACTS: [ActSpec; 8] = [
     },
     ActSpec {
         act: "pay",
+        route: "payments",
         title: "exec.act.pay",
         fields: &[
             ("pay.amount", "exec.amount", "money"),
@@ -177,6 +182,7 @@ const ACTS: [ActSpec; 8] = [
     },
     ActSpec {
         act: "report_progress",
+        route: "reports",
         title: "exec.act.report_progress",
         fields: &[
             ("report_progress.reported_on", "exec.reported_on", "date"),
@@ -187,6 +193,7 @@ const ACTS: [ActSpec; 8] = [
     },
     ActSpec {
         act: "inspect",
+        route: "reports",
         title: "exec.act.inspect",
         fields: &[
             ("inspect.reported_on", "exec.reported_on", "date"),
@@ -196,6 +203,7 @@ const ACTS: [ActSpec; 8] = [
     },
     ActSpec {
         act: "accept",
+        route: "acceptance",
         title: "exec.act.accept",
         fields: &[
             ("accept.accepted_on", "exec.accepted_on", "date"),
@@ -207,12 +215,14 @@ const ACTS: [ActSpec; 8] = [
     },
     ActSpec {
         act: "submit_settlement",
+        route: "settlement",
         title: "exec.act.submit_settlement",
         fields: &[("submit_settlement.claimed", "exec.claimed", "money")],
         document: Some((DocumentKind::SettlementDossier, true)),
     },
     ActSpec {
         act: "decide_settlement",
+        route: "settlement/decision",
         title: "exec.act.decide_settlement",
         fields: &[
             ("decide_settlement.verdict", "exec.verdict", "select"),
@@ -284,6 +294,8 @@ struct ExecutionPage {
 #[derive(Default)]
 struct Refused {
     act: String,
+    /// The status to answer: the service's, or 422 for what the portal itself refused.
+    status: StatusCode,
     message: String,
     fields: BTreeMap<String, String>,
     typed: BTreeMap<String, String>,
@@ -380,11 +392,7 @@ async fn render(
             ]
         })
         .unwrap_or_default();
-    let status = if refused.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = refused.as_ref().map_or(StatusCode::OK, |r| r.status);
     let page = ExecutionPage {
         id,
         version: x.scheme.version,
@@ -708,19 +716,6 @@ fn members(s: &str) -> Option<Vec<Value>> {
     (!list.is_empty()).then_some(list)
 }
 
-/// workflow's route for an act.
-fn route(act: &str) -> Option<&'static str> {
-    Some(match act {
-        "sign_contract" => "contract",
-        "advance" | "pay" => "payments",
-        "report_progress" | "inspect" => "reports",
-        "accept" => "acceptance",
-        "submit_settlement" => "settlement",
-        "decide_settlement" => "settlement/decision",
-        _ => return None,
-    })
-}
-
 /// `POST /de-an/{id}/thuc-hien`: take an act.
 pub async fn act(
     State(state): State<PortalState>,
@@ -745,9 +740,10 @@ pub async fn act(
     let (Ok(uuid), Some(act)) = (id.parse::<Uuid>(), form.fields.get("act").cloned()) else {
         return problem(v, &here, Problem::NotFound);
     };
-    let (Some(spec), Some(path)) = (ACTS.iter().find(|a| a.act == act), route(&act)) else {
+    let Some(spec) = ACTS.iter().find(|a| a.act == act) else {
         return problem(v, &here, Problem::NotFound);
     };
+    let path = spec.route;
     let t = v.texts();
     let version = form
         .fields
@@ -760,6 +756,7 @@ pub async fn act(
         .and_then(|s| s.parse::<Uuid>().ok());
     let mut refused = Refused {
         act: act.clone(),
+        status: StatusCode::UNPROCESSABLE_ENTITY,
         typed: form.fields.clone(),
         document: chosen,
         ..Refused::default()
@@ -796,8 +793,11 @@ pub async fn act(
                     refused.document = document;
                 }
                 Err(Problem::Rejected {
-                    message, fields, ..
+                    status,
+                    message,
+                    fields,
                 }) => {
+                    refused.status = http_status(status);
                     refused.message = message;
                     refused.fields = fields
                         .into_values()
@@ -836,8 +836,11 @@ pub async fn act(
     match sent {
         Ok(_) => v.respond(Redirect::to(&format!("{here}?xong={act}"))),
         Err(Problem::Rejected {
-            message, fields, ..
+            status,
+            message,
+            fields,
         }) => {
+            refused.status = http_status(status);
             refused.message = message;
             refused.fields = fields
                 .into_iter()
@@ -854,6 +857,11 @@ pub async fn act(
         }
         Err(p) => problem(v, &here, p),
     }
+}
+
+/// A service's refusal status, as this page answers it.
+fn http_status(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 #[cfg(test)]
@@ -886,9 +894,8 @@ mod tests {
     }
 
     #[test]
-    fn every_act_has_its_route_and_texts() {
+    fn every_act_has_its_texts() {
         for a in &ACTS {
-            assert!(route(a.act).is_some(), "{}", a.act);
             for lang in [Lang::Vi, Lang::En] {
                 let t = Texts::new(lang);
                 assert_ne!(t.get(a.title), a.title);

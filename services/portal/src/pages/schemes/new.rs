@@ -5,7 +5,7 @@
 //! the cost, a point scheme naming its beneficiaries); a refusal is shown beside its field with
 //! what was typed.
 
-use super::super::accounts::{FormPage, explain};
+use super::super::accounts::{FormPage, Refused, explain};
 use crate::PortalState;
 use crate::api::Problem;
 use crate::pages::applications::form::dong;
@@ -16,7 +16,7 @@ use crate::session::Visitor;
 use axum::extract::{Query, State};
 use axum::response::{Redirect, Response};
 use kc_http::Paged;
-use kc_kernel::{Fund, SchemeKind, today_vn};
+use kc_kernel::{Fund, SchemeKind};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
@@ -102,7 +102,7 @@ async fn page(
     let (types, cases) = tokio::join!(activity_types(state, token, &c), open_cases(state, token));
     let (types, cases) = (types?, cases?);
     let choose = (String::new(), t.get("form.choose").to_owned());
-    let year = today_vn().format("%Y").to_string();
+    let year = crate::pages::plan_year(None).to_string();
     let inputs = vec![
         Input::new("kind", t.get("scheme.kind"), "select", f.get("kind")).options(
             SchemeKind::ALL
@@ -253,8 +253,8 @@ pub async fn create(
         "counterpart": counterpart,
         "application_ids": f.picked,
     });
-    let outcome = if bad.is_empty() {
-        state
+    let refused = if bad.is_empty() {
+        let sent = state
             .api
             .send(
                 Method::POST,
@@ -263,28 +263,29 @@ pub async fn create(
                 Some(&token),
                 Some(&body),
             )
-            .await
+            .await;
+        match sent {
+            Ok(created) => {
+                let id = created["id"].as_str().unwrap_or_default().to_owned();
+                return v.respond(Redirect::to(&format!("/de-an/{id}?xong=moi")));
+            }
+            Err(p) => match explain(&t, p) {
+                Ok(r) => r,
+                Err(p) => return problem(v, HERE, p),
+            },
+        }
     } else {
-        Err(Problem::Rejected {
-            status: 422,
+        Refused {
+            status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             message: t.get("form.fix").to_owned(),
             fields: bad,
-        })
-    };
-    match outcome {
-        Ok(created) => {
-            let id = created["id"].as_str().unwrap_or_default().to_owned();
-            v.respond(Redirect::to(&format!("/de-an/{id}?xong=moi")))
         }
-        Err(p) => match explain(&t, p) {
-            Ok(r) => match page(&state, &v, &token, &f).await {
-                Ok(p) => {
-                    let p = p.refused(&r);
-                    v.respond((r.status, p))
-                }
-                Err(p) => problem(v, HERE, p),
-            },
-            Err(p) => problem(v, HERE, p),
-        },
+    };
+    match page(&state, &v, &token, &f).await {
+        Ok(p) => {
+            let p = p.refused(&refused);
+            v.respond((refused.status, p))
+        }
+        Err(p) => problem(v, HERE, p),
     }
 }
