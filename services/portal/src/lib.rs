@@ -190,6 +190,20 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
             get(pages::budget::page).post(pages::budget::set),
         )
         .route("/ccn", get(pages::clusters::list))
+        .route("/ccn/bao-cao", get(pages::clusters::reports::page))
+        .route("/ccn/bao-cao/nop", post(pages::clusters::reports::submit))
+        .route(
+            "/ccn/bao-cao/mo-ky",
+            post(pages::clusters::reports::open_period),
+        )
+        .route(
+            "/ccn/bao-cao/tong-hop",
+            post(pages::clusters::reports::consolidate),
+        )
+        .route(
+            "/ccn/bao-cao/{id}",
+            get(pages::clusters::reports::one).post(pages::clusters::reports::review),
+        )
         .route("/ccn/{id}", get(pages::clusters::one))
         .route("/xuat/{what}", get(pages::exports::export))
         .route("/nghia-vu", get(pages::duties::list))

@@ -18,6 +18,12 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Deserialize)]
 pub struct Obligation {
     pub id: Uuid,
+    #[serde(default)]
+    pub duty_code: String,
+    #[serde(default)]
+    pub subject_kind: Option<String>,
+    #[serde(default)]
+    pub subject_id: Option<Uuid>,
     pub duty_title: String,
     pub reporter: DutyLevel,
     pub recipient: DutyLevel,
@@ -147,6 +153,31 @@ struct DutyPage {
     note: Option<String>,
     waived: Option<String>,
     next_step: Option<String>,
+    /// Where the duty is done or its subject is seen: the address and its link's text.
+    act: Option<(String, &'static str)>,
+}
+
+/// Where an obligation is met or its subject seen: a CCN report's form (its period), a case, a
+/// scheme (staff); none for a duty with no page of its own.
+fn act_of(o: &Obligation, staff: bool) -> Option<(String, &'static str)> {
+    let id = o.subject_id?;
+    match o.subject_kind.as_deref()? {
+        "cluster" => {
+            let kind = match o.duty_code.as_str() {
+                "ccn_half_year_report" => "half_year",
+                "ccn_annual_report" => "annual",
+                _ => return None,
+            };
+            let year = o.period.get(..4)?;
+            Some((
+                format!("/ccn/bao-cao?ky={kind}&nam={year}&cum={id}"),
+                "duty.act.cluster_report",
+            ))
+        }
+        "application" => Some((format!("/ho-so/{id}"), "duty.act.application")),
+        "scheme" if staff => Some((format!("/de-an/{id}"), "duty.act.scheme")),
+        _ => None,
+    }
 }
 
 pub async fn one(
@@ -183,6 +214,7 @@ pub async fn one(
         note: o.fulfilment_note.clone(),
         waived: o.waived_reason.clone(),
         next_step: o.next_step_on.map(format_date_vn),
+        act: act_of(&o, c.staff()),
         c,
     };
     v.respond(page)

@@ -1,7 +1,9 @@
 //! The industrial clusters (cụm công nghiệp), as the registry keeps them, for the province's and the
 //! ministry's staff: `/ccn`, the register (filtered by state and words, fifty to a page) over a map
 //! of the clusters' points; `/ccn/{id}`, one cluster: its record, the rule checks of its last version
-//! with their figures, and its history, version by version.
+//! with their figures, and its history, version by version. Their periodic reports: [`reports`].
+
+pub mod reports;
 
 use super::{Chrome, SignedIn, moment, problem};
 use crate::PortalState;
