@@ -168,6 +168,7 @@ async fn a_form_without_the_visitors_csrf_token_changes_nothing() {
         "/nguoi-dung/them",
         "/nguoi-dung/5b0f4d54-0c7e-4bde-9a59-3e6f3c1e2a10",
         "/nguoi-dung/to-chuc/5b0f4d54-0c7e-4bde-9a59-3e6f3c1e2a10",
+        "/ho-so/5b0f4d54-0c7e-4bde-9a59-3e6f3c1e2a10/tien-do",
         "/ccn/bao-cao/nop",
         "/ccn/bao-cao/mo-ky",
         "/ccn/bao-cao/tong-hop",

@@ -11,7 +11,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_e2e::browser::{
-    Client, Locator, after_click, attach, browser, check_screen, click_through, fill, h1,
+    Client, Locator, after_click, attach, browser, check_screen, click_through, fill, h1, lands,
     lands_under, pdf, sign_in, sign_out, text_of, value_of,
 };
 use kc_e2e::{DEMO_PASSWORD, System, get_json, login};
@@ -163,6 +163,51 @@ async fn a_centre_builds_a_scheme_and_the_province_and_centre_carry_one_out() {
         text_of(c, "#payments ~ div table")
             .await
             .contains("1.000.000")
+    );
+    sign_out(c).await;
+
+    // The beneficiary reports its own progress from its case: a share in words is refused beside
+    // its field, with what was typed kept.
+    let detail = get_json(
+        &http,
+        &format!("{workflow}/api/v1/schemes/{scheme}"),
+        Some(&centre_token),
+    )
+    .await;
+    let own_case = detail["beneficiaries"][0]["application_id"]
+        .as_str()
+        .expect("the demo's scheme was built from a case")
+        .to_owned();
+    let mut beneficiary = None;
+    for who in ["dn1.01@demo.test", "dn2.01@demo.test"] {
+        let (token, _) = login(&http, &identity, who, DEMO_PASSWORD).await;
+        let r = http
+            .get(format!("{workflow}/api/v1/applications/{own_case}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        if r.status().is_success() {
+            beneficiary = Some(who);
+        }
+    }
+    let beneficiary = beneficiary.expect("a demo enterprise owns the scheme's case");
+    sign_in(c, &portal, beneficiary, &format!("/ho-so/{own_case}")).await;
+    click_through(c, &format!("a[href='/ho-so/{own_case}/tien-do']")).await;
+    assert_eq!(h1(c).await, "Tiến độ thực hiện đề án");
+    fill(c, "percent_done", "một nửa").await;
+    fill(c, "body", "Đã nhận máy, đang lắp đặt.").await;
+    click_through(c, "#form-progress button.primary").await;
+    after_click(c, Locator::Id("percent_done-error")).await;
+    assert_eq!(value_of(c, "body").await, "Đã nhận máy, đang lắp đặt.");
+    problems.extend(check_screen(&b, "case-progress").await);
+    fill(c, "percent_done", "50").await;
+    click_through(c, "#form-progress button.primary").await;
+    lands(c, &format!("/ho-so/{own_case}/tien-do?xong=1")).await;
+    assert!(
+        text_of(c, "#sent ~ table")
+            .await
+            .contains("50 % Đã nhận máy, đang lắp đặt.")
     );
     sign_out(c).await;
 

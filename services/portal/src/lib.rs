@@ -160,6 +160,10 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
         .route("/ho-so/{id}", get(applications::case::show))
         .route("/ho-so/{id}/buoc", post(applications::case::act))
         .route(
+            "/ho-so/{id}/tien-do",
+            get(applications::progress::page).post(applications::progress::report),
+        )
+        .route(
             "/ho-so/{id}/sua/{step}",
             get(applications::form::edit).post(applications::form::save),
         )

@@ -35,7 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contract_beneficiary))
         .routes(routes!(record_payment))
         .routes(routes!(record_report))
-        .routes(routes!(beneficiary_report))
+        .routes(routes!(beneficiary_reports, beneficiary_report))
         .routes(routes!(record_acceptance))
         .routes(routes!(submit_settlement))
         .routes(routes!(decide_settlement))
@@ -778,12 +778,56 @@ pub struct BeneficiaryReportInput {
     pub body: String,
 }
 
-/// What the beneficiary sees of a scheme it reported on: its own reports.
+/// What the beneficiary sees of a scheme it is named on: its status, whether it may report progress
+/// now, and its own reports.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BeneficiaryReports {
     pub scheme_id: Uuid,
     pub status: SchemeStatus,
+    /// The scheme is being implemented: the beneficiary may report its progress.
+    pub may_report: bool,
     pub reports: Vec<ReportRow>,
+}
+
+/// The scheme `id` as its beneficiary sees it: 404 unless the caller's enterprise is named on it
+/// (row-level security shows an enterprise the schemes it benefits from, and nothing else).
+async fn as_beneficiary(
+    tenant: &Tenant<EnterpriseMember>,
+    tx: &kc_db::Tx,
+    id: Uuid,
+) -> Result<store::SchemeState, ApiError> {
+    let s = store::scheme_state(tx, id)
+        .await?
+        .filter(|s| Some(s.province_id) == tenant.scope().province())
+        .ok_or(ApiError::NotFound)?;
+    if !store::is_beneficiary(tx, s.id, tenant.org_id()).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(s)
+}
+
+/// A beneficiary's view of a scheme it is named on: its status, whether it may report progress now,
+/// and the progress reports its own organisation made.
+#[utoipa::path(get, path = "/api/v1/schemes/{id}/beneficiary-reports", tag = "execution",
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<EnterpriseMember>().on("scheme_as_beneficiary")))),
+    responses((status = 200, body = BeneficiaryReports), (status = 400, body = kc_http::ErrorEnvelope),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 404, body = kc_http::ErrorEnvelope)))]
+async fn beneficiary_reports(
+    tenant: Tenant<EnterpriseMember>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<BeneficiaryReports>, ApiError> {
+    let tx = tenant.begin().await?;
+    let s = as_beneficiary(&tenant, &tx, id).await?;
+    let reports = store::reports(&tx, s.id).await?;
+    tx.commit().await?;
+    Ok(Json(BeneficiaryReports {
+        scheme_id: s.id,
+        status: s.status,
+        may_report: Act::ReportProgress.allowed_from(s.status),
+        reports,
+    }))
 }
 
 /// Report progress as a beneficiary (an enterprise named on the scheme, while it is being
@@ -806,14 +850,7 @@ async fn beneficiary_report(
     Json(req): Json<BeneficiaryReportInput>,
 ) -> Result<(StatusCode, Json<BeneficiaryReports>), ApiError> {
     let tx = tenant.begin().await?;
-    // Row-level security shows an enterprise the schemes it benefits from, and nothing else: 404.
-    let s = store::scheme_state(&tx, id)
-        .await?
-        .filter(|s| Some(s.province_id) == tenant.scope().province())
-        .ok_or(ApiError::NotFound)?;
-    if !store::is_beneficiary(&tx, s.id, tenant.org_id()).await? {
-        return Err(ApiError::NotFound);
-    }
+    let s = as_beneficiary(&tenant, &tx, id).await?;
     if !Act::ReportProgress.allowed_from(s.status) {
         return Err(ApiError::wrong_state(
             s.status.as_str(),
@@ -862,6 +899,7 @@ async fn beneficiary_report(
         Json(BeneficiaryReports {
             scheme_id: s.id,
             status: s.status,
+            may_report: Act::ReportProgress.allowed_from(s.status),
             reports,
         }),
     ))

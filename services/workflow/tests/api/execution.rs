@@ -650,7 +650,17 @@ async fn a_local_scheme_is_accepted_settled_and_liquidated_by_the_department() {
     )
     .await;
     app.expect(r, StatusCode::CONFLICT).await;
+    let path = format!(
+        "/api/v1/schemes/{}/beneficiary-reports",
+        s["id"].as_str().unwrap()
+    );
+    let r = app.get(&path, "dn1.01@demo.test").await;
+    let before = app.expect(r, StatusCode::OK).await;
+    assert_eq!(before["may_report"], false, "not before the contract");
+    assert_eq!(before["reports"], json!([]));
     let e = sign(&app, OFFICER, &s, "270000000").await;
+    let r = app.get(&path, "dn2.01@demo.test").await;
+    app.expect(r, StatusCode::NOT_FOUND).await;
     let r = act(
         &app,
         "dn2.01@demo.test",
@@ -670,11 +680,22 @@ async fn a_local_scheme_is_accepted_settled_and_liquidated_by_the_department() {
     .await;
     let own = app.expect(r, StatusCode::CREATED).await;
     assert_eq!(own["reports"].as_array().unwrap().len(), 1);
+    // The centre's report is the scheme's, not the beneficiary's: it reads only its own.
+    let r = act(&app, CENTRE, &s, "reports", json!({
+        "kind": "progress", "reported_on": day(0), "percent_done": 10, "body": "Bàn giao thiết bị"
+    }))
+    .await;
+    app.expect(r, StatusCode::CREATED).await;
+    let r = app.get(&path, "dn1.01@demo.test").await;
+    let read = app.expect(r, StatusCode::OK).await;
+    assert_eq!(read["may_report"], true);
+    assert_eq!(read["reports"].as_array().unwrap().len(), 1);
+    assert_eq!(read["reports"][0]["percent_done"], 40);
     let seen = execution(&app, CENTRE, &s).await;
     assert_eq!(seen["reports"][0]["percent_done"], 40);
     assert_eq!(
-        seen["figures"]["progress_percent"], 0,
-        "the implementing unit's figure"
+        seen["figures"]["progress_percent"], 10,
+        "the implementing unit's figure, not the beneficiary's"
     );
     let voucher = document(&app, OFFICER, &e["scheme"], "payment_voucher").await;
     let r = pay(&app, OFFICER, &s, "advance", "150000000", &voucher).await;

@@ -120,6 +120,8 @@ struct CasePage {
     may_upload: bool,
     /// A centre may build a scheme from this case (accepted, in no scheme yet).
     builds_scheme: bool,
+    /// The scheme the case is in: the enterprise's progress page, or the scheme's page for staff.
+    scheme_link: Option<(String, &'static str)>,
     kinds: Vec<(&'static str, &'static str)>,
     versions: Vec<(i32, String)>,
     history: Vec<HistoryLine>,
@@ -329,6 +331,13 @@ pub async fn render(
             .collect(),
         // Workflow is the judge; the form is offered while the case is the visitor's to work on.
         may_upload: a.actions.iter().any(|x| *x != Act::Withdraw),
+        scheme_link: a.scheme_id.map(|s| {
+            if c.staff() {
+                (format!("/de-an/{s}"), "case.scheme")
+            } else {
+                (format!("/ho-so/{}/tien-do", a.id), "case.progress")
+            }
+        }),
         builds_scheme: a.status == ApplicationStatus::Accepted
             && a.scheme_id.is_none()
             && c.centre(),

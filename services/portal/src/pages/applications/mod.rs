@@ -6,7 +6,9 @@
 //! - [`case`]: `/ho-so/{id}`, one case: where it stands, who holds it and until when, its content,
 //!   documents, versions and history, and the steps the visitor may take; `/ho-so/{id}/so-sanh/{a}/{b}`,
 //!   what changed between two submitted versions;
-//! - [`documents`]: uploads to a case and downloads, through workflow.
+//! - [`documents`]: uploads to a case and downloads, through workflow;
+//! - [`progress`]: `/ho-so/{id}/tien-do`, the enterprise's progress reports on the scheme its case
+//!   was built into.
 //!
 //! Workflow decides everything (who may take which step, what a submission needs); these pages show
 //! its answers and its refusals, next to the field at fault.
@@ -15,6 +17,7 @@ pub mod case;
 pub mod documents;
 pub mod form;
 pub mod list;
+pub mod progress;
 
 use super::Chrome;
 use crate::PortalState;
