@@ -209,6 +209,20 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
             get(pages::clusters::reports::one).post(pages::clusters::reports::review),
         )
         .route("/ccn/{id}", get(pages::clusters::one))
+        .route("/quy-dinh", get(pages::rules::list))
+        .route("/quy-dinh/nghia-vu", get(pages::rules::duties::list))
+        .route(
+            "/quy-dinh/nghia-vu/{id}",
+            get(pages::rules::duties::one).post(pages::rules::duties::issue),
+        )
+        .route(
+            "/quy-dinh/ngay-nghi",
+            get(pages::rules::calendar::page).post(pages::rules::calendar::change),
+        )
+        .route(
+            "/quy-dinh/{source}/{id}",
+            get(pages::rules::one).post(pages::rules::issue),
+        )
         .route("/xuat/{what}", get(pages::exports::export))
         .route("/nghia-vu", get(pages::duties::list))
         .route("/nghia-vu/{id}", get(pages::duties::one))

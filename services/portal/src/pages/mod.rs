@@ -14,6 +14,7 @@ pub mod fields;
 pub mod home;
 pub mod login;
 pub mod notices;
+pub mod rules;
 pub mod schemes;
 
 use crate::PortalState;
