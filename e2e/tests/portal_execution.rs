@@ -321,3 +321,82 @@ async fn the_ministry_allocates_the_national_fund_and_a_department_sets_its_loca
     );
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+#[tokio::test]
+async fn a_centre_asks_for_an_adjustment_the_department_approves_it_and_stops_the_scheme() {
+    let system = System::start().await;
+    system.seed_all();
+    let portal = system.service("portal").url("");
+    let identity = system.service("identity").url("");
+    let workflow = system.service("workflow").url("");
+    let http = reqwest::Client::new();
+    let today = kc_kernel::format_date_vn(kc_kernel::today_vn());
+    let (centre_token, _) = login(&http, &identity, "ttkc.01@demo.test", DEMO_PASSWORD).await;
+    let approved = get_json(
+        &http,
+        &format!("{workflow}/api/v1/schemes?status=approved&fund=kcdp&per_page=50"),
+        Some(&centre_token),
+    )
+    .await;
+    let scheme = approved["items"][0]["id"]
+        .as_str()
+        .expect("the demo has an approved local scheme in Hà Nội")
+        .to_owned();
+    let page = format!("/de-an/{scheme}/thuc-hien");
+    let b = browser().await;
+    let c = &b.client;
+    let mut problems = Vec::new();
+
+    // 1. The centre asks for a new title; a change of timing without its day is refused beside it.
+    sign_in(c, &portal, "ttkc.01@demo.test", &page).await;
+    kc_e2e::browser::choose(c, "request_adjustment.kind", "change_timing").await;
+    fill(c, "request_adjustment.reason", "Thiết bị về chậm.").await;
+    attach(c, "request_adjustment-file", &pdf("de-nghi-dieu-chinh")).await;
+    send(c, "request_adjustment").await;
+    after_click(c, Locator::Id("request_adjustment.ends_on-error")).await;
+    assert_eq!(
+        value_of(c, "request_adjustment.reason").await,
+        "Thiết bị về chậm."
+    );
+    let chosen = value_of(c, "request_adjustment-document").await;
+    assert!(!chosen.is_empty(), "the request uploaded is offered again");
+    problems.extend(check_screen(&b, "scheme-adjustment-refused").await);
+    kc_e2e::browser::choose(c, "request_adjustment.kind", "change_content").await;
+    fill(
+        c,
+        "request_adjustment.title",
+        "Mô hình trình diễn máy sấy nông sản (điều chỉnh)",
+    )
+    .await;
+    send(c, "request_adjustment").await;
+    lands_under(c, &format!("{page}?xong=")).await;
+    let listed = text_of(c, "#adjustments ~ ul").await;
+    assert!(listed.contains("Thay đổi nội dung"), "{listed}");
+    assert!(listed.contains("Chờ phê duyệt"), "{listed}");
+    assert!(
+        c.find(Locator::Id("form-decide_adjustment")).await.is_err(),
+        "the centre does not decide its own request"
+    );
+    sign_out(c).await;
+
+    // 2. The department's approver approves it, then stops the scheme: what was not paid goes back.
+    sign_in(c, &portal, "so.01@demo.test", &page).await;
+    kc_e2e::browser::choose(c, "decide_adjustment.verdict", "approve").await;
+    send(c, "decide_adjustment").await;
+    lands_under(c, &format!("{page}?xong=")).await;
+    assert!(
+        text_of(c, "#adjustments ~ ul")
+            .await
+            .contains("Đã phê duyệt")
+    );
+    assert!(h1(c).await.ends_with("(điều chỉnh)"));
+    fill(c, "terminate.requested_on", &today).await;
+    fill(c, "terminate.reason", "Cơ sở không còn nhu cầu.").await;
+    attach(c, "terminate-file", &pdf("de-nghi-ngung")).await;
+    send(c, "terminate").await;
+    lands_under(c, &format!("{page}?xong=")).await;
+    let stopped = text_of(c, "#termination ~ dl").await;
+    assert!(stopped.contains("Cơ sở không còn nhu cầu."), "{stopped}");
+    problems.extend(check_screen(&b, "scheme-terminated").await);
+    assert!(problems.is_empty(), "{problems:#?}");
+}

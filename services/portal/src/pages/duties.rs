@@ -169,8 +169,14 @@ fn act_of(o: &Obligation, staff: bool) -> Option<(String, &'static str)> {
                 _ => return None,
             };
             let year = o.period.get(..4)?;
+            // Staff see the cluster's reports in its province's list.
+            let province = if staff {
+                format!("&tinh={}", o.province_code)
+            } else {
+                String::new()
+            };
             Some((
-                format!("/ccn/bao-cao?ky={kind}&nam={year}&cum={id}"),
+                format!("/ccn/bao-cao?ky={kind}&nam={year}&cum={id}{province}"),
                 "duty.act.cluster_report",
             ))
         }

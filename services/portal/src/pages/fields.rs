@@ -86,3 +86,43 @@ impl Input {
         }
     }
 }
+
+/// A whole number as typed: `1250`, or with `.` (or a space) between thousands, `1.250`; not
+/// `1.5`, which is no whole number. None for anything else.
+pub fn whole_vn(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let groups: Vec<&str> = s.split(['.', ' ', '\u{a0}']).collect();
+    let well_grouped = groups.len() == 1
+        || (!groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3));
+    let digits = groups.concat();
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(rest) => (-1, rest.to_owned()),
+        None => (1, digits),
+    };
+    (well_grouped
+        && !digits.is_empty()
+        && digits.len() <= 15
+        && digits.bytes().all(|b| b.is_ascii_digit()))
+    .then(|| digits.parse::<i64>().ok().map(|n| sign * n))
+    .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_vn;
+
+    #[test]
+    fn whole_numbers_are_read_with_thousands_marks_but_a_decimal_is_refused() {
+        assert_eq!(whole_vn("1.250"), Some(1250));
+        assert_eq!(whole_vn("1 250 000"), Some(1_250_000));
+        assert_eq!(whole_vn(" 42 "), Some(42));
+        assert_eq!(whole_vn("-7"), Some(-7));
+        assert_eq!(whole_vn("1.5"), None);
+        assert_eq!(whole_vn("7.50"), None);
+        assert_eq!(whole_vn("1250.000"), None);
+        assert_eq!(whole_vn("bốn mươi"), None);
+        assert_eq!(whole_vn(""), None);
+    }
+}

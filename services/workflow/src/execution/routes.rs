@@ -820,7 +820,7 @@ async fn beneficiary_reports(
 ) -> Result<Json<BeneficiaryReports>, ApiError> {
     let tx = tenant.begin().await?;
     let s = as_beneficiary(&tenant, &tx, id).await?;
-    let reports = store::reports(&tx, s.id).await?;
+    let reports = store::reports_by(&tx, s.id, tenant.org_id()).await?;
     tx.commit().await?;
     Ok(Json(BeneficiaryReports {
         scheme_id: s.id,
@@ -892,7 +892,7 @@ async fn beneficiary_report(
         },
     )
     .await?;
-    let reports = store::reports(&tx, s.id).await?;
+    let reports = store::reports_by(&tx, s.id, tenant.org_id()).await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,

@@ -198,13 +198,25 @@ pub struct ReportRow {
     pub created_at: DateTime<Utc>,
 }
 
+const REPORTS: &str = "SELECT r.id, r.kind, r.reported_on, r.percent_done, r.body, r.document_id,
+        r.by_user, r.by_org, coalesce(o.name, '') AS by_org_name, r.created_at
+   FROM workflow.scheme_reports r LEFT JOIN identity.organisations o ON o.id = r.by_org";
+
 pub async fn reports(tx: &Tx, scheme: Uuid) -> Result<Vec<ReportRow>, DbErr> {
     ReportRow::find_by_statement(stmt(
-        "SELECT r.id, r.kind, r.reported_on, r.percent_done, r.body, r.document_id, r.by_user,
-                r.by_org, coalesce(o.name, '') AS by_org_name, r.created_at
-           FROM workflow.scheme_reports r LEFT JOIN identity.organisations o ON o.id = r.by_org
-          WHERE r.scheme_id = $1 ORDER BY r.reported_on, r.id",
+        &format!("{REPORTS} WHERE r.scheme_id = $1 ORDER BY r.reported_on, r.id"),
         [scheme.into()],
+    ))
+    .all(tx)
+    .await
+}
+
+/// The reports `org` made on a scheme (a beneficiary's own; row-level security allows it no other,
+/// and this says so again).
+pub async fn reports_by(tx: &Tx, scheme: Uuid, org: Uuid) -> Result<Vec<ReportRow>, DbErr> {
+    ReportRow::find_by_statement(stmt(
+        &format!("{REPORTS} WHERE r.scheme_id = $1 AND r.by_org = $2 ORDER BY r.reported_on, r.id"),
+        [scheme.into(), org.into()],
     ))
     .all(tx)
     .await

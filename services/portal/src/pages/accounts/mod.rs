@@ -94,6 +94,30 @@ pub struct Refused {
     pub fields: BTreeMap<String, String>,
 }
 
+impl Refused {
+    /// What the portal itself refuses before any service sees the form: 422, "fix these", and the
+    /// fields at fault.
+    pub fn form(t: &Texts, fields: BTreeMap<String, String>) -> Refused {
+        Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: t.get("form.fix").to_owned(),
+            fields,
+        }
+    }
+
+    /// Put each field's refusal beside its input; the refusals of fields no input shows.
+    pub fn mark(&self, inputs: &mut [Input]) -> Vec<String> {
+        for i in inputs.iter_mut() {
+            i.error = self.fields.get(i.name).cloned();
+        }
+        self.fields
+            .iter()
+            .filter(|(k, _)| !inputs.iter().any(|i| i.name == k.as_str()))
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+}
+
 /// What a form shows for a service's refusal: its message and the fields at fault; a service that
 /// is down is said above the form, which keeps what was typed. Anything else is a page of its own.
 pub fn explain(t: &Texts, p: Problem) -> Result<Refused, Problem> {
@@ -113,6 +137,20 @@ pub fn explain(t: &Texts, p: Problem) -> Result<Refused, Problem> {
             fields: BTreeMap::new(),
         }),
         other => Err(other),
+    }
+}
+
+/// As [`explain`], and a refusal of the visitor's right (403) beside the form too, keeping what was
+/// typed: for forms offered to people the service may still refuse (an administrator whose scope a
+/// rule lies outside).
+pub fn explain_rights(t: &Texts, p: Problem) -> Result<Refused, Problem> {
+    match p {
+        Problem::Forbidden => Ok(Refused {
+            status: StatusCode::FORBIDDEN,
+            message: t.get("err.forbidden.body").to_owned(),
+            fields: BTreeMap::new(),
+        }),
+        other => explain(t, other),
     }
 }
 

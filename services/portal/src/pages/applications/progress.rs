@@ -74,7 +74,7 @@ pub async fn page(
     render(&state, v, &token, &id, q.xong.is_some(), None).await
 }
 
-/// The case, and its scheme as its beneficiary sees it (none: not in a scheme).
+/// The case and the scheme it is in (not found while it is in none).
 async fn load(state: &PortalState, token: &str, id: Uuid) -> Result<(Application, Uuid), Problem> {
     let a: Application = state
         .api
@@ -120,9 +120,12 @@ async fn render(
             .and_then(|(_, f)| f.get(k).cloned())
             .unwrap_or_default()
     };
-    let reported_on = Some(typed("reported_on"))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| format_date_vn(today_vn()));
+    // Today, until the visitor has typed something else.
+    let reported_on = if refused.is_some() {
+        typed("reported_on")
+    } else {
+        format_date_vn(today_vn())
+    };
     let mut inputs = vec![
         Input::new(
             "reported_on",
@@ -138,10 +141,15 @@ async fn render(
         ),
         Input::new("body", t.get("exec.body"), "textarea", &typed("body")),
     ];
+    let mut error = None;
     if let Some((r, _)) = &refused {
-        for i in &mut inputs {
-            i.error = r.fields.get(i.name).cloned();
-        }
+        let others = r.mark(&mut inputs);
+        error = Some(
+            std::iter::once(r.message.clone())
+                .chain(others)
+                .collect::<Vec<_>>()
+                .join(" · "),
+        );
     }
     let status = refused.as_ref().map_or(StatusCode::OK, |(r, _)| r.status);
     let page = ProgressPage {
@@ -164,7 +172,7 @@ async fn render(
             .collect(),
         inputs,
         may_report: own.may_report,
-        error: refused.map(|(r, _)| r.message),
+        error,
         done,
         c,
     };
@@ -206,12 +214,15 @@ pub async fn report(
     }
     let refuse = |refused: Refused| Some((refused, form.clone()));
     let (Some(day), Some(percent)) = (day, percent) else {
-        let r = Refused {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            message: t.get("form.fix").to_owned(),
-            fields,
-        };
-        return render(&state, v, &token, &id, false, refuse(r)).await;
+        return render(
+            &state,
+            v,
+            &token,
+            &id,
+            false,
+            refuse(Refused::form(&t, fields)),
+        )
+        .await;
     };
     let scheme = match load(&state, &token, case).await {
         Ok((_, s)) => s,

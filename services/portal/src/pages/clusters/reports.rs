@@ -16,7 +16,7 @@ use crate::i18n::Texts;
 use crate::pages::accounts::{Refused, explain};
 use crate::pages::applications::form::dong;
 use crate::pages::applications::money_text;
-use crate::pages::fields::Input;
+use crate::pages::fields::{Input, whole_vn};
 use crate::pages::{Chrome, Posted, SignedIn, moment, percent_text, problem};
 use crate::session::Visitor;
 use askama::Template;
@@ -198,10 +198,15 @@ struct Chosen {
 }
 
 impl Chosen {
+    /// The year asked for, within the years reports are kept for (2000 to next year), else this
+    /// year.
     fn of(ky: Option<&str>, nam: Option<i32>) -> Chosen {
+        let this_year = chrono::Datelike::year(&today_vn());
         Chosen {
             kind: ky.and_then(|k| k.parse().ok()),
-            year: crate::pages::plan_year(nam),
+            year: nam
+                .filter(|y| (2000..=this_year + 1).contains(y))
+                .unwrap_or(this_year),
         }
     }
 
@@ -337,25 +342,6 @@ struct Refusal {
     what: &'static str,
     refused: Refused,
     typed: BTreeMap<String, String>,
-}
-
-impl Refusal {
-    fn portal(
-        what: &'static str,
-        t: &Texts,
-        fields: BTreeMap<String, String>,
-        typed: BTreeMap<String, String>,
-    ) -> Refusal {
-        Refusal {
-            what,
-            refused: Refused {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                message: t.get("form.fix").to_owned(),
-                fields,
-            },
-            typed,
-        }
-    }
 }
 
 pub async fn page(
@@ -502,7 +488,11 @@ async fn render(
             .iter()
             .map(|k| (k.as_str(), t.get(kind_key(*k)), *k == kind))
             .collect(),
-        years: crate::pages::plan_years(),
+        // Reports are kept up to next year's.
+        years: crate::pages::plan_years()
+            .into_iter()
+            .filter(|y| *y <= chrono::Datelike::year(&today_vn()) + 1)
+            .collect(),
         period: period.map(|p| {
             (
                 format!(
@@ -549,7 +539,13 @@ async fn render(
         .as_ref()
         .map_or(StatusCode::OK, |r| r.refused.status);
     if let Some(r) = refusal.as_ref().filter(|r| r.what != "submit") {
-        page.error = Some(r.refused.message.clone());
+        let fields: Vec<&str> = r.refused.fields.values().map(String::as_str).collect();
+        page.error = Some(
+            std::iter::once(r.refused.message.as_str())
+                .chain(fields)
+                .collect::<Vec<_>>()
+                .join(" · "),
+        );
     }
     let loaded = if enterprise {
         let org = v.claims().map(|c| c.org);
@@ -621,21 +617,13 @@ async fn own(
             };
             page.inputs = figure_inputs(&t, party, &typed);
             if let Some(r) = refusal.as_ref().filter(|r| r.what == "submit") {
-                page.form_error = Some(r.refused.message.clone());
-                for i in &mut page.inputs {
-                    i.error = r.refused.fields.get(i.name).cloned();
-                }
-                let shown: Vec<&str> = page.inputs.iter().map(|i| i.name).collect();
-                let others: Vec<String> = r
-                    .refused
-                    .fields
-                    .iter()
-                    .filter(|(k, _)| !shown.contains(&k.as_str()))
-                    .map(|(_, m)| m.clone())
-                    .collect();
-                if !others.is_empty() {
-                    page.form_error = Some(format!("{} {}", r.refused.message, others.join(" ")));
-                }
+                let others = r.refused.mark(&mut page.inputs);
+                page.form_error = Some(
+                    std::iter::once(r.refused.message.clone())
+                        .chain(others)
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                );
             }
         }
         page.cards.push(OwnCard {
@@ -815,14 +803,11 @@ fn figures_body(
     let get = |k: &str| form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let mut fields = BTreeMap::new();
     let whole = |k: &str, fields: &mut BTreeMap<String, String>, required: bool| -> Option<i64> {
-        let s: String = get(k)
-            .chars()
-            .filter(|c| !matches!(c, '.' | ' ' | '\u{a0}'))
-            .collect();
+        let s = get(k);
         if s.is_empty() && !required {
             return None;
         }
-        let n = s.parse::<i64>().ok().filter(|n| *n >= 0);
+        let n = whole_vn(&s).filter(|n| *n >= 0);
         if n.is_none() {
             fields.insert(k.to_owned(), t.get("ccnrep.bad_whole").to_owned());
         }
@@ -905,7 +890,11 @@ pub async fn submit(
     let figures = match figures_body(&t, &form) {
         Ok(f) => f,
         Err(fields) => {
-            let r = Refusal::portal("submit", &t, fields, form.clone());
+            let r = Refusal {
+                what: "submit",
+                refused: Refused::form(&t, fields),
+                typed: form.clone(),
+            };
             return render(&state, v, &token, &asked, Some(r)).await;
         }
     };

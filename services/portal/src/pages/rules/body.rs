@@ -1,11 +1,11 @@
 //! A rule version's body (its figures) as a form: one input per field the portal knows, each read
-//! back in the JSON type the rule had (a whole number stays a number, a decimal or an amount a
-//! string); a field the portal does not know is carried into the new version unchanged, so a rule
-//! shape added to a service never loses a field here.
+//! back in the JSON type the services give that field (a whole number a number, a decimal or an
+//! amount a string); a field the portal does not know is carried into the new version unchanged, so
+//! a rule shape added to a service never loses a field here.
 
 use crate::i18n::Texts;
 use crate::pages::applications::form::dong;
-use crate::pages::fields::Input;
+use crate::pages::fields::{Input, whole_vn};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -26,8 +26,9 @@ enum Shape {
     Criteria,
 }
 
-/// Every field of the rule bodies the portal edits: its key in the body, the input's name (the
-/// service names a refused field the same way), its label in the catalogue, its shape.
+/// Every field of the rule bodies the portal edits: its key in the body, the input's name (workflow
+/// names a refused field the same way; the registry refuses the body as a whole), its label in the
+/// catalogue, its shape.
 const FIELDS: &[(&str, &str, &str, Shape)] = &[
     ("name_vi", "body.name_vi", "rulefield.name_vi", Shape::Text),
     ("name_en", "body.name_en", "rulefield.name_en", Shape::Text),
@@ -290,7 +291,7 @@ pub fn read(
             Shape::Text => Some(json!(typed)),
             Shape::Bool => Some(json!(!typed.is_empty())),
             Shape::Choice(values) => values.contains(&typed).then(|| json!(typed)),
-            Shape::Whole => typed.replace('.', "").parse::<i64>().ok().map(|n| json!(n)),
+            Shape::Whole => whole_vn(typed).map(|n| json!(n)),
             Shape::Decimal => {
                 let s = typed.replace(',', ".");
                 s.parse::<rust_decimal::Decimal>().ok().map(|_| json!(s))

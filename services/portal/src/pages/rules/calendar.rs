@@ -126,11 +126,13 @@ async fn render(
         Input::new("name", t.get("calendar.name"), "text", &typed("name"))
             .hint(t.get("calendar.hint.name")),
     ];
-    if let Some((r, _)) = &refused {
-        for i in &mut inputs {
-            i.error = r.fields.get(i.name).cloned();
-        }
-    }
+    let error = refused.as_ref().map(|(r, _)| {
+        let others = r.mark(&mut inputs);
+        std::iter::once(r.message.clone())
+            .chain(others)
+            .collect::<Vec<_>>()
+            .join(" · ")
+    });
     let status = refused.as_ref().map_or(StatusCode::OK, |(r, _)| r.status);
     let page = CalendarPage {
         year,
@@ -150,7 +152,7 @@ async fn render(
             .collect(),
         inputs,
         may_edit: keeps(&v),
-        error: refused.map(|(r, _)| r.message),
+        error,
         notice: moved.map(|n| format!("{} {n}", t.get("calendar.done"))),
         c,
     };
@@ -171,14 +173,14 @@ pub async fn change(
     let get = |k: &str| form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let Some(day) = date(&get("day")) else {
         let year = crate::pages::plan_year(form.get("year").and_then(|y| y.parse().ok()));
-        let r = Refused {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            message: t.get("form.fix").to_owned(),
-            fields: [("day".to_owned(), t.get("form.bad_date").to_owned())].into(),
-        };
+        let r = Refused::form(
+            &t,
+            [("day".to_owned(), t.get("form.bad_date").to_owned())].into(),
+        );
         return render(&state, v, &token, year, None, Some((r, form.clone()))).await;
     };
-    let year = day.year();
+    // The year of the day, shown again (one the calendar keeps).
+    let year = crate::pages::plan_year(Some(day.year()));
     let answer = if form.contains_key("remove") {
         let path = format!("/api/v1/calendar-days?day={day}");
         state

@@ -8,9 +8,9 @@
 use crate::PortalState;
 use crate::api::Problem;
 use crate::i18n::Texts;
-use crate::pages::accounts::{Refused, explain};
+use crate::pages::accounts::{Refused, explain_rights};
 use crate::pages::applications::form::date;
-use crate::pages::fields::Input;
+use crate::pages::fields::{Input, whole_vn};
 use crate::pages::{Chrome, Posted, SignedIn, level_key, problem};
 use crate::session::Visitor;
 use askama::Template;
@@ -74,9 +74,19 @@ fn due_text(t: &Texts, d: &Duty) -> String {
         (_, _, Some(n)) => format!(
             "{n} {} {}",
             t.get("duties.rule.days_after"),
-            d.after_event.clone().unwrap_or_default()
+            event_text(t, d.after_event.as_deref().unwrap_or_default())
         ),
         _ => "—".to_owned(),
+    }
+}
+
+/// The event a due date counts from, in words (its name where the catalogue has none).
+fn event_text(t: &Texts, event: &str) -> String {
+    match event.rsplit('.').next().unwrap_or(event) {
+        "application_transitioned" => t.get("duties.rule.event.application").to_owned(),
+        "acceptance_recorded" => t.get("duties.rule.event.acceptance").to_owned(),
+        "scheme_approved" => t.get("duties.rule.event.approval").to_owned(),
+        _ => event.to_owned(),
     }
 }
 
@@ -112,13 +122,6 @@ fn escalation_text(t: &Texts, e: &[Escalation]) -> String {
         .join("; ")
 }
 
-fn validity(t: &Texts, d: &Duty) -> String {
-    match d.valid_to {
-        Some(to) => format!("{} – {}", format_date_vn(d.valid_from), format_date_vn(to)),
-        None => format!("{} {}", t.get("rules.from"), format_date_vn(d.valid_from)),
-    }
-}
-
 /// A duty version as a line.
 pub struct Line {
     id: Uuid,
@@ -140,14 +143,11 @@ fn line(t: &Texts, d: &Duty) -> Line {
             t.get(level_key(d.reporter)),
             t.get(level_key(d.recipient))
         ),
-        province: d.province_code.as_ref().map_or_else(
-            || t.get("rules.national").to_owned(),
-            |p| format!("{} {p}", t.get("col.province")),
-        ),
+        province: super::scope_text(t, d.province_code.as_deref()),
         due: due_text(t, d),
         offsets: offsets_text(&d.offsets),
         escalation: escalation_text(t, &d.escalation),
-        valid: validity(t, d),
+        valid: super::in_force(t, d.valid_from, d.valid_to),
     }
 }
 
@@ -240,11 +240,39 @@ async fn find(state: &PortalState, token: &str, id: Uuid) -> Result<Duty, Proble
         .ok_or(Problem::NotFound)
 }
 
-/// The escalation rows of the form (three at most, an empty one to add a step).
-const STEPS: [(&str, &str); 3] = [
-    ("esc1.after_days", "esc1.to"),
-    ("esc2.after_days", "esc2.to"),
-    ("esc3.after_days", "esc3.to"),
+/// The escalation steps of the form (as many as the service takes): the inputs' names, and their
+/// labels, which number the step.
+const STEPS: [(&str, &str, &str, &str); 5] = [
+    (
+        "esc1.after_days",
+        "esc1.to",
+        "duties.rule.esc1.days",
+        "duties.rule.esc1.to",
+    ),
+    (
+        "esc2.after_days",
+        "esc2.to",
+        "duties.rule.esc2.days",
+        "duties.rule.esc2.to",
+    ),
+    (
+        "esc3.after_days",
+        "esc3.to",
+        "duties.rule.esc3.days",
+        "duties.rule.esc3.to",
+    ),
+    (
+        "esc4.after_days",
+        "esc4.to",
+        "duties.rule.esc4.days",
+        "duties.rule.esc4.to",
+    ),
+    (
+        "esc5.after_days",
+        "esc5.to",
+        "duties.rule.esc5.days",
+        "duties.rule.esc5.to",
+    ),
 ];
 
 async fn show(
@@ -316,11 +344,11 @@ async fn show(
                     .map(|l| (l.as_str().to_owned(), t.get(level_key(*l)).to_owned())),
             )
             .collect();
-        for (n, (days, to)) in STEPS.iter().enumerate() {
+        for (n, (days, to, days_label, to_label)) in STEPS.iter().enumerate() {
             let step = d.escalation.get(n);
             inputs.push(Input::new(
                 days,
-                t.get("duties.rule.esc_days"),
+                t.get(days_label),
                 "text",
                 &kept(
                     days,
@@ -330,7 +358,7 @@ async fn show(
             inputs.push(
                 Input::new(
                     to,
-                    t.get("duties.rule.esc_to"),
+                    t.get(to_label),
                     "select",
                     &kept(
                         to,
@@ -351,18 +379,7 @@ async fn show(
         );
     }
     let (error, others) = match &refused {
-        Some((r, _)) => {
-            for i in &mut inputs {
-                i.error = r.fields.get(i.name).cloned();
-            }
-            let others = r
-                .fields
-                .iter()
-                .filter(|(k, _)| !inputs.iter().any(|i| i.name == k.as_str()))
-                .map(|(_, m)| m.clone())
-                .collect();
-            (Some(r.message.clone()), others)
-        }
+        Some((r, _)) => (Some(r.message.clone()), r.mark(&mut inputs)),
         None => (None, Vec::new()),
     };
     let status = refused.as_ref().map_or(StatusCode::OK, |(r, _)| r.status);
@@ -371,7 +388,8 @@ async fn show(
         data_window: d.data_window.clone(),
         legal_basis: d.legal_basis.clone(),
         inputs,
-        may_edit: c.admin(),
+        // The ministry's administrators issue national versions; a province's, its own reminder days.
+        may_edit: c.admin() && !(c.role == Some(Role::Ministry) && d.province_code.is_some()),
         error,
         others,
         done,
@@ -426,7 +444,7 @@ pub async fn issue(
     let mut request = json!({"code": d.code, "valid_from": valid_from, "offsets": offsets});
     if ministry {
         let whole = |k: &str, fields: &mut BTreeMap<String, String>| -> Option<i64> {
-            let n = get(k).parse::<i64>().ok();
+            let n = whole_vn(&get(k));
             if n.is_none() {
                 fields.insert(k.to_owned(), t.get("rulefield.bad_whole").to_owned());
             }
@@ -441,12 +459,12 @@ pub async fn issue(
             request["after_days"] = json!(whole("after_days", &mut fields));
         }
         let mut steps = Vec::new();
-        for (days, to) in STEPS {
+        for (days, to, _, _) in STEPS {
             let (n, level) = (get(days), get(to));
             if n.is_empty() && level.is_empty() {
                 continue;
             }
-            match (n.parse::<i64>(), level.is_empty()) {
+            match (whole_vn(&n).ok_or(()), level.is_empty()) {
                 (Ok(n), false) => steps.push(json!({"after_days": n, "to": level})),
                 (Err(_), _) => {
                     fields.insert(days.to_owned(), t.get("rulefield.bad_whole").to_owned());
@@ -492,7 +510,7 @@ pub async fn issue(
             let new_id = created["id"].as_str().unwrap_or(&id).to_owned();
             v.respond(Redirect::to(&format!("{HERE}/{new_id}?xong=1")))
         }
-        Err(p) => match explain(&t, p) {
+        Err(p) => match explain_rights(&t, p) {
             Ok(r) => show(&state, v, &token, &id, false, Some((r, form.clone()))).await,
             Err(p) => problem(v, &here, p),
         },

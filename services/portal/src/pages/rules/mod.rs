@@ -15,7 +15,7 @@ pub mod duties;
 use crate::PortalState;
 use crate::api::Problem;
 use crate::i18n::Texts;
-use crate::pages::accounts::{Refused, explain};
+use crate::pages::accounts::{Refused, explain_rights};
 use crate::pages::applications::form::date;
 use crate::pages::fields::Input;
 use crate::pages::{Chrome, Posted, SignedIn, moment, problem};
@@ -26,7 +26,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use kc_kernel::{Fund, format_date_vn, today_vn};
+use kc_kernel::{Fund, Permission, Role, format_date_vn, today_vn};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -119,12 +119,24 @@ fn what_key(source: Source, v: &Version) -> &'static str {
     }
 }
 
-/// The days a version is in force, written out.
-fn validity(t: &Texts, v: &Version) -> String {
-    match v.valid_to {
-        Some(to) => format!("{} – {}", format_date_vn(v.valid_from), format_date_vn(to)),
-        None => format!("{} {}", t.get("rules.from"), format_date_vn(v.valid_from)),
+/// The days a version is in force, written out: `01/01/2019 – 31/12/2026`, or `Từ 01/01/2027`.
+pub fn in_force(t: &Texts, from: NaiveDate, to: Option<NaiveDate>) -> String {
+    match to {
+        Some(to) => format!("{} – {}", format_date_vn(from), format_date_vn(to)),
+        None => format!("{} {}", t.get("rules.from"), format_date_vn(from)),
     }
+}
+
+fn validity(t: &Texts, v: &Version) -> String {
+    in_force(t, v.valid_from, v.valid_to)
+}
+
+/// Whose a version is: the nation's, or a province's own (`Tỉnh 01`).
+pub fn scope_text(t: &Texts, province_code: Option<&str>) -> String {
+    province_code.map_or_else(
+        || t.get("rules.national").to_owned(),
+        |p| format!("{} {p}", t.get("col.province")),
+    )
 }
 
 /// Whether a version is in force today, ahead, or over.
@@ -177,10 +189,7 @@ fn subject(
     if let Some(f) = v.fund {
         about.push(f.as_str().to_uppercase());
     }
-    about.push(v.province_code.as_ref().map_or_else(
-        || t.get("rules.national").to_owned(),
-        |p| format!("{} {p}", t.get("col.province")),
-    ));
+    about.push(scope_text(t, v.province_code.as_deref()));
     (t.get(what_key(source, v)).to_owned(), about.join(" · "))
 }
 
@@ -285,6 +294,31 @@ pub async fn list(
         c,
     };
     v.respond(page)
+}
+
+/// Whether the visitor may issue the next version of `x`, as the services decide it: the ministry's
+/// administrators every national rule; a province's, the local fund's support caps and deadlines
+/// (the province's own version) and the clusters' rules (likewise).
+fn may_edit(v: &Visitor, source: Source, x: &Version) -> bool {
+    let Some(c) = v.claims() else {
+        return false;
+    };
+    if !c.perms.contains(&Permission::Admin) {
+        return false;
+    }
+    let own = c.province.as_ref().map(|p| p.code.as_str());
+    match (c.role, source) {
+        (Role::Ministry, _) => x.province_code.is_none(),
+        (Role::Province, Source::Clusters) => {
+            x.province_code.as_deref().is_none_or(|p| Some(p) == own)
+        }
+        (Role::Province, Source::Extension) => {
+            x.fund == Some(Fund::Kcdp)
+                && matches!(x.kind.as_deref(), Some("support_cap" | "deadline"))
+                && x.province_code.as_deref().is_none_or(|p| Some(p) == own)
+        }
+        _ => false,
+    }
 }
 
 /// `templates/rule.html`.
@@ -409,18 +443,7 @@ async fn show(
         .hint(t.get("rules.hint.legal_basis")),
     );
     let (error, others) = match &refused {
-        Some((r, _)) => {
-            for i in &mut inputs {
-                i.error = r.fields.get(i.name).cloned();
-            }
-            let others = r
-                .fields
-                .iter()
-                .filter(|(k, _)| !inputs.iter().any(|i| i.name == k.as_str()))
-                .map(|(_, m)| m.clone())
-                .collect();
-            (Some(r.message.clone()), others)
-        }
+        Some((r, _)) => (Some(r.message.clone()), r.mark(&mut inputs)),
         None => (None, Vec::new()),
     };
     let facts = vec![
@@ -440,7 +463,7 @@ async fn show(
         facts,
         figures: body::facts(&t, &x.body),
         inputs,
-        may_edit: c.admin(),
+        may_edit: may_edit(&v, source, &x),
         error,
         others,
         done,
@@ -470,16 +493,6 @@ pub async fn issue(
         Err(p) => return problem(v, &here, p),
     };
     let get = |k: &str| form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
-    let refuse = |status: StatusCode, message: String, fields: BTreeMap<String, String>| {
-        Some((
-            Refused {
-                status,
-                message,
-                fields,
-            },
-            form.clone(),
-        ))
-    };
     let valid_from = date(&get("valid_from"));
     let new_body = body::read(&t, &x.body, &form);
     let (Some(valid_from), Ok(new_body)) = (valid_from, &new_body) else {
@@ -487,11 +500,7 @@ pub async fn issue(
         if valid_from.is_none() {
             fields.insert("valid_from".into(), t.get("form.bad_date").into());
         }
-        let r = refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            t.get("form.fix").into(),
-            fields,
-        );
+        let r = Some((Refused::form(&t, fields), form.clone()));
         return show(&state, v, &token, &source_slug, &id, false, r).await;
     };
     let mut request = json!({
@@ -522,9 +531,9 @@ pub async fn issue(
                 "{HERE}/{source_slug}/{new_id}?xong=1"
             )))
         }
-        Err(p) => match explain(&t, p) {
+        Err(p) => match explain_rights(&t, p) {
             Ok(r) => {
-                let r = refuse(r.status, r.message, r.fields);
+                let r = Some((r, form.clone()));
                 show(&state, v, &token, &source_slug, &id, false, r).await
             }
             Err(p) => problem(v, &here, p),

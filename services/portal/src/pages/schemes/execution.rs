@@ -1,7 +1,8 @@
 //! `/de-an/{id}/thuc-hien`: a scheme's implementation after its approval — its money (approved,
 //! contracted, advanced, paid, settled, still payable, the advance ceiling), its contract, payments,
-//! progress reports and inspections, acceptance, settlement and termination — with a form for each
-//! act workflow says the visitor may take now (`acts`). Each form posts `multipart/form-data` to the
+//! progress reports and inspections, acceptance, settlement, termination and adjustments — with a
+//! form for each act workflow says the visitor may take now (`acts`), and the decision on a pending
+//! adjustment for whoever its route names. Each form posts `multipart/form-data` to the
 //! same address: the act's fields, and its document, either one the scheme already holds or a new
 //! file (uploaded first, then named by the act). A refused act is shown beside its form with what was
 //! typed; a file uploaded before the refusal stays the scheme's and is chosen in the form again.
@@ -11,7 +12,7 @@ use crate::api::Problem;
 use crate::pages::applications::form::{date, dong};
 use crate::pages::applications::money_text;
 use crate::pages::fields::Input;
-use crate::pages::{Chrome, SignedIn, problem};
+use crate::pages::{Chrome, SignedIn, moment, problem};
 use crate::session::Visitor;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -19,7 +20,10 @@ use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Reque
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use chrono::NaiveDate;
-use kc_kernel::{DocumentKind, Money, SchemeStatus, format_date_vn};
+use kc_kernel::{
+    AdjustmentKind, AdjustmentStatus, DocumentKind, Money, Permission, Role, SchemeStatus,
+    format_date_vn,
+};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -145,7 +149,7 @@ struct ActSpec {
 }
 
 /// The acts, in the order of a scheme's life. Fields: name, label key, kind of input.
-const ACTS: [ActSpec; 8] = [
+const ACTS: [ActSpec; 12] = [
     ActSpec {
         act: "sign_contract",
         route: "contract",
@@ -155,6 +159,23 @@ const ACTS: [ActSpec; 8] = [
             ("sign_contract.signed_on", "exec.signed_on", "date"),
             ("sign_contract.ends_on", "exec.ends_on", "date"),
             ("sign_contract.amount", "exec.amount", "money"),
+        ],
+        document: Some((DocumentKind::Contract, true)),
+    },
+    ActSpec {
+        act: "contract_beneficiary",
+        route: "beneficiary-contracts",
+        title: "exec.act.contract_beneficiary",
+        fields: &[
+            (
+                "contract_beneficiary.organisation_id",
+                "exec.beneficiary",
+                "select",
+            ),
+            ("contract_beneficiary.number", "exec.number", "text"),
+            ("contract_beneficiary.signed_on", "exec.signed_on", "date"),
+            ("contract_beneficiary.ends_on", "exec.ends_on", "date"),
+            ("contract_beneficiary.amount", "exec.amount", "money"),
         ],
         document: Some((DocumentKind::Contract, true)),
     },
@@ -237,7 +258,158 @@ const ACTS: [ActSpec; 8] = [
         ],
         document: Some((DocumentKind::LiquidationRecord, false)),
     },
+    ActSpec {
+        act: "request_adjustment",
+        route: "adjustments",
+        title: "exec.act.request_adjustment",
+        fields: &[
+            ("request_adjustment.kind", "adj.kind", "select"),
+            (
+                "request_adjustment.support_approved",
+                "adj.support_approved",
+                "money",
+            ),
+            ("request_adjustment.title", "adj.title_field", "text"),
+            ("request_adjustment.commune", "adj.commune", "text"),
+            ("request_adjustment.ends_on", "adj.ends_on", "date"),
+            (
+                "request_adjustment.remove_organisation_id",
+                "adj.remove",
+                "select",
+            ),
+            ("request_adjustment.add_application_id", "adj.add", "select"),
+            (
+                "request_adjustment.reason",
+                "exec.return_reason",
+                "textarea",
+            ),
+        ],
+        document: Some((DocumentKind::AdjustmentRequest, true)),
+    },
+    ActSpec {
+        act: "decide_adjustment",
+        route: "adjustments/decision",
+        title: "exec.act.decide_adjustment",
+        fields: &[
+            ("decide_adjustment.number", "adj.number", "hidden"),
+            ("decide_adjustment.verdict", "exec.verdict", "select"),
+            ("decide_adjustment.reason", "exec.return_reason", "textarea"),
+        ],
+        document: None,
+    },
+    ActSpec {
+        act: "terminate",
+        route: "terminate",
+        title: "exec.act.terminate",
+        fields: &[
+            ("terminate.requested_on", "exec.requested_on", "date"),
+            ("terminate.reason", "exec.return_reason", "textarea"),
+        ],
+        document: Some((DocumentKind::TerminationRequest, true)),
+    },
 ];
+
+/// The kinds of adjustment, in the order the form offers them.
+const ADJUSTMENTS: [AdjustmentKind; 6] = [
+    AdjustmentKind::ChangeTiming,
+    AdjustmentKind::ChangeContent,
+    AdjustmentKind::ChangeLocation,
+    AdjustmentKind::LowerSupport,
+    AdjustmentKind::RaiseSupport,
+    AdjustmentKind::ChangeBeneficiary,
+];
+
+pub fn adjustment_key(k: AdjustmentKind) -> &'static str {
+    match k {
+        AdjustmentKind::RaiseSupport => "adj.kind.raise_support",
+        AdjustmentKind::LowerSupport => "adj.kind.lower_support",
+        AdjustmentKind::ChangeContent => "adj.kind.change_content",
+        AdjustmentKind::ChangeLocation => "adj.kind.change_location",
+        AdjustmentKind::ChangeTiming => "adj.kind.change_timing",
+        AdjustmentKind::ChangeBeneficiary => "adj.kind.change_beneficiary",
+    }
+}
+
+fn adjustment_status_key(s: AdjustmentStatus) -> &'static str {
+    match s {
+        AdjustmentStatus::Pending => "adj.status.pending",
+        AdjustmentStatus::Approved => "adj.status.approved",
+        AdjustmentStatus::Rejected => "adj.status.rejected",
+    }
+}
+
+/// An adjustment of the scheme, as workflow answers it.
+#[derive(Debug, Deserialize)]
+struct Adjustment {
+    number: i32,
+    kind: AdjustmentKind,
+    status: AdjustmentStatus,
+    changes: Value,
+    reason: String,
+    document_id: Uuid,
+    route_role: Role,
+    route_permission: Permission,
+    requested_at: chrono::DateTime<chrono::Utc>,
+    decision_reason: Option<String>,
+}
+
+/// What an adjustment changes, written out: `before → after` for each field it changes (a
+/// beneficiary by its name where the page knows it).
+fn change_text(a: &Adjustment, names: &BTreeMap<String, String>) -> String {
+    let value = |k: &str, v: &Value| -> String {
+        match (k, v) {
+            ("support_approved", v) => v
+                .as_str()
+                .and_then(|s| s.parse::<rust_decimal::Decimal>().ok())
+                .and_then(|d| Money::try_from(d).ok())
+                .map(|m| money_text(Some(m)))
+                .unwrap_or_default(),
+            ("ends_on", v) => v
+                .as_str()
+                .and_then(|s| s.parse::<NaiveDate>().ok())
+                .map(format_date_vn)
+                .unwrap_or_default(),
+            ("organisation_id", Value::String(id)) => {
+                names.get(id).cloned().unwrap_or_else(|| id.clone())
+            }
+            (_, Value::String(s)) => s.clone(),
+            (_, Value::Null) => "—".to_owned(),
+            (_, other) => other.to_string(),
+        }
+    };
+    let (before, after) = (&a.changes["before"], &a.changes["after"]);
+    after
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| k.as_str() != "application_id")
+                .map(|(k, v)| format!("{} → {}", value(k, &before[k.as_str()]), value(k, v)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default()
+}
+
+/// A scheme's beneficiary (for the beneficiary contract and the change of beneficiary).
+#[derive(Debug, Deserialize)]
+struct Beneficiary {
+    organisation_id: Uuid,
+    organisation_name: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct SchemeDetail {
+    beneficiaries: Vec<Beneficiary>,
+}
+
+/// An accepted application in no scheme (one that may come in by a change of beneficiary).
+#[derive(Debug, Deserialize)]
+struct Candidate {
+    id: Uuid,
+    organisation_name: String,
+    title: Option<String>,
+    scheme_id: Option<Uuid>,
+}
 
 /// One act's form as the template draws it.
 pub struct ActForm {
@@ -254,6 +426,19 @@ pub struct DocChoice {
     required: bool,
     existing: Vec<(String, String, bool)>,
     error: Option<String>,
+}
+
+/// An adjustment as the page lists it.
+pub struct AdjustmentLine {
+    number: i32,
+    kind: &'static str,
+    status: &'static str,
+    status_label: &'static str,
+    change: String,
+    reason: String,
+    asked: String,
+    decision: String,
+    document: Uuid,
 }
 
 /// A progress report or an inspection, as the page lists it.
@@ -285,6 +470,9 @@ struct ExecutionPage {
     settlement: Vec<(&'static str, String)>,
     settlement_dossier: Option<Uuid>,
     termination: Vec<(&'static str, String)>,
+    /// Each adjustment: number, kind, status (class, label), what it changes, why, when asked,
+    /// the decision's reason, its document.
+    adjustments: Vec<AdjustmentLine>,
     forms: Vec<ActForm>,
     done: Option<&'static str>,
 }
@@ -344,8 +532,110 @@ async fn render(
         (Ok(x), Ok(d)) => (x, d.items),
         (Err(p), _) | (_, Err(p)) => return problem(v, &here, p),
     };
+    let may = |act: &str| x.acts.iter().any(|a| a == act);
+    // The adjustments (none shown to a reader workflow does not let see them), the beneficiaries
+    // (for a beneficiary's contract or a change of beneficiary) and the accepted cases that may come
+    // in, each read only when the page needs it.
+    let adjusts = may("request_adjustment") || may("contract_beneficiary");
+    let adjustments_path = format!("/api/v1/schemes/{id}/adjustments");
+    let (adjustments, detail, candidates) = tokio::join!(
+        state
+            .api
+            .get::<Items<Adjustment>>("workflow", &adjustments_path, token),
+        async {
+            if adjusts {
+                state
+                    .api
+                    .get::<SchemeDetail>("workflow", &format!("/api/v1/schemes/{id}"), token)
+                    .await
+                    .map(|d| d.beneficiaries)
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        },
+        async {
+            if may("request_adjustment") {
+                state
+                    .api
+                    .get::<kc_http::Paged<Candidate>>(
+                        "workflow",
+                        "/api/v1/applications?status=accepted&per_page=200",
+                        token,
+                    )
+                    .await
+                    .map(|p| p.items)
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        },
+    );
+    let adjustments = adjustments.map(|a| a.items).unwrap_or_default();
     let c = Chrome::new(&v, &here);
     let t = c.t;
+    let names: BTreeMap<String, String> = detail
+        .iter()
+        .map(|b| (b.organisation_id.to_string(), b.organisation_name.clone()))
+        .collect();
+    // The pending adjustment, when the visitor is the one its route names.
+    let pending = adjustments.iter().find(|a| {
+        a.status == AdjustmentStatus::Pending
+            && v.claims()
+                .is_some_and(|cl| cl.role == a.route_role && cl.perms.contains(&a.route_permission))
+    });
+    let choose = (String::new(), t.get("form.choose").to_owned());
+    let beneficiaries: Vec<(String, String)> = std::iter::once(choose.clone())
+        .chain(
+            detail
+                .iter()
+                .map(|b| (b.organisation_id.to_string(), b.organisation_name.clone())),
+        )
+        .collect();
+    let choices: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::from([
+        (
+            "contract_beneficiary.organisation_id",
+            beneficiaries.clone(),
+        ),
+        ("request_adjustment.remove_organisation_id", beneficiaries),
+        (
+            "request_adjustment.add_application_id",
+            std::iter::once(choose.clone())
+                .chain(
+                    candidates
+                        .iter()
+                        .filter(|a| a.scheme_id.is_none())
+                        .map(|a| {
+                            (
+                                a.id.to_string(),
+                                format!(
+                                    "{} · {}",
+                                    a.organisation_name,
+                                    a.title.clone().unwrap_or_default()
+                                ),
+                            )
+                        }),
+                )
+                .collect(),
+        ),
+        (
+            "request_adjustment.kind",
+            std::iter::once(choose)
+                .chain(
+                    ADJUSTMENTS
+                        .iter()
+                        .map(|k| (k.as_str().to_owned(), t.get(adjustment_key(*k)).to_owned())),
+                )
+                .collect(),
+        ),
+        (
+            "decide_adjustment.verdict",
+            vec![
+                ("approve".into(), t.get("adj.approve").into()),
+                ("reject".into(), t.get("adj.reject").into()),
+            ],
+        ),
+    ]);
     let f = &x.figures;
     let day = |d: NaiveDate| format_date_vn(d);
     let figures = vec![
@@ -359,8 +649,18 @@ async fn render(
     ];
     let forms = ACTS
         .iter()
-        .filter(|a| x.acts.iter().any(|o| o == a.act))
-        .map(|a| act_form(&c, a, &docs, refused.as_ref()))
+        .filter(|a| may(a.act) || (a.act == "decide_adjustment" && pending.is_some()))
+        .map(|a| {
+            let mut f = act_form(&c, a, &docs, refused.as_ref(), &choices);
+            if let Some(p) = pending.filter(|_| a.act == "decide_adjustment") {
+                for i in &mut f.inputs {
+                    if i.name == "decide_adjustment.number" {
+                        i.value = p.number.to_string();
+                    }
+                }
+            }
+            f
+        })
         .collect();
     let mut settlement = Vec::new();
     let mut settlement_dossier = None;
@@ -469,6 +769,20 @@ async fn render(
         settlement,
         settlement_dossier,
         termination,
+        adjustments: adjustments
+            .iter()
+            .map(|a| AdjustmentLine {
+                number: a.number,
+                kind: t.get(adjustment_key(a.kind)),
+                status: a.status.as_str(),
+                status_label: t.get(adjustment_status_key(a.status)),
+                change: change_text(a, &names),
+                reason: a.reason.clone(),
+                asked: moment(a.requested_at),
+                decision: a.decision_reason.clone().unwrap_or_default(),
+                document: a.document_id,
+            })
+            .collect(),
         forms,
         done: done.map(|k| t.get(k)),
         c,
@@ -477,7 +791,13 @@ async fn render(
 }
 
 /// The form of one act: its inputs with what was typed and the refusals, its document choice.
-fn act_form(c: &Chrome, a: &ActSpec, docs: &[Document], refused: Option<&Refused>) -> ActForm {
+fn act_form(
+    c: &Chrome,
+    a: &ActSpec,
+    docs: &[Document],
+    refused: Option<&Refused>,
+    choices: &BTreeMap<&str, Vec<(String, String)>>,
+) -> ActForm {
     let t = c.t;
     let mine = refused.filter(|r| r.act == a.act);
     let typed = |name: &str| {
@@ -491,7 +811,11 @@ fn act_form(c: &Chrome, a: &ActSpec, docs: &[Document], refused: Option<&Refused
         .map(|(name, label, kind)| {
             let value = typed(name);
             let mut i = Input::new(name, t.get(label), kind, &value);
+            if let Some(options) = choices.get(name) {
+                i = i.options(options.clone());
+            }
             i = match *name {
+                "request_adjustment.kind" => i.hint(t.get("adj.hint.kind")),
                 "accept.result" => i.options(vec![
                     ("passed".into(), t.get("exec.passed").into()),
                     ("failed".into(), t.get("exec.failed").into()),
@@ -690,6 +1014,53 @@ fn body(
             money(&mut b, &mut bad, "settled");
             day(&mut b, &mut bad, "settled_on");
             day(&mut b, &mut bad, "liquidated_on");
+            text(&mut b, "reason", false);
+        }
+        "contract_beneficiary" => {
+            if get("organisation_id").is_empty() {
+                bad.insert(
+                    format!("{act}.organisation_id"),
+                    t.get("form.bad_choice").into(),
+                );
+            }
+            text(&mut b, "organisation_id", false);
+            text(&mut b, "number", true);
+            day(&mut b, &mut bad, "signed_on");
+            day(&mut b, &mut bad, "ends_on");
+            money(&mut b, &mut bad, "amount");
+        }
+        "terminate" => {
+            b.insert("version".into(), json!(version));
+            day(&mut b, &mut bad, "requested_on");
+            text(&mut b, "reason", true);
+        }
+        "request_adjustment" => {
+            // Only the field the kind changes goes to workflow (it refuses the others).
+            let kind = get("kind");
+            b.insert("kind".into(), json!(kind));
+            text(&mut b, "reason", true);
+            match kind.as_str() {
+                "raise_support" | "lower_support" => {
+                    money(&mut b, &mut bad, "support_approved");
+                }
+                "change_content" => text(&mut b, "title", true),
+                "change_location" => text(&mut b, "commune", true),
+                "change_timing" => day(&mut b, &mut bad, "ends_on"),
+                "change_beneficiary" => {
+                    text(&mut b, "remove_organisation_id", false);
+                    text(&mut b, "add_application_id", false);
+                }
+                _ => {
+                    bad.insert(format!("{act}.kind"), t.get("form.bad_choice").into());
+                }
+            }
+        }
+        "decide_adjustment" => {
+            b.insert(
+                "number".into(),
+                json!(get("number").parse::<i64>().unwrap_or(0)),
+            );
+            text(&mut b, "verdict", true);
             text(&mut b, "reason", false);
         }
         _ => {}
