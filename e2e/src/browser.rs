@@ -306,6 +306,32 @@ pub async fn click_through_at(c: &Client, at: Locator<'_>) {
     .await;
 }
 
+/// Click the element `css` names, accept the confirmation it asks for (the portal's script asks
+/// before what cannot be undone), and wait for the page it leads to; the question asked.
+pub async fn confirm_through(c: &Client, css: &str) -> String {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let question = kc_testing::wait_for(
+        &format!("the confirmation after {css}"),
+        Duration::from_secs(10),
+        || async { c.get_alert_text().await.ok() },
+    )
+    .await;
+    c.accept_alert().await.unwrap();
+    kc_testing::wait_for(
+        &format!("the page after {css}"),
+        Duration::from_secs(10),
+        || async { old.tag_name().await.is_err().then_some(()) },
+    )
+    .await;
+    question
+}
+
 /// Wait until the browser's path (and query) starts with `prefix`; where it is.
 pub async fn lands_under(c: &Client, prefix: &str) -> String {
     kc_testing::wait_for(

@@ -4,7 +4,8 @@
 //! officer sees who has reported, returns the report saying why (a return without a reason is
 //! refused beside the reason); the enterprise finds its figures in the form again, corrects them and
 //! submits again; the department accepts both reports and consolidates the province's report; the
-//! ministry sees Hà Nội's compliance and consolidated figures. Another province's staff do not find
+//! ministry sees Hà Nội's compliance and consolidated figures, and the register summed by province
+//! with its workbook. Another province's staff do not find
 //! the report.
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
@@ -166,6 +167,38 @@ async fn a_tenant_reports_the_department_returns_and_accepts_and_the_ministry_se
             .contains("3.450.000.000")
     );
     problems.extend(check_screen(&b, "ccn-reports-ministry").await);
+    // The national view: the register summed by province, with the nation's line, and the list as
+    // the registry's workbook.
+    c.goto(&format!("{portal}/ccn")).await.unwrap();
+    let summary = text_of(c, "#summary ~ div table").await;
+    assert!(summary.contains("Thành phố Hà Nội"), "{summary}");
+    assert!(summary.contains("Cả nước"), "{summary}");
+    let export = c
+        .find(Locator::Css("a[href^='/xuat/ccn']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let jar: Vec<String> = c
+        .get_all_cookies()
+        .await
+        .unwrap()
+        .iter()
+        .map(|k| format!("{}={}", k.name(), k.value()))
+        .collect();
+    let xlsx = http
+        .get(format!("{portal}{export}"))
+        .header("cookie", jar.join("; "))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert!(
+        xlsx.bytes().await.unwrap().starts_with(b"PK"),
+        "an XLSX workbook is a zip"
+    );
     sign_out(c).await;
 
     // Another province's officer does not find the report.

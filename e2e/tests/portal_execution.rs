@@ -11,8 +11,8 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use kc_e2e::browser::{
-    Client, Locator, after_click, attach, browser, check_screen, click_through, fill, h1, lands,
-    lands_under, pdf, sign_in, sign_out, text_of, value_of,
+    Client, Locator, after_click, attach, browser, check_screen, click_through, confirm_through,
+    fill, h1, lands, lands_under, pdf, sign_in, sign_out, text_of, value_of,
 };
 use kc_e2e::{DEMO_PASSWORD, System, get_json, login};
 
@@ -393,7 +393,8 @@ async fn a_centre_asks_for_an_adjustment_the_department_approves_it_and_stops_th
     fill(c, "terminate.requested_on", &today).await;
     fill(c, "terminate.reason", "Cơ sở không còn nhu cầu.").await;
     attach(c, "terminate-file", &pdf("de-nghi-ngung")).await;
-    send(c, "terminate").await;
+    let asked = confirm_through(c, "#form-terminate button.primary").await;
+    assert!(asked.starts_with("Ngừng thực hiện đề án?"), "{asked}");
     lands_under(c, &format!("{page}?xong=")).await;
     let stopped = text_of(c, "#termination ~ dl").await;
     assert!(stopped.contains("Cơ sở không còn nhu cầu."), "{stopped}");

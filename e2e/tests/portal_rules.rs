@@ -9,8 +9,8 @@
 
 use kc_e2e::System;
 use kc_e2e::browser::{
-    Locator, after_click, browser, check_screen, choose, click_through, click_through_at, fill, h1,
-    lands_under, sign_in, sign_out, text_of, value_of,
+    Locator, after_click, browser, check_screen, choose, click_through, click_through_at,
+    confirm_through, fill, h1, lands_under, sign_in, sign_out, text_of, value_of,
 };
 
 #[tokio::test]
@@ -111,7 +111,7 @@ async fn the_ministry_issues_new_versions_of_a_cap_a_duty_and_the_calendar() {
     lands_under(c, &format!("/quy-dinh/ngay-nghi?nam={next_year}&xong=")).await;
     assert!(text_of(c, "#days").await.contains("Quốc khánh"));
     problems.extend(check_screen(&b, "rule-calendar").await);
-    click_through(
+    confirm_through(
         c,
         &format!("#days button[aria-label='Bỏ ngày này 02/09/{next_year}']"),
     )

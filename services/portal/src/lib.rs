@@ -101,6 +101,25 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// The script every page links: an improvement only (confirmation before what cannot be undone).
+const JS: &str = include_str!("../static/portal.js");
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        JS,
+    )
+}
+
 /// The home page, in the OpenAPI document (a public route).
 #[utoipa::path(get, path = "/", tag = "pages",
     extensions(("x-kc-access" = json!(kc_auth::public()))),
@@ -116,6 +135,7 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
     OpenApiRouter::new()
         .routes(routes!(home))
         .route("/static/portal.css", get(stylesheet))
+        .route("/static/portal.js", get(script))
         .route(
             "/dang-nhap",
             get(pages::login::form).post(pages::login::submit),

@@ -1,6 +1,7 @@
 //! The industrial clusters (cụm công nghiệp), as the registry keeps them, for the province's and the
-//! ministry's staff: `/ccn`, the register (filtered by state and words, fifty to a page) over a map
-//! of the clusters' points; `/ccn/{id}`, one cluster: its record, the rule checks of its last version
+//! ministry's staff: `/ccn`, the summary by province (clusters, land, occupancy, wastewater), the
+//! register (filtered by state and words, fifty to a page, exported to XLSX by the registry) over a
+//! map of the clusters' points; `/ccn/{id}`, one cluster: its record, the rule checks of its last version
 //! with their figures, and its history, version by version. Their periodic reports: [`reports`].
 
 pub mod reports;
@@ -114,12 +115,64 @@ pub struct Line {
     pub wastewater: bool,
 }
 
+/// A line of the registry's summary (a province, or the total), as it answers it.
+#[derive(Debug, Deserialize)]
+struct SummaryLine {
+    name: String,
+    clusters: i64,
+    active: i64,
+    operating: i64,
+    expanded: i64,
+    planned_area_ha: Decimal,
+    industrial_area_ha: Decimal,
+    leased_area_ha: Decimal,
+    occupancy_percent: Option<String>,
+    without_wastewater: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Summary {
+    lines: Vec<SummaryLine>,
+    total: SummaryLine,
+}
+
+/// A line of the summary, written out: name, clusters, active, operating, planned, industrial and
+/// leased land, occupancy, without wastewater treatment.
+pub struct SummaryRow {
+    name: String,
+    clusters: i64,
+    active: i64,
+    operating: i64,
+    planned: String,
+    industrial: String,
+    leased: String,
+    occupancy: String,
+    without_wastewater: i64,
+}
+
+fn summary_row(l: &SummaryLine) -> SummaryRow {
+    SummaryRow {
+        name: l.name.clone(),
+        clusters: l.clusters,
+        active: l.active,
+        operating: l.operating + l.expanded,
+        planned: hectares(l.planned_area_ha),
+        industrial: hectares(l.industrial_area_ha),
+        leased: hectares(l.leased_area_ha),
+        occupancy: super::percent_text(l.occupancy_percent.as_deref()),
+        without_wastewater: l.without_wastewater,
+    }
+}
+
 /// `templates/clusters.html`.
 #[derive(Template, WebTemplate)]
 #[template(path = "clusters.html")]
 struct ListPage {
     c: Chrome,
     map: Map,
+    /// The summary by province (the ministry: every province; a province: its own), and the total.
+    summary: Vec<SummaryRow>,
+    nation: Option<SummaryRow>,
     lines: Vec<Line>,
     status: &'static str,
     statuses: Vec<(&'static str, &'static str, bool)>,
@@ -175,12 +228,23 @@ pub async fn list(
         format!("/api/v1/clusters?per_page=50&page={page}&{query}"),
         format!("/api/v1/clusters/export.geojson?{query}"),
     ];
-    let (list, geo) = tokio::join!(
+    let (list, geo, summary) = tokio::join!(
         state
             .api
             .get::<Paged<Cluster>>("registry", &paths[0], &token),
         state.api.get::<Geo>("registry", &paths[1], &token),
+        state
+            .api
+            .get::<Summary>("registry", "/api/v1/clusters/summary", &token),
     );
+    // The summary is the staff's (an enterprise reads none, and the register without it).
+    let (summary, nation) = match summary {
+        Ok(s) => (
+            s.lines.iter().map(summary_row).collect(),
+            Some(summary_row(&s.total)),
+        ),
+        Err(_) => (Vec::new(), None),
+    };
     let list = match list {
         Ok(l) => l,
         Err(p) => return problem(v, HERE, p),
@@ -206,6 +270,8 @@ pub async fn list(
         });
     let page = ListPage {
         map: Map::of(points),
+        summary,
+        nation,
         lines: list
             .items
             .iter()
