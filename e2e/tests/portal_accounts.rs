@@ -197,6 +197,7 @@ async fn a_department_admin_adds_and_locks_a_user_of_its_centre() {
     let mut problems = Vec::new();
 
     sign_in(c, &portal, "so.01@demo.test", "/").await;
+    click_through(c, "a[href='/quan-tri']").await;
     click_through(c, "a[href='/nguoi-dung']").await;
     h1_becomes(c, "Tổ chức và người dùng").await;
     choose(c, "kind", "centre").await;

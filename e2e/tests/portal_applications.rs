@@ -275,8 +275,18 @@ async fn the_application_form_works_with_javascript_switched_off() {
     let c = &b.client;
     sign_in(c, &portal, "dn1.37@demo.test", "/ho-so/moi").await;
     assert_eq!(h1(c).await, "Lập hồ sơ đề nghị hỗ trợ");
-    // Nothing on the page is a script: every step is a plain form.
-    assert!(c.find_all(Locator::Css("script")).await.unwrap().is_empty());
+    // Every step is a plain form: the page's only script is the portal's optional one (which asks
+    // before what cannot be undone), switched off here with the rest.
+    for script in c.find_all(Locator::Css("script")).await.unwrap() {
+        let src = script.attr("src").await.unwrap();
+        assert_eq!(src.as_deref(), Some("/static/portal.js"));
+    }
+    assert!(
+        c.find_all(Locator::Css("[data-confirm]"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let (id, _) = fill_the_form(c, "Lò sấy gỗ tiết kiệm năng lượng", "500.000.000", None).await;
     act(c, "submit", None).await;
     let said = after_click(c, Locator::Css("p.notice"))

@@ -227,7 +227,7 @@ async fn the_province_sees_its_clusters_on_a_map_of_viet_nam_with_hoang_sa_and_t
         .await
         .unwrap();
     let rows = c
-        .find_all(Locator::Css("main table tbody tr"))
+        .find_all(Locator::Css(".with-map table tbody tr"))
         .await
         .unwrap();
     assert!(!rows.is_empty(), "the demo province has clusters");

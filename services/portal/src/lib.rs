@@ -229,6 +229,7 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
             get(pages::clusters::reports::one).post(pages::clusters::reports::review),
         )
         .route("/ccn/{id}", get(pages::clusters::one))
+        .route("/quan-tri", get(pages::admin::page))
         .route("/quy-dinh", get(pages::rules::list))
         .route("/quy-dinh/nghia-vu", get(pages::rules::duties::list))
         .route(

@@ -3,6 +3,7 @@
 //! frame needs (`base.html`: the language, the navigation, the sign-out form).
 
 pub mod accounts;
+pub mod admin;
 pub mod applications;
 pub mod budget;
 pub mod calendar;
