@@ -350,6 +350,18 @@ mod tests {
             for r in Role::ALL {
                 assert_ne!(t.get(role_key(r)), role_key(r));
             }
+            for k in kc_kernel::DocumentKind::ALL {
+                let key = applications::document_key(k);
+                assert_ne!(t.get(key), key);
+            }
+            for k in kc_kernel::ReportKind::ALL {
+                let key = clusters::reports::kind_key(k);
+                assert_ne!(t.get(key), key);
+            }
+            for k in kc_kernel::AdjustmentKind::ALL {
+                let key = schemes::execution::adjustment_key(k);
+                assert_ne!(t.get(key), key);
+            }
         }
     }
 }

@@ -178,7 +178,18 @@ pub fn document_key(k: DocumentKind) -> &'static str {
         DocumentKind::Quote => "doc.quote",
         DocumentKind::LandPapers => "doc.land_papers",
         DocumentKind::BeneficiaryRequest => "doc.beneficiary_request",
-        _ => "doc.other",
+        DocumentKind::SchemeDocument => "doc.scheme_document",
+        DocumentKind::AppraisalRecord => "doc.appraisal_record",
+        DocumentKind::Decision => "doc.decision",
+        DocumentKind::Contract => "doc.contract",
+        DocumentKind::PaymentVoucher => "doc.payment_voucher",
+        DocumentKind::ProgressReport => "doc.progress_report",
+        DocumentKind::AcceptanceRecord => "doc.acceptance_record",
+        DocumentKind::SettlementDossier => "doc.settlement_dossier",
+        DocumentKind::LiquidationRecord => "doc.liquidation_record",
+        DocumentKind::TerminationRequest => "doc.termination_request",
+        DocumentKind::AdjustmentRequest => "doc.adjustment_request",
+        DocumentKind::Other => "doc.other",
     }
 }
 

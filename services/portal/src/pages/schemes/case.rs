@@ -281,7 +281,14 @@ async fn render(
         ("col.implementer", s.implementing_org_name.clone()),
         ("col.province", s.province_code.clone()),
         ("field.fund", t.get(fund_key(s.fund)).to_owned()),
-        ("scheme.kind", s.kind.label_vi().to_owned()),
+        (
+            "scheme.kind",
+            t.get(match s.kind {
+                kc_kernel::SchemeKind::Point => "scheme.kind.point",
+                kc_kernel::SchemeKind::Grouped => "scheme.kind.grouped",
+            })
+            .to_owned(),
+        ),
         ("field.plan_year", s.plan_year.to_string()),
         (
             "field.activity_code",
@@ -384,7 +391,7 @@ async fn render(
             .map(|d| {
                 (
                     d.id,
-                    d.kind.label_vi(),
+                    t.get(crate::pages::applications::document_key(d.kind)),
                     d.filename.clone(),
                     moment(d.uploaded_at),
                 )
