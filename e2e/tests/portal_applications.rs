@@ -125,6 +125,16 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
     assert!(facts.contains("500.000.000 đồng"), "{facts}");
     assert!(facts.contains(&format!("01/03/{}", plan_year())), "{facts}");
 
+    // A scan too large is refused beside the file, not taken for an expired session.
+    let big = std::env::temp_dir().join(format!("ban-quet-{}.pdf", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&big, vec![b'%'; 13 * 1024 * 1024]).unwrap();
+    choose(c, "kind", "request_letter").await;
+    kc_e2e::browser::attach(c, "file", &big).await;
+    click_through(c, "form[enctype='multipart/form-data'] button").await;
+    let refused = text_of(c, "#case-errors").await;
+    assert!(refused.contains("Tệp lớn hơn 10 MB"), "{refused}");
+    let _ = std::fs::remove_file(&big);
+
     // The request letter, uploaded from a file.
     let pdf = kc_e2e::browser::pdf("don-de-nghi");
     choose(c, "kind", "request_letter").await;

@@ -309,6 +309,83 @@ impl<F: DeserializeOwned + Send> FromRequest<PortalState> for Posted<F> {
     }
 }
 
+/// A posted `multipart/form-data` form with at most one file (its field `file`), whose CSRF token is
+/// the visitor's: any other, or a body that is no such form, is refused with 403 before the handler
+/// runs. A file larger than the route takes is not an expired session: `too_large` says so, with
+/// the fields read before it (the file comes last in the portal's forms).
+pub struct PostedFile {
+    pub v: Visitor,
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+    pub too_large: bool,
+}
+
+impl FromRequest<PortalState> for PostedFile {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &PortalState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let Ok(v) = Visitor::from_request_parts(&mut parts, state).await;
+        let here = parts.uri.path().to_owned();
+        let req = Request::from_parts(parts, body);
+        let mut csrf = String::new();
+        let mut form = PostedFile {
+            v,
+            fields: Default::default(),
+            filename: String::new(),
+            bytes: Vec::new(),
+            too_large: false,
+        };
+        let Ok(mut m) = axum::extract::Multipart::from_request(req, state).await else {
+            return Err(bad_csrf(form.v, &here));
+        };
+        let too_large = |e: &axum::extract::multipart::MultipartError| {
+            e.status() == StatusCode::PAYLOAD_TOO_LARGE
+        };
+        loop {
+            let field = match m.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) if too_large(&e) => {
+                    form.too_large = true;
+                    break;
+                }
+                Err(_) => return Err(bad_csrf(form.v, &here)),
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "file" {
+                form.filename = field.file_name().unwrap_or_default().to_owned();
+                match field.bytes().await {
+                    Ok(b) => form.bytes = b.to_vec(),
+                    Err(e) if too_large(&e) => {
+                        form.too_large = true;
+                        break;
+                    }
+                    Err(_) => return Err(bad_csrf(form.v, &here)),
+                }
+            } else {
+                match field.text().await {
+                    Ok(text) if name == "_csrf" => csrf = text,
+                    Ok(text) => {
+                        form.fields.insert(name, text);
+                    }
+                    Err(e) if too_large(&e) => {
+                        form.too_large = true;
+                        break;
+                    }
+                    Err(_) => return Err(bad_csrf(form.v, &here)),
+                }
+            }
+        }
+        if form.v.csrf_ok(&csrf) {
+            Ok(form)
+        } else {
+            Err(bad_csrf(form.v, &here))
+        }
+    }
+}
+
 /// A form with no field of its own (its CSRF token only).
 #[derive(Debug, Deserialize)]
 pub struct NoFields {}

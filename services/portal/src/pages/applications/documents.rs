@@ -6,9 +6,8 @@ use super::Refusal;
 use super::case::{Said, render};
 use crate::PortalState;
 use crate::api::Problem;
-use crate::pages::{SignedIn, problem};
-use crate::session::Visitor;
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request, State};
+use crate::pages::{PostedFile, SignedIn, problem};
+use axum::extract::{Path, State};
 use axum::response::{Redirect, Response};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -16,48 +15,13 @@ use uuid::Uuid;
 /// The largest file the portal passes on (workflow has its own limit, 10 MiB by default).
 pub const MAX_UPLOAD: usize = 12 * 1024 * 1024;
 
-/// What the upload form sent.
-#[derive(Default)]
-struct Upload {
-    csrf: String,
-    kind: String,
-    filename: String,
-    bytes: Vec<u8>,
-}
-
-async fn read(mut m: Multipart) -> Option<Upload> {
-    let mut u = Upload::default();
-    while let Ok(Some(field)) = m.next_field().await {
-        match field.name() {
-            Some("_csrf") => u.csrf = field.text().await.ok()?,
-            Some("kind") => u.kind = field.text().await.ok()?,
-            Some("file") => {
-                u.filename = field.file_name().unwrap_or_default().to_owned();
-                u.bytes = field.bytes().await.ok()?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    Some(u)
-}
-
 pub async fn upload(
     State(state): State<PortalState>,
     Path(id): Path<String>,
-    req: Request,
+    form: PostedFile,
 ) -> Response {
     let here = format!("/ho-so/{id}");
-    let (mut parts, body) = req.into_parts();
-    let Ok(v) = Visitor::from_request_parts(&mut parts, &state).await;
-    let req = Request::from_parts(parts, body);
-    let form = match Multipart::from_request(req, &state).await {
-        Ok(m) => read(m).await,
-        Err(_) => None,
-    };
-    let Some(form) = form.filter(|f| v.csrf_ok(&f.csrf)) else {
-        return crate::pages::bad_csrf(v, &here);
-    };
-    let SignedIn { v, token } = match SignedIn::of(v, &here) {
+    let SignedIn { v, token } = match SignedIn::of(form.v, &here) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -65,18 +29,25 @@ pub async fn upload(
         return problem(v, &here, Problem::NotFound);
     };
     let t = v.texts();
-    if form.bytes.is_empty() || form.filename.is_empty() {
+    let missing = form.bytes.is_empty() || form.filename.is_empty();
+    if form.too_large || missing {
+        let why = t.get(if form.too_large {
+            "case.too_large"
+        } else {
+            "case.no_file"
+        });
         let said = Said {
             refusal: Some(Refusal {
-                message: t.get("case.no_file").to_owned(),
-                fields: BTreeMap::from([("file".to_owned(), t.get("case.no_file").to_owned())]),
+                message: why.to_owned(),
+                fields: BTreeMap::from([("file".to_owned(), why.to_owned())]),
             }),
             ..Said::default()
         };
         return render(&state, v, &token, &id, said).await;
     }
+    let kind = form.fields.get("kind").cloned().unwrap_or_default();
     let name: String = form_urlencoded::byte_serialize(form.filename.as_bytes()).collect();
-    let kind: String = form_urlencoded::byte_serialize(form.kind.as_bytes()).collect();
+    let kind: String = form_urlencoded::byte_serialize(kind.as_bytes()).collect();
     match state
         .api
         .upload(

@@ -12,11 +12,11 @@ use crate::api::Problem;
 use crate::pages::applications::form::{date, dong};
 use crate::pages::applications::money_text;
 use crate::pages::fields::Input;
-use crate::pages::{Chrome, SignedIn, moment, problem};
+use crate::pages::{Chrome, PostedFile, SignedIn, moment, problem};
 use crate::session::Visitor;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use chrono::NaiveDate;
@@ -867,31 +867,6 @@ fn act_form(
     }
 }
 
-/// What an act's form sent.
-#[derive(Default)]
-struct Posted {
-    csrf: String,
-    fields: BTreeMap<String, String>,
-    filename: String,
-    bytes: Vec<u8>,
-}
-
-async fn read(mut m: Multipart) -> Option<Posted> {
-    let mut p = Posted::default();
-    while let Ok(Some(field)) = m.next_field().await {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            p.filename = field.file_name().unwrap_or_default().to_owned();
-            p.bytes = field.bytes().await.ok()?.to_vec();
-        } else if name == "_csrf" {
-            p.csrf = field.text().await.ok()?;
-        } else {
-            p.fields.insert(name, field.text().await.ok()?);
-        }
-    }
-    Some(p)
-}
-
 /// The act's body for workflow (without its document), or the fields the portal cannot read.
 fn body(
     act: &str,
@@ -1091,20 +1066,10 @@ fn members(s: &str) -> Option<Vec<Value>> {
 pub async fn act(
     State(state): State<PortalState>,
     Path(id): Path<String>,
-    req: Request,
+    form: PostedFile,
 ) -> Response {
     let here = format!("/de-an/{id}/thuc-hien");
-    let (mut parts, body_) = req.into_parts();
-    let Ok(v) = Visitor::from_request_parts(&mut parts, &state).await;
-    let req = Request::from_parts(parts, body_);
-    let form = match Multipart::from_request(req, &state).await {
-        Ok(m) => read(m).await,
-        Err(_) => None,
-    };
-    let Some(form) = form.filter(|f| v.csrf_ok(&f.csrf)) else {
-        return crate::pages::bad_csrf(v, &here);
-    };
-    let SignedIn { v, token } = match SignedIn::of(v, &here) {
+    let SignedIn { v, token } = match SignedIn::of(form.v, &here) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -1132,6 +1097,15 @@ pub async fn act(
         document: chosen,
         ..Refused::default()
     };
+    if form.too_large {
+        refused.status = StatusCode::PAYLOAD_TOO_LARGE;
+        refused.message = t.get("case.too_large").into();
+        refused.fields = BTreeMap::from([(
+            format!("{act}.document"),
+            t.get("case.too_large").to_owned(),
+        )]);
+        return render(&state, v, &token, &id, None, Some(refused)).await;
+    }
     let mut b = match body(&act, &form.fields, version, t) {
         Ok(b) => b,
         Err(fields) => {
