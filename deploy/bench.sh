@@ -209,7 +209,7 @@ for run in "centre|$centre|$page_queue|$api_queue" "ministry|$ministry_wf|$page_
   wrk -t2 -c8 -d"${DURATION}s" --latency -H "Authorization: Bearer $tok" "http://127.0.0.1:$wf_port$api" \
     | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|requests in"
 done
-echo "    stylesheet: $(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$pt_port/static/portal.css") bytes (cached a day); no script, no web font, no image"
+echo "    stylesheet: $(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$pt_port/static/portal.css") bytes, script: $(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$pt_port/static/portal.js") bytes (both cached a day; the script optional); no web font, no image"
 echo "    portal RSS after the runs: $(ps -o rss= -p "$pt_pid" | awk '{printf "%.1f MiB", $1/1024}')"
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   [ "$(id -u)" = 0 ] && { apt-get update -qq >/dev/null; apt-get install -y -qq chromium chromium-driver >/dev/null; } || true

@@ -332,6 +332,18 @@ pub async fn confirm_through(c: &Client, css: &str) -> String {
     question
 }
 
+/// The browser's cookies as a `cookie` header (to fetch what the page links to, a download, with
+/// the visitor's session).
+pub async fn cookie_header(c: &Client) -> String {
+    c.get_all_cookies()
+        .await
+        .unwrap()
+        .iter()
+        .map(|k| format!("{}={}", k.name(), k.value()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Wait until the browser's path (and query) starts with `prefix`; where it is.
 pub async fn lands_under(c: &Client, prefix: &str) -> String {
     kc_testing::wait_for(

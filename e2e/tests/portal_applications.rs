@@ -172,6 +172,30 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
     sign_in(c, &portal, "ttkc.01@demo.test", "/ho-so?status=submitted").await;
     after_click(c, Locator::Css(&format!("a[href='/ho-so/{id}']"))).await;
     problems.extend(check_screen(&b, "queue").await);
+    // The queue as a spreadsheet, made by workflow with the page's filter and the columns ticked.
+    let kept = c
+        .find(Locator::Css(
+            "form[action='/xuat/ho-so'] input[name=status]",
+        ))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("submitted"));
+    let jar = kc_e2e::browser::cookie_header(c).await;
+    let csv = reqwest::Client::new()
+        .get(format!(
+            "{portal}/xuat/ho-so?status=submitted&columns=organisation_name&columns=title&format=csv"
+        ))
+        .header("cookie", &jar)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let csv = csv.text().await.unwrap();
+    assert!(csv.contains("Máy sấy chè công suất 500 kg/mẻ"), "{csv}");
+    assert_eq!(csv.lines().next().unwrap().split(',').count(), 2, "{csv}");
     c.goto(&format!("{portal}/ho-so/{id}")).await.unwrap();
     act(c, "review", None).await;
     after_click(c, Locator::Css("p.notice")).await;

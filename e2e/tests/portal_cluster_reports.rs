@@ -181,16 +181,10 @@ async fn a_tenant_reports_the_department_returns_and_accepts_and_the_ministry_se
         .await
         .unwrap()
         .unwrap();
-    let jar: Vec<String> = c
-        .get_all_cookies()
-        .await
-        .unwrap()
-        .iter()
-        .map(|k| format!("{}={}", k.name(), k.value()))
-        .collect();
+    let jar = kc_e2e::browser::cookie_header(c).await;
     let xlsx = http
         .get(format!("{portal}{export}"))
-        .header("cookie", jar.join("; "))
+        .header("cookie", &jar)
         .send()
         .await
         .unwrap();

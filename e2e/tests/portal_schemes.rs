@@ -171,14 +171,10 @@ async fn the_province_appraises_the_ministry_approves_and_the_dashboard_shows_it
     let export = format!(
         "{portal}/xuat/tong-hop?year={year}&group_by=province&columns=label&columns=approved&format=csv"
     );
-    let cookies = c.get_all_cookies().await.unwrap();
-    let jar: Vec<String> = cookies
-        .iter()
-        .map(|k| format!("{}={}", k.name(), k.value()))
-        .collect();
+    let jar = kc_e2e::browser::cookie_header(c).await;
     let csv = http
         .get(&export)
-        .header("cookie", jar.join("; "))
+        .header("cookie", &jar)
         .send()
         .await
         .unwrap();

@@ -134,6 +134,7 @@ pub fn routes(max_document_bytes: usize) -> OpenApiRouter<AppState> {
         .merge(rules::routes::router())
         .merge(budget::routes::router())
         .merge(applications::routes::router())
+        .merge(applications::export::router())
         .merge(documents::routes::router(max_document_bytes))
         .merge(schemes::routes::router())
         .merge(execution::routes::router())

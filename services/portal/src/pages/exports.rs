@@ -1,5 +1,5 @@
 //! `/xuat/{what}`: a list or a table as XLSX or CSV, made by the service that owns it (the portal
-//! builds no spreadsheet of its own): the scheme list (`de-an`), the execution report
+//! builds no spreadsheet of its own): the applications (`ho-so`), the scheme list (`de-an`), the execution report
 //! (`tong-hop`) and the cluster register (`ccn`). The page's filters go through as they are; the columns ticked (one `columns` key
 //! each) become the service's comma-separated `columns`.
 
@@ -10,7 +10,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 
 /// The exports the portal offers: its name in the address, the service, and the service's route.
-const EXPORTS: [(&str, &str, &str); 3] = [
+const EXPORTS: [(&str, &str, &str); 4] = [
+    ("ho-so", "workflow", "/api/v1/applications/export"),
     ("de-an", "workflow", "/api/v1/schemes/export"),
     ("tong-hop", "workflow", "/api/v1/reports/execution/export"),
     ("ccn", "registry", "/api/v1/clusters/export.xlsx"),

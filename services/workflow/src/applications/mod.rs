@@ -6,10 +6,11 @@
 //! statuses' transitions and who makes each. Every submission keeps the content as sent
 //! ([`store::add_version`]); [`diff`] compares two versions field by field. [`caps`] checks the
 //! support asked for against the cap rule in force (a share of the cost and a ceiling) with a message
-//! naming the rule and the figures.
+//! naming the rule and the figures. [`export`] gives the list as a spreadsheet.
 
 pub mod caps;
 pub mod diff;
+pub mod export;
 pub mod routes;
 pub mod state;
 pub mod store;

@@ -15,8 +15,8 @@ use kc_auth::{AnyUser, CentreOfficer, EnterpriseMember, Lock, Tenant, audit_by, 
 use kc_db::{AuditEvent, Tx, audit};
 use kc_events::ApplicationTransitioned;
 use kc_http::{
-    ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Path, Query, opt_text, req_text,
-    search_text,
+    ApiError, ClientMeta, FieldErrors, Json, Page, PageQuery, Paged, Path, Query, opt_text,
+    req_text, search_text,
 };
 use kc_kernel::{
     ApplicationStatus, Fund, Money, Region, RuleKind, Scope, day_in_vietnam, today_vn,
@@ -97,15 +97,28 @@ pub struct ListQuery {
     pub q: Option<String>,
     #[param(inline)]
     pub sort: Option<Sort>,
-    #[param(minimum = 1, maximum = 100000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+}
+
+impl ListQuery {
+    /// The filters as [`open_list`] checks them.
+    pub(super) fn asked(&self) -> Asked<'_> {
+        Asked {
+            status: self.status,
+            fund: self.fund,
+            activity_code: self.activity_code.as_deref(),
+            commune: self.commune.as_deref(),
+            plan_year: self.plan_year,
+            overdue: self.overdue,
+            province_code: self.province_code.as_deref(),
+            region: self.region,
+            q: self.q.as_deref(),
+        }
+    }
 }
 
 /// Applications the caller may see: an enterprise its own, a centre or department its province's
 /// (the queue), the ministry every province's. Filtered, sorted, paged.
-#[utoipa::path(get, path = "/api/v1/applications", tag = "applications", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/applications", tag = "applications", params(ListQuery, PageQuery),
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<AnyUser>())),
                ("x-kc-server-rules" = json!({"province_code": "a province in force today",
@@ -115,48 +128,10 @@ pub struct ListQuery {
 async fn list_applications(
     tenant: Tenant<AnyUser>,
     Query(q): Query<ListQuery>,
+    Query(p): Query<PageQuery>,
 ) -> Result<Json<Paged<ApplicationOut>>, ApiError> {
-    let page = Page::parse(q.page, q.per_page)?;
-    let mut fields = FieldErrors::new();
-    let commune = search_text(&mut fields, "commune", q.commune.as_deref());
-    let search = search_text(&mut fields, "q", q.q.as_deref());
-    if q.activity_code
-        .as_deref()
-        .is_some_and(|c| !crate::rules::is_key(c))
-    {
-        fields.insert("activity_code".into(), ACTIVITY_CODE_SHAPE.into());
-    }
-    if q.plan_year.is_some_and(|y| !(2000..=2099).contains(&y)) {
-        fields.insert("plan_year".into(), PLAN_YEAR_RANGE.into());
-    }
-    let tx = tenant.begin().await?;
-    let province_id = kc_auth::list_province(
-        &tx,
-        tenant.scope(),
-        "province_code",
-        q.province_code.as_deref(),
-        &mut fields,
-    )
-    .await?;
-    if !fields.is_empty() {
-        return Err(ApiError::validation(fields));
-    }
-    let organisation_id = match tenant.scope() {
-        Scope::Enterprise { org, .. } => Some(org),
-        _ => None,
-    };
-    let filter = Filter {
-        status: q.status,
-        fund: q.fund,
-        activity_code: q.activity_code,
-        commune,
-        plan_year: q.plan_year,
-        overdue: q.overdue,
-        province_id,
-        region: q.region,
-        organisation_id,
-        q: search,
-    };
+    let page = Page::parse(p.page, p.per_page)?;
+    let (tx, filter) = open_list(&tenant, q.asked()).await?;
     let (items, total) = store::list(
         &tx,
         &filter,
@@ -168,6 +143,66 @@ async fn list_applications(
     tx.commit().await?;
     let items = items.into_iter().map(|a| out_for(&tenant, a)).collect();
     Ok(Json(Paged::new(items, total, page)))
+}
+
+/// What a list of applications or its export asks for, as sent.
+pub(super) struct Asked<'a> {
+    pub status: Option<ApplicationStatus>,
+    pub fund: Option<Fund>,
+    pub activity_code: Option<&'a str>,
+    pub commune: Option<&'a str>,
+    pub plan_year: Option<i32>,
+    pub overdue: Option<bool>,
+    pub province_code: Option<&'a str>,
+    pub region: Option<Region>,
+    pub q: Option<&'a str>,
+}
+
+/// Check what a list asks for and open its transaction: the filter (an enterprise's own
+/// applications only), or 422 naming each field at fault. The list and its export read the same
+/// applications.
+pub(super) async fn open_list<P>(
+    tenant: &Tenant<P>,
+    a: Asked<'_>,
+) -> Result<(Tx, Filter), ApiError> {
+    let mut fields = FieldErrors::new();
+    let commune = search_text(&mut fields, "commune", a.commune);
+    let search = search_text(&mut fields, "q", a.q);
+    if a.activity_code.is_some_and(|c| !crate::rules::is_key(c)) {
+        fields.insert("activity_code".into(), ACTIVITY_CODE_SHAPE.into());
+    }
+    if a.plan_year.is_some_and(|y| !(2000..=2099).contains(&y)) {
+        fields.insert("plan_year".into(), PLAN_YEAR_RANGE.into());
+    }
+    let tx = tenant.begin().await?;
+    let province_id = kc_auth::list_province(
+        &tx,
+        tenant.scope(),
+        "province_code",
+        a.province_code,
+        &mut fields,
+    )
+    .await?;
+    if !fields.is_empty() {
+        return Err(ApiError::validation(fields));
+    }
+    let organisation_id = match tenant.scope() {
+        Scope::Enterprise { org, .. } => Some(org),
+        _ => None,
+    };
+    let filter = Filter {
+        status: a.status,
+        fund: a.fund,
+        activity_code: a.activity_code.map(str::to_owned),
+        commune,
+        plan_year: a.plan_year,
+        overdue: a.overdue,
+        province_id,
+        region: a.region,
+        organisation_id,
+        q: search,
+    };
+    Ok((tx, filter))
 }
 
 const ACTIVITY_CODE_SHAPE: &str =

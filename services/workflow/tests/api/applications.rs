@@ -671,3 +671,56 @@ async fn no_step_or_read_of_an_application_works_from_outside_its_case() {
         submitted["version"]
     );
 }
+
+#[tokio::test]
+async fn the_queue_exports_with_its_filters_and_the_columns_chosen_and_nothing_of_another_province()
+{
+    let app = TestApp::spawn().await;
+    let draft = new_draft(&app).await;
+    let id = draft["id"].as_str().unwrap();
+    let r = step(&app, id, "submit", DN, &draft["version"], None).await;
+    app.expect(r, StatusCode::OK).await;
+    // The centre's queue of submitted cases, as CSV with three columns in the order asked.
+    let r = app
+        .get(
+            "/api/v1/applications/export?status=submitted&format=csv&columns=organisation_name,support_requested,status",
+            CENTRE,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    let mut lines = csv.lines();
+    let head = lines.next().unwrap().trim_start_matches('\u{feff}');
+    assert_eq!(
+        head,
+        "Cơ sở đề nghị,Kinh phí đề nghị hỗ trợ (đồng),Trạng thái"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert!(rows[0].ends_with(",200000000,Đã nộp"), "{csv}");
+    // The whole list as a workbook; the enterprise exports its own.
+    let r = app.get("/api/v1/applications/export", CENTRE).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(&r.bytes().await.unwrap()[..2], b"PK");
+    let r = app.get("/api/v1/applications/export?format=csv", DN).await;
+    assert_eq!(r.text().await.unwrap().lines().count(), 2);
+    // Another province's centre exports none of it; a column it does not know is named.
+    let r = app
+        .get(
+            "/api/v1/applications/export?format=csv",
+            "ttkc.79@demo.test",
+        )
+        .await;
+    assert_eq!(
+        r.text().await.unwrap().lines().count(),
+        1,
+        "the headings only"
+    );
+    let r = app
+        .get("/api/v1/applications/export?columns=title,salary", CENTRE)
+        .await;
+    assert_eq!(
+        fields(&app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["columns"]
+    );
+}

@@ -67,7 +67,22 @@ struct ListPage {
     batch: bool,
     batch_acts: Vec<(&'static str, &'static str)>,
     done: Option<BatchDone>,
+    /// The export's columns: workflow's key, the label.
+    columns: Vec<(&'static str, &'static str)>,
 }
+
+/// The columns of the list's export a visitor may choose (workflow's keys), with their labels.
+pub const EXPORT_COLUMNS: [(&str, &str); 9] = [
+    ("province_code", "col.province"),
+    ("organisation_name", "col.applicant"),
+    ("title", "col.case"),
+    ("fund", "field.fund"),
+    ("plan_year", "field.plan_year"),
+    ("status", "col.state"),
+    ("support_requested", "col.requested"),
+    ("stage_since", "col.since"),
+    ("due_on", "col.due"),
+];
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -195,6 +210,10 @@ async fn render(
         page: list.page,
         pages: list.pages(),
         query,
+        columns: EXPORT_COLUMNS
+            .iter()
+            .map(|(k, label)| (*k, c.t.get(label)))
+            .collect(),
         applies: role == Some(Role::Enterprise),
         batch: c.centre(),
         batch_acts: Act::ALL
