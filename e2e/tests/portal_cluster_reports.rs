@@ -173,19 +173,18 @@ async fn a_tenant_reports_the_department_returns_and_accepts_and_the_ministry_se
     let summary = text_of(c, "#summary ~ div table").await;
     assert!(summary.contains("Thành phố Hà Nội"), "{summary}");
     assert!(summary.contains("Cả nước"), "{summary}");
-    let export = c
-        .find(Locator::Css("a[href^='/xuat/ccn']"))
-        .await
-        .unwrap()
-        .attr("href")
-        .await
-        .unwrap()
-        .unwrap();
+    assert!(
+        c.find(Locator::Css("form[action='/xuat/ccn'] button[value=csv]"))
+            .await
+            .is_ok()
+    );
     let jar = kc_e2e::browser::cookie_header(c).await;
-    let xlsx = http
-        .get(format!("{portal}{export}"))
-        .header("cookie", &jar)
-        .send()
+    let fetch = |query: &'static str| {
+        http.get(format!("{portal}/xuat/ccn?{query}"))
+            .header("cookie", &jar)
+            .send()
+    };
+    let xlsx = fetch("columns=code&columns=name&format=xlsx")
         .await
         .unwrap();
     assert_eq!(xlsx.status(), 200);
@@ -193,6 +192,18 @@ async fn a_tenant_reports_the_department_returns_and_accepts_and_the_ministry_se
         xlsx.bytes().await.unwrap().starts_with(b"PK"),
         "an XLSX workbook is a zip"
     );
+    let csv = fetch("columns=code&columns=occupancy_percent&format=csv")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.trim_start_matches('\u{feff}')
+            .starts_with("Mã,Tỷ lệ lấp đầy (%)"),
+        "{csv}"
+    );
+    assert!(csv.contains("CCN-01-001,"), "{csv}");
     sign_out(c).await;
 
     // Another province's officer does not find the report.

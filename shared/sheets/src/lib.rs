@@ -30,6 +30,8 @@ pub enum Kind {
     Integer,
     /// A per cent with two decimals.
     Percent,
+    /// A measure with decimals (hectares, degrees): at least two shown, up to six.
+    Decimal,
     Date,
 }
 
@@ -154,6 +156,7 @@ pub fn xlsx(t: &Table) -> Result<Vec<u8>, XlsxError> {
         .set_border(FormatBorder::Thin);
     let money = XFormat::new().set_num_format("#,##0");
     let rate = XFormat::new().set_num_format("0.00");
+    let measure = XFormat::new().set_num_format("#,##0.00####");
     let date = XFormat::new().set_num_format("dd/mm/yyyy");
     ws.write_string_with_format(0, 0, &t.title, &title)?;
     for (col, i) in t.chosen.iter().enumerate() {
@@ -173,6 +176,9 @@ pub fn xlsx(t: &Table) -> Result<Vec<u8>, XlsxError> {
                 }
                 (Cell::Number(n), Kind::Percent) => {
                     ws.write_number_with_format(r, col, number(*n), &rate)?;
+                }
+                (Cell::Number(n), Kind::Decimal) => {
+                    ws.write_number_with_format(r, col, number(*n), &measure)?;
                 }
                 (Cell::Number(n), Kind::Integer) => {
                     ws.write_number(r, col, number(*n))?;

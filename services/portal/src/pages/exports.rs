@@ -14,7 +14,7 @@ const EXPORTS: [(&str, &str, &str); 4] = [
     ("ho-so", "workflow", "/api/v1/applications/export"),
     ("de-an", "workflow", "/api/v1/schemes/export"),
     ("tong-hop", "workflow", "/api/v1/reports/execution/export"),
-    ("ccn", "registry", "/api/v1/clusters/export.xlsx"),
+    ("ccn", "registry", "/api/v1/clusters/export.{format}"),
 ];
 
 /// The service's query: every pair as it came, the columns joined with commas.
@@ -44,7 +44,21 @@ pub async fn export(
     let Some((_, service, route)) = EXPORTS.iter().find(|(name, ..)| *name == what) else {
         return problem(v, &here, Problem::NotFound);
     };
-    let query = service_query(raw.as_deref().unwrap_or(""));
+    let raw = raw.as_deref().unwrap_or("");
+    // A service that names the file's format in its route (the registry's `.xlsx`, `.csv`).
+    let (route, raw) = if route.contains("{format}") {
+        let csv = form_urlencoded::parse(raw.as_bytes()).any(|(k, v)| k == "format" && v == "csv");
+        let rest: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form_urlencoded::parse(raw.as_bytes()).filter(|(k, _)| k != "format"))
+            .finish();
+        (
+            route.replace("{format}", if csv { "csv" } else { "xlsx" }),
+            rest,
+        )
+    } else {
+        ((*route).to_owned(), raw.to_owned())
+    };
+    let query = service_query(&raw);
     match state
         .api
         .download(service, &format!("{route}?{query}"), &token)

@@ -1,11 +1,12 @@
-//! The cluster list as an XLSX workbook (Vietnamese headings, dd/mm/yyyy dates, areas and money as
-//! numbers) and as a GeoJSON FeatureCollection (WGS 84 longitude/latitude, flat attributes).
+//! The cluster list as a spreadsheet (kc-sheets: XLSX or CSV, Vietnamese headings, dd/mm/yyyy dates,
+//! areas and money as numbers, the columns chosen) and as a GeoJSON FeatureCollection (WGS 84
+//! longitude/latitude, flat attributes).
 
 use crate::clusters::store::ClusterView;
 use chrono::NaiveDate;
+use kc_sheets::{Cell, Column, Kind, Table};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::{Value, json};
 
 fn f(d: Decimal) -> f64 {
@@ -20,100 +21,145 @@ fn investor_kind(c: &ClusterView) -> &'static str {
     c.investor_kind.map(|k| k.label_vi()).unwrap_or("")
 }
 
-/// The workbook of `clusters` as of `day`.
-pub fn xlsx(clusters: &[ClusterView], day: NaiveDate) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("Cụm công nghiệp")?;
-    let title = Format::new().set_bold().set_font_size(14);
-    let head = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color("#DDEBF7")
-        .set_border(rust_xlsxwriter::FormatBorder::Thin);
-    let area = Format::new().set_num_format("#,##0.00##");
-    let percent = Format::new().set_num_format("0.00");
-    let money = Format::new().set_num_format("#,##0");
-    let date = Format::new().set_num_format("dd/mm/yyyy");
-    ws.write_string_with_format(
-        0,
-        0,
-        format!(
+const fn column(key: &'static str, heading: &'static str, kind: Kind, width: f64) -> Column {
+    Column {
+        key,
+        heading,
+        kind,
+        width,
+    }
+}
+
+/// The columns of the cluster list's spreadsheet, in the order of [`cells`].
+pub const COLUMNS: [Column; 26] = [
+    column("code", "Mã", Kind::Text, 14.0),
+    column("name", "Tên cụm công nghiệp", Kind::Text, 36.0),
+    column("province", "Tỉnh, thành phố", Kind::Text, 20.0),
+    column("province_at", "Tỉnh khi ghi nhận", Kind::Text, 20.0),
+    column("communes", "Xã, phường", Kind::Text, 28.0),
+    column("status", "Trạng thái", Kind::Text, 24.0),
+    column(
+        "planned_area_ha",
+        "Diện tích quy hoạch (ha)",
+        Kind::Decimal,
+        14.0,
+    ),
+    column(
+        "industrial_area_ha",
+        "Đất công nghiệp (ha)",
+        Kind::Decimal,
+        14.0,
+    ),
+    column(
+        "leased_area_ha",
+        "Đất đã cho thuê (ha)",
+        Kind::Decimal,
+        14.0,
+    ),
+    column(
+        "occupancy_percent",
+        "Tỷ lệ lấp đầy (%)",
+        Kind::Percent,
+        12.0,
+    ),
+    column("investor", "Chủ đầu tư hạ tầng", Kind::Text, 30.0),
+    column("investor_kind", "Loại chủ đầu tư", Kind::Text, 18.0),
+    column("investor_tax_code", "Mã số thuế", Kind::Text, 14.0),
+    column(
+        "registered_capital",
+        "Vốn hạ tầng đăng ký (đồng)",
+        Kind::Money,
+        20.0,
+    ),
+    column(
+        "realised_capital",
+        "Vốn hạ tầng thực hiện (đồng)",
+        Kind::Money,
+        20.0,
+    ),
+    column(
+        "wastewater_exists",
+        "Có trạm XLNT tập trung",
+        Kind::Text,
+        12.0,
+    ),
+    column(
+        "wastewater_capacity_m3",
+        "Công suất XLNT (m³/ngày đêm)",
+        Kind::Integer,
+        14.0,
+    ),
+    column(
+        "wastewater_operating",
+        "XLNT đang vận hành",
+        Kind::Text,
+        12.0,
+    ),
+    column("sectors", "Ngành nghề thu hút", Kind::Text, 30.0),
+    column(
+        "secondary_projects",
+        "Số dự án thứ cấp",
+        Kind::Integer,
+        12.0,
+    ),
+    column(
+        "secondary_capital",
+        "Vốn dự án thứ cấp (đồng)",
+        Kind::Money,
+        20.0,
+    ),
+    column("workers", "Lao động", Kind::Integer, 10.0),
+    column("latitude", "Vĩ độ", Kind::Decimal, 12.0),
+    column("longitude", "Kinh độ", Kind::Decimal, 12.0),
+    column("version", "Phiên bản", Kind::Integer, 10.0),
+    column("recorded_on", "Ngày cập nhật", Kind::Date, 14.0),
+];
+
+/// One cluster's row: every column's value, amounts and areas as numbers.
+pub fn cells(c: &ClusterView) -> Vec<Cell> {
+    let yes = |b: bool| if b { "Có" } else { "Không" };
+    vec![
+        c.code.clone().into(),
+        c.name.clone().into(),
+        c.province_name.clone().into(),
+        c.province_at_name.clone().into(),
+        communes(c).into(),
+        c.status.label_vi().into(),
+        c.planned_area_ha.into(),
+        c.industrial_area_ha.into(),
+        c.leased_area_ha.into(),
+        c.occupancy_percent.into(),
+        c.investor_name.clone().into(),
+        investor_kind(c).into(),
+        c.investor_tax_code.clone().into(),
+        c.registered_capital.into(),
+        c.realised_capital.into(),
+        yes(c.wastewater_exists).into(),
+        c.wastewater_capacity_m3.into(),
+        yes(c.wastewater_operating).into(),
+        c.sectors.join(", ").into(),
+        c.secondary_projects.into(),
+        c.secondary_capital.into(),
+        c.workers.into(),
+        c.latitude.into(),
+        c.longitude.into(),
+        c.version.into(),
+        kc_kernel::day_in_vietnam(c.recorded_at).into(),
+    ]
+}
+
+/// The spreadsheet of `clusters` as of `day`, with the columns chosen.
+pub fn table(clusters: &[ClusterView], day: NaiveDate, chosen: Vec<usize>) -> Table<'static> {
+    Table {
+        title: format!(
             "Danh sách cụm công nghiệp tính đến ngày {}",
             kc_kernel::format_date_vn(day)
         ),
-        &title,
-    )?;
-    let headings = [
-        ("Mã", 14.0),
-        ("Tên cụm công nghiệp", 36.0),
-        ("Tỉnh, thành phố", 20.0),
-        ("Tỉnh khi ghi nhận", 20.0),
-        ("Xã, phường", 28.0),
-        ("Trạng thái", 24.0),
-        ("Diện tích quy hoạch (ha)", 14.0),
-        ("Đất công nghiệp (ha)", 14.0),
-        ("Đất đã cho thuê (ha)", 14.0),
-        ("Tỷ lệ lấp đầy (%)", 12.0),
-        ("Chủ đầu tư hạ tầng", 30.0),
-        ("Loại chủ đầu tư", 18.0),
-        ("Mã số thuế", 14.0),
-        ("Vốn hạ tầng đăng ký (đồng)", 20.0),
-        ("Vốn hạ tầng thực hiện (đồng)", 20.0),
-        ("Có trạm XLNT tập trung", 12.0),
-        ("Công suất XLNT (m³/ngày đêm)", 14.0),
-        ("XLNT đang vận hành", 12.0),
-        ("Ngành nghề thu hút", 30.0),
-        ("Số dự án thứ cấp", 12.0),
-        ("Vốn dự án thứ cấp (đồng)", 20.0),
-        ("Lao động", 10.0),
-        ("Vĩ độ", 12.0),
-        ("Kinh độ", 12.0),
-        ("Phiên bản", 10.0),
-        ("Ngày cập nhật", 14.0),
-    ];
-    for (col, (h, width)) in headings.iter().enumerate() {
-        ws.write_string_with_format(2, col as u16, *h, &head)?;
-        ws.set_column_width(col as u16, *width)?;
+        sheet: "Cụm công nghiệp",
+        all: &COLUMNS,
+        chosen,
+        rows: clusters.iter().map(cells).collect(),
     }
-    ws.set_freeze_panes(3, 2)?;
-    let yes = |b: bool| if b { "Có" } else { "Không" };
-    for (i, c) in clusters.iter().enumerate() {
-        let r = 3 + i as u32;
-        ws.write_string(r, 0, &c.code)?;
-        ws.write_string(r, 1, &c.name)?;
-        ws.write_string(r, 2, &c.province_name)?;
-        ws.write_string(r, 3, &c.province_at_name)?;
-        ws.write_string(r, 4, communes(c))?;
-        ws.write_string(r, 5, c.status.label_vi())?;
-        ws.write_number_with_format(r, 6, f(c.planned_area_ha), &area)?;
-        ws.write_number_with_format(r, 7, f(c.industrial_area_ha), &area)?;
-        ws.write_number_with_format(r, 8, f(c.leased_area_ha), &area)?;
-        if let Some(o) = c.occupancy_percent {
-            ws.write_number_with_format(r, 9, f(o), &percent)?;
-        }
-        ws.write_string(r, 10, c.investor_name.as_deref().unwrap_or(""))?;
-        ws.write_string(r, 11, investor_kind(c))?;
-        ws.write_string(r, 12, c.investor_tax_code.as_deref().unwrap_or(""))?;
-        // Whole đồng up to 10^15 are exact in a spreadsheet number (2^53 ≈ 9·10^15).
-        ws.write_number_with_format(r, 13, f(c.registered_capital), &money)?;
-        ws.write_number_with_format(r, 14, f(c.realised_capital), &money)?;
-        ws.write_string(r, 15, yes(c.wastewater_exists))?;
-        if let Some(cap) = c.wastewater_capacity_m3 {
-            ws.write_number_with_format(r, 16, f64::from(cap), &money)?;
-        }
-        ws.write_string(r, 17, yes(c.wastewater_operating))?;
-        ws.write_string(r, 18, c.sectors.join(", "))?;
-        ws.write_number(r, 19, f64::from(c.secondary_projects))?;
-        ws.write_number_with_format(r, 20, f(c.secondary_capital), &money)?;
-        ws.write_number(r, 21, f64::from(c.workers))?;
-        ws.write_number(r, 22, f(c.latitude))?;
-        ws.write_number(r, 23, f(c.longitude))?;
-        ws.write_number(r, 24, f64::from(c.version))?;
-        let day = kc_kernel::day_in_vietnam(c.recorded_at);
-        ws.write_datetime_with_format(r, 25, day, &date)?;
-    }
-    wb.save_to_buffer()
 }
 
 /// The geometry of a feature: the polygon when asked and recorded, else the point.

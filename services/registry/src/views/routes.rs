@@ -12,6 +12,7 @@ use kc_auth::{ProvinceStaff, Tenant, declare};
 use kc_http::{ApiError, Json, Query};
 use kc_kernel::{ClusterStatus, Region};
 use kc_service::ServiceState;
+use kc_sheets::FileFormat;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -20,6 +21,7 @@ pub fn router() -> OpenApiRouter<ServiceState> {
     OpenApiRouter::new()
         .routes(routes!(summary))
         .routes(routes!(export_xlsx))
+        .routes(routes!(export_csv))
         .routes(routes!(export_geojson))
 }
 
@@ -144,25 +146,67 @@ fn attachment(mut response: Response, content_type: &'static str, filename: Stri
     response
 }
 
-/// The cluster list as an XLSX workbook, in Vietnamese, with the same filters as the list.
-#[utoipa::path(get, path = "/api/v1/clusters/export.xlsx", tag = "clusters", params(ExportQuery),
+/// The columns of a spreadsheet export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ColumnsQuery {
+    /// The columns, comma-separated, in order (default: all): code, name, province, province_at,
+    /// communes, status, planned_area_ha, industrial_area_ha, leased_area_ha, occupancy_percent,
+    /// investor, investor_kind, investor_tax_code, registered_capital, realised_capital,
+    /// wastewater_exists, wastewater_capacity_m3, wastewater_operating, sectors,
+    /// secondary_projects, secondary_capital, workers, latitude, longitude, version, recorded_on.
+    #[param(max_length = 600)]
+    pub columns: Option<String>,
+}
+
+async fn spreadsheet(
+    tenant: Tenant<ProvinceStaff>,
+    q: ExportQuery,
+    c: ColumnsQuery,
+    format: FileFormat,
+) -> Result<Response, ApiError> {
+    let chosen = kc_sheets::choose(&export::COLUMNS, c.columns.as_deref())?;
+    let (rows, day) = export_rows(&tenant, &q).await?;
+    kc_sheets::download(
+        &export::table(&rows, day, chosen),
+        format,
+        &format!("cum-cong-nghiep-{day}"),
+    )
+}
+
+/// The cluster list as an XLSX workbook, in Vietnamese, with the same filters as the list and the
+/// columns chosen.
+#[utoipa::path(get, path = "/api/v1/clusters/export.xlsx", tag = "clusters", params(ExportQuery, ColumnsQuery),
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<ProvinceStaff>())),
-               ("x-kc-server-rules" = json!({"province_code": "a province in force today, the caller's own"}))),
+               ("x-kc-server-rules" = json!({"province_code": "a province in force today, the caller's own",
+                                             "columns": "known column keys"}))),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
               (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
               (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn export_xlsx(
     tenant: Tenant<ProvinceStaff>,
     Query(q): Query<ExportQuery>,
+    Query(c): Query<ColumnsQuery>,
 ) -> Result<Response, ApiError> {
-    let (rows, day) = export_rows(&tenant, &q).await?;
-    let bytes = export::xlsx(&rows, day).map_err(ApiError::internal)?;
-    Ok(attachment(
-        bytes.into_response(),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        format!("cum-cong-nghiep-{day}.xlsx"),
-    ))
+    spreadsheet(tenant, q, c, FileFormat::Xlsx).await
+}
+
+/// The cluster list as CSV (UTF-8 with a byte-order mark), with the same filters as the list and
+/// the columns chosen.
+#[utoipa::path(get, path = "/api/v1/clusters/export.csv", tag = "clusters", params(ExportQuery, ColumnsQuery),
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<ProvinceStaff>())),
+               ("x-kc-server-rules" = json!({"province_code": "a province in force today, the caller's own",
+                                             "columns": "known column keys"}))),
+    responses((status = 200, content_type = "text/csv", body = String),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
+              (status = 422, body = kc_http::ErrorEnvelope)))]
+async fn export_csv(
+    tenant: Tenant<ProvinceStaff>,
+    Query(q): Query<ExportQuery>,
+    Query(c): Query<ColumnsQuery>,
+) -> Result<Response, ApiError> {
+    spreadsheet(tenant, q, c, FileFormat::Csv).await
 }
 
 /// The cluster list as GeoJSON (points, or boundary polygons), with the same filters as the list.

@@ -65,6 +65,25 @@ async fn the_registry_exports_to_xlsx_and_geojson_and_lists_clusters_without_was
     let bytes = r.bytes().await.unwrap();
     assert_eq!(&bytes[..2], b"PK", "a zip container");
     assert!(bytes.len() > 4000);
+    // As CSV with the columns chosen, in their order; an unknown column is named.
+    let r = app
+        .get(
+            "/api/v1/clusters/export.csv?province_code=01&columns=code,planned_area_ha,status",
+            OFFICER,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap().trim_start_matches('\u{feff}'),
+        "Mã,Diện tích quy hoạch (ha),Trạng thái"
+    );
+    assert_eq!(lines.count(), 2, "{csv}");
+    let r = app
+        .get("/api/v1/clusters/export.csv?columns=code,salary", OFFICER)
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     let r = app.get("/api/v1/clusters/export.geojson", MINISTRY).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -95,7 +114,7 @@ async fn the_registry_exports_to_xlsx_and_geojson_and_lists_clusters_without_was
         .await;
     let doc: Value = r.json().await.unwrap();
     assert_eq!(doc["features"], json!([]));
-    for path in ["summary", "export.xlsx", "export.geojson"] {
+    for path in ["summary", "export.xlsx", "export.csv", "export.geojson"] {
         let r = app
             .get(
                 &format!("/api/v1/clusters/{path}?province_code=01"),

@@ -164,6 +164,21 @@ fn summary_row(l: &SummaryLine) -> SummaryRow {
     }
 }
 
+/// The columns of the register's export a visitor may choose (the registry's keys), with their
+/// labels.
+pub const EXPORT_COLUMNS: [(&str, &str); 10] = [
+    ("code", "ccn.code"),
+    ("name", "ccn.name"),
+    ("province", "col.province"),
+    ("communes", "field.commune"),
+    ("status", "col.state"),
+    ("planned_area_ha", "ccn.planned_area"),
+    ("leased_area_ha", "ccn.leased_area"),
+    ("occupancy_percent", "ccn.occupancy"),
+    ("investor", "ccn.investor"),
+    ("workers", "ccn.workers"),
+];
+
 /// `templates/clusters.html`.
 #[derive(Template, WebTemplate)]
 #[template(path = "clusters.html")]
@@ -173,6 +188,8 @@ struct ListPage {
     /// The summary by province (the ministry: every province; a province: its own), and the total.
     summary: Vec<SummaryRow>,
     nation: Option<SummaryRow>,
+    /// The export's columns: the registry's key, the label.
+    columns: Vec<(&'static str, &'static str)>,
     lines: Vec<Line>,
     status: &'static str,
     statuses: Vec<(&'static str, &'static str, bool)>,
@@ -272,6 +289,10 @@ pub async fn list(
         map: Map::of(points),
         summary,
         nation,
+        columns: EXPORT_COLUMNS
+            .iter()
+            .map(|(k, label)| (*k, t.get(label)))
+            .collect(),
         lines: list
             .items
             .iter()
