@@ -47,6 +47,16 @@ pub struct Column {
     pub width: f64,
 }
 
+/// A column, in a `const` table of columns.
+pub const fn column(key: &'static str, heading: &'static str, kind: Kind, width: f64) -> Column {
+    Column {
+        key,
+        heading,
+        kind,
+        width,
+    }
+}
+
 /// One value of a row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {

@@ -4,7 +4,7 @@
 
 use crate::clusters::store::ClusterView;
 use chrono::NaiveDate;
-use kc_sheets::{Cell, Column, Kind, Table};
+use kc_sheets::{Cell, Column, Kind, Table, column};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
@@ -19,15 +19,6 @@ fn communes(c: &ClusterView) -> String {
 
 fn investor_kind(c: &ClusterView) -> &'static str {
     c.investor_kind.map(|k| k.label_vi()).unwrap_or("")
-}
-
-const fn column(key: &'static str, heading: &'static str, kind: Kind, width: f64) -> Column {
-    Column {
-        key,
-        heading,
-        kind,
-        width,
-    }
 }
 
 /// The columns of the cluster list's spreadsheet, in the order of [`cells`].

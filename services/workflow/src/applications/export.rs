@@ -8,7 +8,7 @@ use crate::AppState;
 use kc_auth::{AnyUser, Tenant, declare};
 use kc_http::{ApiError, Query};
 use kc_kernel::{day_in_vietnam, format_date_vn, today_vn};
-use kc_sheets::{Cell, Column, FileFormat, Kind, Table};
+use kc_sheets::{Cell, Column, FileFormat, Kind, Table, column};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -18,15 +18,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The most rows one export holds.
 const EXPORT_LIMIT: u64 = 100_000;
-
-const fn column(key: &'static str, heading: &'static str, kind: Kind, width: f64) -> Column {
-    Column {
-        key,
-        heading,
-        kind,
-        width,
-    }
-}
 
 /// The columns of the export, in the order of [`cells`].
 const COLUMNS: [Column; 16] = [
