@@ -204,6 +204,27 @@ async fn a_tenant_reports_the_department_returns_and_accepts_and_the_ministry_se
         "{csv}"
     );
     assert!(csv.contains("CCN-01-001,"), "{csv}");
+    // Reporting compliance per province for the half-year duty, and its spreadsheet.
+    c.goto(&format!(
+        "{portal}/nghia-vu/tuan-thu?ky={year}-H1&nghia_vu=ccn_half_year_report"
+    ))
+    .await
+    .unwrap();
+    let table = text_of(c, "#compliance").await;
+    assert!(table.contains("Thành phố Hà Nội"), "{table}");
+    problems.extend(check_screen(&b, "compliance").await);
+    let csv = http
+        .get(format!(
+            "{portal}/xuat/tuan-thu?period={year}-H1&duty=ccn_half_year_report&columns=province_name&columns=total&format=csv"
+        ))
+        .header("cookie", &jar)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("Thành phố Hà Nội,"), "{csv}");
     sign_out(c).await;
 
     // Another province's officer does not find the report.

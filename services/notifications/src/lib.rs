@@ -223,6 +223,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(duties::routes::router())
         .merge(calendar::routes::router())
         .merge(obligations::routes::router())
+        .merge(obligations::export::router())
         .merge(notices::routes::router())
         .merge(feeds::routes::router())
         .merge(mail::routes::router())

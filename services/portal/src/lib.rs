@@ -246,6 +246,7 @@ pub fn routes(state: PortalState) -> OpenApiRouter {
         )
         .route("/xuat/{what}", get(pages::exports::export))
         .route("/nghia-vu", get(pages::duties::list))
+        .route("/nghia-vu/tuan-thu", get(pages::compliance::page))
         .route("/nghia-vu/{id}", get(pages::duties::one))
         .route("/thong-bao", get(pages::notices::list))
         .route("/thong-bao/da-doc", post(pages::notices::mark_all_read))

@@ -30,7 +30,8 @@ pub enum Kind {
     Integer,
     /// A per cent with two decimals.
     Percent,
-    /// A measure with decimals (hectares, degrees): at least two shown, up to six.
+    /// A measure with decimals (hectares, degrees): in a workbook at least two shown and up to six;
+    /// in CSV as stored (`12.5`).
     Decimal,
     Date,
 }

@@ -6,8 +6,10 @@
 //!
 //! Who sees one: its province (row-level security), and among enterprises the party itself and the
 //! enterprise the duty is owed to (`for_org_id`: an administration's time limit on the enterprise's
-//! own case). [`store::compliance`] counts, per province, who reported on time, late, or not at all.
+//! own case). [`store::compliance`] counts, per province, who reported on time, late, or not at all;
+//! [`export`] gives that table as a spreadsheet.
 
+pub mod export;
 pub mod routes;
 pub mod state;
 pub mod store;

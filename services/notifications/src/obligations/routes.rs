@@ -214,6 +214,24 @@ pub struct ComplianceQuery {
     pub duty: Option<String>,
 }
 
+impl ComplianceQuery {
+    /// 422 naming a period or a duty that is not one (the table and its export ask the same).
+    pub(super) fn check(&self) -> Result<(), ApiError> {
+        let mut fields = FieldErrors::new();
+        if !is_period(&self.period) {
+            fields.insert("period".into(), PERIOD.into());
+        }
+        if self.duty.as_deref().is_some_and(|d| !is_code(d, false)) {
+            fields.insert("duty".into(), DUTY.into());
+        }
+        if fields.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::validation(fields))
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Compliance {
     pub period: String,
@@ -233,16 +251,7 @@ async fn compliance(
     tenant: Tenant<AnyUser>,
     Query(q): Query<ComplianceQuery>,
 ) -> Result<Json<Compliance>, ApiError> {
-    let mut fields = FieldErrors::new();
-    if !is_period(&q.period) {
-        fields.insert("period".into(), PERIOD.into());
-    }
-    if q.duty.as_deref().is_some_and(|d| !is_code(d, false)) {
-        fields.insert("duty".into(), DUTY.into());
-    }
-    if !fields.is_empty() {
-        return Err(ApiError::validation(fields));
-    }
+    q.check()?;
     let tx = tenant.begin().await?;
     let provinces = store::compliance(&tx, q.duty.as_deref(), &q.period).await?;
     tx.commit().await?;

@@ -359,6 +359,44 @@ async fn compliance_counts_on_time_late_missing_and_open_per_province() {
         fields(&app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await),
         ["period"]
     );
+    // The table as a spreadsheet: CSV with the columns chosen, a workbook, the province's own line.
+    let r = app
+        .get(
+            "/api/v1/compliance/export?period=2025-H1&format=csv&columns=province_code,total,missing,on_time_percent",
+            MINISTRY,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0].trim_start_matches('\u{feff}'),
+        "Mã tỉnh,Số nghĩa vụ,Quá hạn chưa thực hiện,Tỷ lệ đúng hạn (%)"
+    );
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines.contains(&"01,2,1,0.00"), "{csv}");
+    let r = app
+        .get("/api/v1/compliance/export?period=2025-H1", DEPARTMENT)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(&r.bytes().await.unwrap()[..2], b"PK");
+    let r = app
+        .get(
+            "/api/v1/compliance/export?period=2025-H1&format=csv",
+            DEPARTMENT,
+        )
+        .await;
+    assert_eq!(r.text().await.unwrap().lines().count(), 2, "its own line");
+    let r = app
+        .get(
+            "/api/v1/compliance/export?period=2025-H1&columns=salary",
+            MINISTRY,
+        )
+        .await;
+    assert_eq!(
+        fields(&app.expect(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["columns"]
+    );
 }
 
 fn application_step(

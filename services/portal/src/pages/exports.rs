@@ -1,6 +1,7 @@
 //! `/xuat/{what}`: a list or a table as XLSX or CSV, made by the service that owns it (the portal
-//! builds no spreadsheet of its own): the applications (`ho-so`), the scheme list (`de-an`), the execution report
-//! (`tong-hop`) and the cluster register (`ccn`). The page's filters go through as they are; the columns ticked (one `columns` key
+//! builds no spreadsheet of its own): the applications (`ho-so`), the scheme list (`de-an`), the
+//! execution report (`tong-hop`), the cluster register (`ccn`) and reporting compliance
+//! (`tuan-thu`). The page's filters go through as they are; the columns ticked (one `columns` key
 //! each) become the service's comma-separated `columns`.
 
 use super::{SignedIn, problem};
@@ -10,7 +11,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 
 /// The exports the portal offers: its name in the address, the service, and the service's route.
-const EXPORTS: [(&str, &str, &str); 4] = [
+const EXPORTS: [(&str, &str, &str); 5] = [
+    ("tuan-thu", "notifications", "/api/v1/compliance/export"),
     ("ho-so", "workflow", "/api/v1/applications/export"),
     ("de-an", "workflow", "/api/v1/schemes/export"),
     ("tong-hop", "workflow", "/api/v1/reports/execution/export"),

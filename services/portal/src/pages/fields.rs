@@ -6,7 +6,7 @@ pub struct Input {
     pub name: &'static str,
     pub label: &'static str,
     /// `text`, `email`, `tel`, `password` (a new one), `current-password`, `money`, `date`, `year`,
-    /// `select`, `textarea` or `checkbox`.
+    /// `select`, `textarea`, `checkbox` or `hidden` (sent, not shown).
     pub kind: &'static str,
     pub value: String,
     pub hint: Option<&'static str>,

@@ -8,6 +8,7 @@ pub mod applications;
 pub mod budget;
 pub mod calendar;
 pub mod clusters;
+pub mod compliance;
 pub mod dashboard;
 pub mod duties;
 pub mod exports;

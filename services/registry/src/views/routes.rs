@@ -106,6 +106,9 @@ pub struct ExportQuery {
     pub region: Option<Region>,
     pub status: Option<ClusterStatus>,
     pub without_wastewater: Option<bool>,
+    /// Words of the name or the code, as the list takes them.
+    #[param(schema_with = kc_http::search_text_schema)]
+    pub q: Option<String>,
     /// GeoJSON only: the boundary polygons (clusters that have one) instead of the points.
     pub polygons: Option<bool>,
 }
@@ -124,7 +127,7 @@ async fn export_rows(
             region: q.region,
             status: q.status,
             without_wastewater: q.without_wastewater,
-            q: None,
+            q: q.q.as_deref(),
         },
     )
     .await?;

@@ -122,7 +122,8 @@ struct CasePage {
     builds_scheme: bool,
     /// The scheme the case is in: the enterprise's progress page, or the scheme's page for staff.
     scheme_link: Option<(String, &'static str)>,
-    kinds: Vec<(&'static str, &'static str)>,
+    /// The kinds of document: code, label, whether chosen (after a refused upload).
+    kinds: Vec<(&'static str, &'static str, bool)>,
     versions: Vec<(i32, String)>,
     history: Vec<HistoryLine>,
     acts: Vec<ActForm>,
@@ -149,6 +150,10 @@ pub struct Said {
     pub done: Option<&'static str>,
     pub refusal: Option<Refusal>,
     pub stale: bool,
+    /// The status of a refusal when it is not 422 (a file too large: 413).
+    pub status: Option<StatusCode>,
+    /// The document kind chosen in a refused upload.
+    pub kind: Option<String>,
 }
 
 pub async fn show(
@@ -343,7 +348,13 @@ pub async fn render(
             && c.centre(),
         kinds: APPLICATION_DOCUMENTS
             .iter()
-            .map(|k| (k.as_str(), t.get(document_key(*k))))
+            .map(|k| {
+                (
+                    k.as_str(),
+                    t.get(document_key(*k)),
+                    said.kind.as_deref() == Some(k.as_str()),
+                )
+            })
             .collect(),
         versions: versions
             .iter()
@@ -376,10 +387,10 @@ pub async fn render(
         stale: said.stale,
         c,
     };
-    let status = if page.refusal.is_some() || page.stale {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
+    let status = match (said.status, page.refusal.is_some() || page.stale) {
+        (Some(s), true) => s,
+        (None, true) => StatusCode::UNPROCESSABLE_ENTITY,
+        (_, false) => StatusCode::OK,
     };
     v.respond((status, page))
 }

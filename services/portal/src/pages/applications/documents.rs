@@ -41,6 +41,10 @@ pub async fn upload(
                 message: why.to_owned(),
                 fields: BTreeMap::from([("file".to_owned(), why.to_owned())]),
             }),
+            status: form
+                .too_large
+                .then_some(axum::http::StatusCode::PAYLOAD_TOO_LARGE),
+            kind: form.fields.get("kind").cloned(),
             ..Said::default()
         };
         return render(&state, v, &token, &id, said).await;
@@ -64,6 +68,7 @@ pub async fn upload(
         }) => {
             let said = Said {
                 refusal: Some(Refusal { message, fields }),
+                kind: form.fields.get("kind").cloned(),
                 ..Said::default()
             };
             render(&state, v, &token, &id, said).await

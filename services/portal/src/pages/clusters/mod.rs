@@ -1,6 +1,6 @@
 //! The industrial clusters (cụm công nghiệp), as the registry keeps them, for the province's and the
 //! ministry's staff: `/ccn`, the summary by province (clusters, land, occupancy, wastewater), the
-//! register (filtered by state and words, fifty to a page, exported to XLSX by the registry) over a
+//! register (filtered by state and words, fifty to a page, exported to XLSX or CSV by the registry) over a
 //! map of the clusters' points; `/ccn/{id}`, one cluster: its record, the rule checks of its last version
 //! with their figures, and its history, version by version. Their periodic reports: [`reports`].
 
@@ -260,7 +260,8 @@ pub async fn list(
             s.lines.iter().map(summary_row).collect(),
             Some(summary_row(&s.total)),
         ),
-        Err(_) => (Vec::new(), None),
+        Err(Problem::Forbidden) => (Vec::new(), None),
+        Err(p) => return problem(v, HERE, p),
     };
     let list = match list {
         Ok(l) => l,

@@ -402,13 +402,36 @@ struct SchemeDetail {
     beneficiaries: Vec<Beneficiary>,
 }
 
-/// An accepted application in no scheme (one that may come in by a change of beneficiary).
+/// An accepted application of the province (in no scheme: one that may come in by a change of
+/// beneficiary).
 #[derive(Debug, Deserialize)]
 struct Candidate {
     id: Uuid,
+    organisation_id: Uuid,
     organisation_name: String,
     title: Option<String>,
     scheme_id: Option<Uuid>,
+}
+
+/// The province's accepted applications, every page of them (a thousand at most).
+async fn accepted_cases(state: &PortalState, token: &str) -> Vec<Candidate> {
+    let mut all = Vec::new();
+    for page in 1..=5 {
+        let path = format!("/api/v1/applications?status=accepted&per_page=200&page={page}");
+        let Ok(p) = state
+            .api
+            .get::<kc_http::Paged<Candidate>>("workflow", &path, token)
+            .await
+        else {
+            break;
+        };
+        let last = page >= p.pages();
+        all.extend(p.items);
+        if last {
+            break;
+        }
+    }
+    all
 }
 
 /// One act's form as the template draws it.
@@ -533,15 +556,26 @@ async fn render(
         (Err(p), _) | (_, Err(p)) => return problem(v, &here, p),
     };
     let may = |act: &str| x.acts.iter().any(|a| a == act);
+    let adjustments_path = format!("/api/v1/schemes/{id}/adjustments");
+    let adjustments = state
+        .api
+        .get::<Items<Adjustment>>("workflow", &adjustments_path, token)
+        .await
+        .map(|a| a.items)
+        .unwrap_or_default();
+    let pending_any = adjustments
+        .iter()
+        .any(|a| a.status == AdjustmentStatus::Pending);
+    // One adjustment at a time: none is asked for while another waits for its decision.
+    let may = |act: &str| may(act) && !(act == "request_adjustment" && pending_any);
+    let beneficiary_change = adjustments
+        .iter()
+        .any(|a| a.kind == AdjustmentKind::ChangeBeneficiary);
     // The adjustments (none shown to a reader workflow does not let see them), the beneficiaries
     // (for a beneficiary's contract or a change of beneficiary) and the accepted cases that may come
     // in, each read only when the page needs it.
-    let adjusts = may("request_adjustment") || may("contract_beneficiary");
-    let adjustments_path = format!("/api/v1/schemes/{id}/adjustments");
-    let (adjustments, detail, candidates) = tokio::join!(
-        state
-            .api
-            .get::<Items<Adjustment>>("workflow", &adjustments_path, token),
+    let adjusts = may("request_adjustment") || may("contract_beneficiary") || beneficiary_change;
+    let (detail, candidates) = tokio::join!(
         async {
             if adjusts {
                 state
@@ -555,28 +589,24 @@ async fn render(
             }
         },
         async {
-            if may("request_adjustment") {
-                state
-                    .api
-                    .get::<kc_http::Paged<Candidate>>(
-                        "workflow",
-                        "/api/v1/applications?status=accepted&per_page=200",
-                        token,
-                    )
-                    .await
-                    .map(|p| p.items)
-                    .unwrap_or_default()
+            if may("request_adjustment") || beneficiary_change {
+                accepted_cases(state, token).await
             } else {
                 Vec::new()
             }
         },
     );
-    let adjustments = adjustments.map(|a| a.items).unwrap_or_default();
     let c = Chrome::new(&v, &here);
     let t = c.t;
+    // The beneficiaries' names, and those of the enterprises a change would bring in.
     let names: BTreeMap<String, String> = detail
         .iter()
         .map(|b| (b.organisation_id.to_string(), b.organisation_name.clone()))
+        .chain(
+            candidates
+                .iter()
+                .map(|a| (a.organisation_id.to_string(), a.organisation_name.clone())),
+        )
         .collect();
     // The pending adjustment, when the visitor is the one its route names.
     let pending = adjustments.iter().find(|a| {
@@ -631,6 +661,7 @@ async fn render(
         (
             "decide_adjustment.verdict",
             vec![
+                (String::new(), t.get("form.choose").into()),
                 ("approve".into(), t.get("adj.approve").into()),
                 ("reject".into(), t.get("adj.reject").into()),
             ],
@@ -858,7 +889,13 @@ fn act_form(
                 .chain(
                     r.fields
                         .iter()
-                        .filter(|(k, _)| **k != doc && !a.fields.iter().any(|f| f.0 == k.as_str()))
+                        .filter(|(k, _)| {
+                            **k != doc
+                                && !a
+                                    .fields
+                                    .iter()
+                                    .any(|f| f.0 == k.as_str() && f.2 != "hidden")
+                        })
                         .map(|(_, m)| m.clone()),
                 )
                 .collect::<Vec<_>>()
