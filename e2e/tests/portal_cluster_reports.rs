@@ -225,6 +225,33 @@ async fn a_tenant_reports_the_department_returns_and_accepts_and_the_ministry_se
         .await
         .unwrap();
     assert!(csv.contains("Thành phố Hà Nội,"), "{csv}");
+    // The duties list as the notifications service's spreadsheet, with the columns ticked.
+    c.goto(&format!("{portal}/nghia-vu")).await.unwrap();
+    assert!(
+        c.find(Locator::Css("form[action='/xuat/nghia-vu']"))
+            .await
+            .is_ok()
+    );
+    let csv = http
+        .get(format!(
+            "{portal}/xuat/nghia-vu?columns=duty&columns=state&format=csv"
+        ))
+        .header("cookie", &jar)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.trim_start_matches('\u{feff}')
+            .starts_with("Nghĩa vụ,Trạng thái"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("Báo cáo tình hình cụm công nghiệp 6 tháng đầu năm"),
+        "{csv}"
+    );
     sign_out(c).await;
 
     // Another province's officer does not find the report.

@@ -1,9 +1,10 @@
-//! `GET /api/v1/compliance/export`: the compliance table of a period (per province: obligations,
-//! met on time, late, missing, not yet due, waived, the share met on time) as an XLSX or CSV file
-//! with the columns chosen — Vietnamese headings, counts as numbers.
+//! The obligations' spreadsheets (XLSX or CSV, the columns chosen, Vietnamese headings, counts and
+//! dates as such): `GET /api/v1/obligations/export`, the list with its filters; `GET
+//! /api/v1/compliance/export`, the compliance table of a period (per province: obligations, met on
+//! time, late, missing, not yet due, waived, the share met on time).
 
-use super::routes::ComplianceQuery;
-use super::store::{self, ComplianceRow};
+use super::routes::{ComplianceQuery, ObligationQuery};
+use super::store::{self, ComplianceRow, ObligationView};
 use crate::AppState;
 use kc_auth::{AnyUser, Tenant, declare};
 use kc_http::{ApiError, Query};
@@ -14,10 +15,91 @@ use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(export_compliance))
+    OpenApiRouter::new()
+        .routes(routes!(export_obligations))
+        .routes(routes!(export_compliance))
 }
 
-/// The columns of the export, in the order of [`cells`].
+/// The most obligations one export holds.
+const EXPORT_LIMIT: u64 = 100_000;
+
+/// The columns of the obligations' export, in the order of [`obligation_cells`].
+const OBLIGATION_COLUMNS: [Column; 10] = [
+    column("duty", "Nghĩa vụ", Kind::Text, 40.0),
+    column("province_code", "Mã tỉnh", Kind::Text, 8.0),
+    column("party", "Đơn vị thực hiện", Kind::Text, 32.0),
+    column("subject", "Đối tượng", Kind::Text, 28.0),
+    column("period", "Kỳ", Kind::Text, 10.0),
+    column("due_date", "Hạn (ngày làm việc)", Kind::Date, 12.0),
+    column("state", "Trạng thái", Kind::Text, 16.0),
+    column("late", "Trễ hạn", Kind::Text, 8.0),
+    column("fulfilled_on", "Ngày hoàn thành", Kind::Date, 12.0),
+    column("next_step_on", "Nhắc tiếp theo", Kind::Date, 12.0),
+];
+
+fn obligation_cells(o: &ObligationView) -> Vec<Cell> {
+    vec![
+        o.duty_title.clone().into(),
+        o.province_code.clone().into(),
+        o.party_name().into(),
+        o.subject_label.clone().into(),
+        o.period.clone().into(),
+        o.due_date.into(),
+        o.state.label_vi().into(),
+        if o.late { "Có" } else { "Không" }.into(),
+        o.fulfilled_at.map(kc_kernel::day_in_vietnam).into(),
+        o.next_step_on.into(),
+    ]
+}
+
+/// What the obligations' export adds to the list's filters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ObligationExportOptions {
+    /// `xlsx` (default) or `csv`.
+    pub format: Option<FileFormat>,
+    /// The columns, comma-separated, in order (default: all): duty, province_code, party, subject,
+    /// period, due_date, state, late, fulfilled_on, next_step_on.
+    #[param(max_length = 200)]
+    pub columns: Option<String>,
+}
+
+/// The obligations the caller sees, with the list's filters, as a spreadsheet (soonest due first, at
+/// most 100 000).
+#[utoipa::path(get, path = "/api/v1/obligations/export", tag = "obligations", params(ObligationQuery, ObligationExportOptions),
+    security(("bearer" = [])),
+    extensions(("x-kc-access" = json!(declare::<AnyUser>())),
+               ("x-kc-server-rules" = json!({"period": "letters, digits and -", "duty": "a duty's code",
+                                             "columns": "known column keys"}))),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+              (status = 401, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
+async fn export_obligations(
+    tenant: Tenant<AnyUser>,
+    Query(q): Query<ObligationQuery>,
+    Query(o): Query<ObligationExportOptions>,
+) -> Result<axum::response::Response, ApiError> {
+    let chosen = kc_sheets::choose(&OBLIGATION_COLUMNS, o.columns.as_deref())?;
+    let filter = q.filter()?;
+    let tx = tenant.begin().await?;
+    let (items, _) = store::list(&tx, &filter, EXPORT_LIMIT, 0).await?;
+    tx.commit().await?;
+    let table = Table {
+        title: format!(
+            "Nghĩa vụ báo cáo và thời hạn (trích xuất ngày {})",
+            format_date_vn(today_vn())
+        ),
+        sheet: "Nghĩa vụ",
+        all: &OBLIGATION_COLUMNS,
+        chosen,
+        rows: items.iter().map(obligation_cells).collect(),
+    };
+    kc_sheets::download(
+        &table,
+        o.format.unwrap_or_default(),
+        &format!("nghia-vu-{}", today_vn()),
+    )
+}
+
+/// The columns of the compliance export, in the order of [`cells`].
 const COLUMNS: [Column; 9] = [
     column("province_code", "Mã tỉnh", Kind::Text, 8.0),
     column("province_name", "Tỉnh, thành phố", Kind::Text, 24.0),

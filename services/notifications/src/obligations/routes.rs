@@ -49,6 +49,33 @@ pub struct ObligationQuery {
     pub per_page: Option<u64>,
 }
 
+impl ObligationQuery {
+    /// The filter asked for, or 422 naming each parameter at fault (the list and its export ask the
+    /// same).
+    pub(super) fn filter(&self) -> Result<Filter, ApiError> {
+        let mut fields = FieldErrors::new();
+        let due_from = kc_http::date_param(&mut fields, "due_from", self.due_from.as_deref());
+        let due_to = kc_http::date_param(&mut fields, "due_to", self.due_to.as_deref());
+        if self.period.as_deref().is_some_and(|p| !is_period(p)) {
+            fields.insert("period".into(), PERIOD.into());
+        }
+        if self.duty.as_deref().is_some_and(|d| !is_code(d, false)) {
+            fields.insert("duty".into(), DUTY.into());
+        }
+        if !fields.is_empty() {
+            return Err(ApiError::validation(fields));
+        }
+        Ok(Filter {
+            state: self.state,
+            duty: self.duty.clone(),
+            period: self.period.clone(),
+            organisation: self.organisation_id,
+            due_from,
+            due_to,
+        })
+    }
+}
+
 /// The obligations the caller sees, soonest due first.
 #[utoipa::path(get, path = "/api/v1/obligations", tag = "obligations", params(ObligationQuery),
     security(("bearer" = [])),
@@ -61,26 +88,7 @@ async fn list_obligations(
     Query(q): Query<ObligationQuery>,
 ) -> Result<Json<Paged<ObligationView>>, ApiError> {
     let page = Page::parse(q.page, q.per_page)?;
-    let mut fields = FieldErrors::new();
-    let due_from = kc_http::date_param(&mut fields, "due_from", q.due_from.as_deref());
-    let due_to = kc_http::date_param(&mut fields, "due_to", q.due_to.as_deref());
-    if q.period.as_deref().is_some_and(|p| !is_period(p)) {
-        fields.insert("period".into(), PERIOD.into());
-    }
-    if q.duty.as_deref().is_some_and(|d| !is_code(d, false)) {
-        fields.insert("duty".into(), DUTY.into());
-    }
-    if !fields.is_empty() {
-        return Err(ApiError::validation(fields));
-    }
-    let filter = Filter {
-        state: q.state,
-        duty: q.duty,
-        period: q.period,
-        organisation: q.organisation_id,
-        due_from,
-        due_to,
-    };
+    let filter = q.filter()?;
     let tx = tenant.begin().await?;
     let (items, total) = store::list(&tx, &filter, page.limit, page.offset).await?;
     tx.commit().await?;

@@ -387,6 +387,33 @@ async fn compliance_counts_on_time_late_missing_and_open_per_province() {
         )
         .await;
     assert_eq!(r.text().await.unwrap().lines().count(), 2, "its own line");
+    // The obligations themselves, with the list's filters.
+    let r = app
+        .get(
+            "/api/v1/obligations/export?period=2025-H1&format=csv&columns=province_code,period,state,late",
+            MINISTRY,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0].trim_start_matches('\u{feff}'),
+        "Mã tỉnh,Kỳ,Trạng thái,Trễ hạn"
+    );
+    assert!(lines[1..].iter().all(|l| l.contains(",2025-H1,")), "{csv}");
+    assert_eq!(
+        lines.len() - 1,
+        3,
+        "the period's obligations the compliance table counts (01: 2, the other province: 1): {csv}"
+    );
+    let r = app
+        .get(
+            "/api/v1/obligations/export?period=2025-H1&format=csv",
+            DEPARTMENT,
+        )
+        .await;
+    assert_eq!(r.text().await.unwrap().lines().count(), 3, "its own two");
     let r = app
         .get(
             "/api/v1/compliance/export?period=2025-H1&columns=salary",

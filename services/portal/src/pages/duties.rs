@@ -79,11 +79,24 @@ impl Row {
     }
 }
 
+/// The columns of the duties' export a visitor may choose (the service's keys), with their labels.
+pub const EXPORT_COLUMNS: [(&str, &str); 7] = [
+    ("duty", "col.duty"),
+    ("party", "col.party"),
+    ("subject", "col.subject"),
+    ("period", "duty.period"),
+    ("due_date", "col.due"),
+    ("state", "col.state"),
+    ("late", "duties.late"),
+];
+
 /// `templates/duties.html`.
 #[derive(Template, WebTemplate)]
 #[template(path = "duties.html")]
 struct DutiesPage {
     c: Chrome,
+    /// The export's columns: the service's key, the label.
+    columns: Vec<(&'static str, &'static str)>,
     rows: Vec<Row>,
     /// The filter chosen ("" for all).
     state: &'static str,
@@ -124,6 +137,10 @@ pub async fn list(
     };
     let c = Chrome::new(&v, here);
     let page = DutiesPage {
+        columns: EXPORT_COLUMNS
+            .iter()
+            .map(|(k, label)| (*k, c.t.get(label)))
+            .collect(),
         rows: list.items.iter().map(|o| Row::of(o, &c)).collect(),
         state: filter.map_or("", |f| f.as_str()),
         states: ObligationState::ALL

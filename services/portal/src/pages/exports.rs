@@ -1,7 +1,7 @@
 //! `/xuat/{what}`: a list or a table as XLSX or CSV, made by the service that owns it (the portal
 //! builds no spreadsheet of its own): the applications (`ho-so`), the scheme list (`de-an`), the
-//! execution report (`tong-hop`), the cluster register (`ccn`) and reporting compliance
-//! (`tuan-thu`). The page's filters go through as they are; the columns ticked (one `columns` key
+//! execution report (`tong-hop`), the cluster register (`ccn`), the duties (`nghia-vu`) and
+//! reporting compliance (`tuan-thu`). The page's filters go through as they are; the columns ticked (one `columns` key
 //! each) become the service's comma-separated `columns`.
 
 use super::{SignedIn, problem};
@@ -11,8 +11,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 
 /// The exports the portal offers: its name in the address, the service, and the service's route.
-const EXPORTS: [(&str, &str, &str); 5] = [
+const EXPORTS: [(&str, &str, &str); 6] = [
     ("tuan-thu", "notifications", "/api/v1/compliance/export"),
+    ("nghia-vu", "notifications", "/api/v1/obligations/export"),
     ("ho-so", "workflow", "/api/v1/applications/export"),
     ("de-an", "workflow", "/api/v1/schemes/export"),
     ("tong-hop", "workflow", "/api/v1/reports/execution/export"),
