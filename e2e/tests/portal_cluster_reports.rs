@@ -16,6 +16,13 @@ use kc_e2e::browser::{
 };
 use kc_e2e::{DEMO_PASSWORD, System, get_json, login};
 
+/// What the portal answers at `url` to the session of the cookies `jar` (a download), as text.
+async fn text_at(http: &reqwest::Client, url: &str, jar: &str) -> String {
+    let r = http.get(url).header("cookie", jar).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{url}");
+    r.text().await.unwrap()
+}
+
 #[tokio::test]
 async fn a_tenant_reports_the_department_returns_and_accepts_and_the_ministry_sees_it() {
     let system = System::start().await;
@@ -213,17 +220,14 @@ async fn a_tenant_reports_the_department_returns_and_accepts_and_the_ministry_se
     let table = text_of(c, "#compliance").await;
     assert!(table.contains("Thành phố Hà Nội"), "{table}");
     problems.extend(check_screen(&b, "compliance").await);
-    let csv = http
-        .get(format!(
+    let csv = text_at(
+        &http,
+        &format!(
             "{portal}/xuat/tuan-thu?period={year}-H1&duty=ccn_half_year_report&columns=province_name&columns=total&format=csv"
-        ))
-        .header("cookie", &jar)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        ),
+        &jar,
+    )
+    .await;
     assert!(csv.contains("Thành phố Hà Nội,"), "{csv}");
     // The duties list as the notifications service's spreadsheet, with the columns ticked.
     c.goto(&format!("{portal}/nghia-vu")).await.unwrap();
@@ -232,17 +236,12 @@ async fn a_tenant_reports_the_department_returns_and_accepts_and_the_ministry_se
             .await
             .is_ok()
     );
-    let csv = http
-        .get(format!(
-            "{portal}/xuat/nghia-vu?columns=duty&columns=state&format=csv"
-        ))
-        .header("cookie", &jar)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = text_at(
+        &http,
+        &format!("{portal}/xuat/nghia-vu?columns=duty&columns=state&format=csv"),
+        &jar,
+    )
+    .await;
     assert!(
         csv.trim_start_matches('\u{feff}')
             .starts_with("Nghĩa vụ,Trạng thái"),

@@ -112,6 +112,17 @@ pub enum FileFormat {
     Csv,
 }
 
+/// What an export adds to its list's question: the file and the columns (`?format=csv&columns=a,b`).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct SheetQuery {
+    /// `xlsx` (default) or `csv`.
+    pub format: Option<FileFormat>,
+    /// The columns, comma-separated, in order (default: all); the route's description names its
+    /// columns' keys.
+    #[param(max_length = 600)]
+    pub columns: Option<String>,
+}
+
 /// A table to export: its title, the chosen columns (indices into the columns the rows follow) and
 /// its rows (every column's value, in the described order).
 pub struct Table<'a> {

@@ -9,9 +9,8 @@ use crate::AppState;
 use kc_auth::{AnyUser, Tenant, declare};
 use kc_http::{ApiError, Query};
 use kc_kernel::{format_date_vn, today_vn};
-use kc_sheets::{Cell, Column, FileFormat, Kind, Table, column};
+use kc_sheets::{Cell, Column, Kind, SheetQuery, Table, column};
 use rust_decimal::Decimal;
-use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -52,20 +51,10 @@ fn obligation_cells(o: &ObligationView) -> Vec<Cell> {
     ]
 }
 
-/// What the obligations' export adds to the list's filters.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ObligationExportOptions {
-    /// `xlsx` (default) or `csv`.
-    pub format: Option<FileFormat>,
-    /// The columns, comma-separated, in order (default: all): duty, province_code, party, subject,
-    /// period, due_date, state, late, fulfilled_on, next_step_on.
-    #[param(max_length = 200)]
-    pub columns: Option<String>,
-}
-
 /// The obligations the caller sees, with the list's filters, as a spreadsheet (soonest due first, at
-/// most 100 000).
-#[utoipa::path(get, path = "/api/v1/obligations/export", tag = "obligations", params(ObligationQuery, ObligationExportOptions),
+/// most 100 000). Columns: duty, province_code, party, subject, period, due_date, state, late,
+/// fulfilled_on, next_step_on.
+#[utoipa::path(get, path = "/api/v1/obligations/export", tag = "obligations", params(ObligationQuery, SheetQuery),
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<AnyUser>())),
                ("x-kc-server-rules" = json!({"period": "letters, digits and -", "duty": "a duty's code",
@@ -75,7 +64,7 @@ pub struct ObligationExportOptions {
 async fn export_obligations(
     tenant: Tenant<AnyUser>,
     Query(q): Query<ObligationQuery>,
-    Query(o): Query<ObligationExportOptions>,
+    Query(o): Query<SheetQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     let chosen = kc_sheets::choose(&OBLIGATION_COLUMNS, o.columns.as_deref())?;
     let filter = q.filter()?;
@@ -128,19 +117,9 @@ fn cells(r: &ComplianceRow) -> Vec<Cell> {
     ]
 }
 
-/// What the export adds to the table's question.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ExportOptions {
-    /// `xlsx` (default) or `csv`.
-    pub format: Option<FileFormat>,
-    /// The columns, comma-separated, in order (default: all): province_code, province_name, total,
-    /// on_time, late, missing, open, waived, on_time_percent.
-    #[param(max_length = 200)]
-    pub columns: Option<String>,
-}
-
-/// Reporting compliance for a period, per province the caller sees, as a spreadsheet.
-#[utoipa::path(get, path = "/api/v1/compliance/export", tag = "obligations", params(ComplianceQuery, ExportOptions),
+/// Reporting compliance for a period, per province the caller sees, as a spreadsheet. Columns:
+/// province_code, province_name, total, on_time, late, missing, open, waived, on_time_percent.
+#[utoipa::path(get, path = "/api/v1/compliance/export", tag = "obligations", params(ComplianceQuery, SheetQuery),
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<AnyUser>())),
                ("x-kc-server-rules" = json!({"period": "letters, digits and -", "duty": "a duty's code",
@@ -150,7 +129,7 @@ pub struct ExportOptions {
 async fn export_compliance(
     tenant: Tenant<AnyUser>,
     Query(q): Query<ComplianceQuery>,
-    Query(o): Query<ExportOptions>,
+    Query(o): Query<SheetQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     let chosen = kc_sheets::choose(&COLUMNS, o.columns.as_deref())?;
     q.check()?;

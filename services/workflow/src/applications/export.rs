@@ -8,8 +8,7 @@ use crate::AppState;
 use kc_auth::{AnyUser, Tenant, declare};
 use kc_http::{ApiError, Query};
 use kc_kernel::{day_in_vietnam, format_date_vn, today_vn};
-use kc_sheets::{Cell, Column, FileFormat, Kind, Table, column};
-use serde::Deserialize;
+use kc_sheets::{Cell, Column, Kind, SheetQuery, Table, column};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -65,21 +64,11 @@ fn cells(a: &ApplicationView) -> Vec<Cell> {
     ]
 }
 
-/// What the export adds to the list's filters.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ExportOptions {
-    /// `xlsx` (default) or `csv`.
-    pub format: Option<FileFormat>,
-    /// The columns, comma-separated, in order (default: all): province_code, organisation_name,
-    /// title, fund, plan_year, activity_code, commune, status, submissions, total_cost,
-    /// support_requested, counterpart, stage_since, due_on, overdue, created_on.
-    #[param(max_length = 400)]
-    pub columns: Option<String>,
-}
-
 /// The applications the caller may see as a spreadsheet (XLSX or CSV), with the list's filters and
-/// sort and the columns chosen (at most 100 000 applications).
-#[utoipa::path(get, path = "/api/v1/applications/export", tag = "applications", params(ListQuery, ExportOptions),
+/// sort and the columns chosen (at most 100 000 applications). Columns: province_code,
+/// organisation_name, title, fund, plan_year, activity_code, commune, status, submissions,
+/// total_cost, support_requested, counterpart, stage_since, due_on, overdue, created_on.
+#[utoipa::path(get, path = "/api/v1/applications/export", tag = "applications", params(ListQuery, SheetQuery),
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<AnyUser>())),
                ("x-kc-server-rules" = json!({"province_code": "a province in force today",
@@ -91,7 +80,7 @@ pub struct ExportOptions {
 async fn export_applications(
     tenant: Tenant<AnyUser>,
     Query(q): Query<ListQuery>,
-    Query(o): Query<ExportOptions>,
+    Query(o): Query<SheetQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     let chosen = kc_sheets::choose(&COLUMNS, o.columns.as_deref())?;
     let (tx, filter) = open_list(&tenant, q.asked()).await?;
