@@ -116,6 +116,7 @@ pub enum FileFormat {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct SheetQuery {
     /// `xlsx` (default) or `csv`.
+    #[param(inline)]
     pub format: Option<FileFormat>,
     /// The columns, comma-separated, in order (default: all); the route's description names its
     /// columns' keys.

@@ -59,7 +59,7 @@ fn obligation_cells(o: &ObligationView) -> Vec<Cell> {
     extensions(("x-kc-access" = json!(declare::<AnyUser>())),
                ("x-kc-server-rules" = json!({"period": "letters, digits and -", "duty": "a duty's code",
                                              "columns": "known column keys"}))),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+    responses((status = 200, content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
               (status = 401, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn export_obligations(
     tenant: Tenant<AnyUser>,
@@ -124,7 +124,7 @@ fn cells(r: &ComplianceRow) -> Vec<Cell> {
     extensions(("x-kc-access" = json!(declare::<AnyUser>())),
                ("x-kc-server-rules" = json!({"period": "letters, digits and -", "duty": "a duty's code",
                                              "columns": "known column keys"}))),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+    responses((status = 200, content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
               (status = 401, body = kc_http::ErrorEnvelope), (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn export_compliance(
     tenant: Tenant<AnyUser>,

@@ -9,7 +9,9 @@ use crate::duties::{is_code, is_period};
 use crate::{AppState, SERVICE};
 use kc_auth::{AnyUser, SchemeWorker, Tenant, audit_by, declare};
 use kc_db::{AuditEvent, audit};
-use kc_http::{ApiError, ClientMeta, FieldErrors, Json, Page, Paged, Path, Query, req_text};
+use kc_http::{
+    ApiError, ClientMeta, FieldErrors, Json, Page, PageQuery, Paged, Path, Query, req_text,
+};
 use kc_kernel::ObligationState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,10 +45,6 @@ pub struct ObligationQuery {
     /// Due on or before this day (`YYYY-MM-DD`).
     #[param(schema_with = kc_http::date_param_schema)]
     pub due_to: Option<String>,
-    #[param(minimum = 1, maximum = 100000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
 }
 
 impl ObligationQuery {
@@ -77,7 +75,7 @@ impl ObligationQuery {
 }
 
 /// The obligations the caller sees, soonest due first.
-#[utoipa::path(get, path = "/api/v1/obligations", tag = "obligations", params(ObligationQuery),
+#[utoipa::path(get, path = "/api/v1/obligations", tag = "obligations", params(ObligationQuery, PageQuery),
     security(("bearer" = [])),
     extensions(("x-kc-access" = json!(declare::<AnyUser>())),
                ("x-kc-server-rules" = json!({"period": "letters, digits and -", "duty": "a duty's code"}))),
@@ -86,8 +84,9 @@ impl ObligationQuery {
 async fn list_obligations(
     tenant: Tenant<AnyUser>,
     Query(q): Query<ObligationQuery>,
+    Query(p): Query<PageQuery>,
 ) -> Result<Json<Paged<ObligationView>>, ApiError> {
-    let page = Page::parse(q.page, q.per_page)?;
+    let page = Page::parse(p.page, p.per_page)?;
     let filter = q.filter()?;
     let tx = tenant.begin().await?;
     let (items, total) = store::list(&tx, &filter, page.limit, page.offset).await?;

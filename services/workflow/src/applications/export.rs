@@ -74,7 +74,7 @@ fn cells(a: &ApplicationView) -> Vec<Cell> {
                ("x-kc-server-rules" = json!({"province_code": "a province in force today",
                                              "activity_code": "letters a-z, digits and _",
                                              "columns": "known column keys"}))),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+    responses((status = 200, content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
               (status = 401, body = kc_http::ErrorEnvelope), (status = 403, body = kc_http::ErrorEnvelope),
               (status = 422, body = kc_http::ErrorEnvelope)))]
 async fn export_applications(
