@@ -29,7 +29,7 @@ export KC_TEST_ADMIN_URL="postgres://postgres@127.0.0.1:$port/postgres"
 
 # Python tools from PyPI, in a virtualenv kept in .data/venv-test (git-ignored) and reinstalled only when a
 # pinned version changes: the fuzzer of the OpenAPI contract (e2e/tests/fuzz.rs, schemathesis) and the mail
-# server the notifications tests deliver to (aiosmtpd). Without them those tests fail saying so; the rest
+# server the notifications and e2e tests deliver to (aiosmtpd). Without them those tests fail saying so; the rest
 # of the suite still runs.
 SCHEMATHESIS_VERSION=4.32.5
 AIOSMTPD_VERSION=1.4.6

@@ -54,17 +54,7 @@ pub async fn browser_with(javascript: bool) -> Browser {
         .unwrap();
     let profile =
         std::env::temp_dir().join(format!("kc-chromium-{}", uuid::Uuid::new_v4().simple()));
-    kc_testing::wait_for(
-        "chromedriver listening",
-        Duration::from_secs(20),
-        || async {
-            tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .ok()
-                .map(|_| ())
-        },
-    )
-    .await;
+    kc_testing::wait_listening("chromedriver listening", port, Duration::from_secs(20)).await;
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),

@@ -1,14 +1,18 @@
 //! Black-box tests of the whole system live in `tests/`: they start the real binaries from
 //! `target/debug` (the test command builds them first; `KC_BIN_DIR` overrides where they are) against a
-//! database of their own on the test run's PostgreSQL. This library starts them: [`System::start`]
-//! runs every service of the one list (`deploy/services.txt`), identity first, with demo data;
-//! [`browser`] drives headless Chromium through the portal.
+//! database of their own on the test run's PostgreSQL, and a real SMTP server (aiosmtpd, which the test
+//! command installs). This library starts them: [`System::start`] runs every service of the one list
+//! (`deploy/services.txt`), identity first, with demo data, and the notifications service delivering
+//! to the mail server; [`browser`] drives headless Chromium through the portal. A service's log goes
+//! to the test's output, which the test runner shows when the test fails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test harness: a failed unwrap is a failed test
 
+pub mod api;
 pub mod browser;
 
 use kc_testing::TestDb;
+pub use kc_testing::mail::{Mail, Sink};
 use reqwest::StatusCode;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -102,11 +106,14 @@ pub struct System {
     /// Identity's data folder (its development signing key is `jwt-signing-key.pem` there).
     pub data: PathBuf,
     pub db: TestDb,
+    /// The mail server the notifications service sends to.
+    pub mail: Sink,
 }
 
 impl System {
     pub async fn start() -> System {
         let db = TestDb::new().await;
+        let mail = Sink::start().await;
         let data = std::env::temp_dir().join(format!("kc-e2e-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&data).unwrap();
         let data_dir = data.to_string_lossy().to_string();
@@ -130,6 +137,8 @@ impl System {
                 ("KC_DATA_DIR", data_dir.clone()),
                 // The notifications scheduler looks every second (a test moves its clock).
                 ("KC_SCHEDULER_INTERVAL_SECS", "1".to_owned()),
+                ("KC_SMTP_HOST", "127.0.0.1".to_owned()),
+                ("KC_SMTP_PORT", mail.port.to_string()),
             ];
             if info.database {
                 envs.push(("KC_DATABASE_URL", db.url_as(&format!("kc_{}", info.name))));
@@ -144,7 +153,12 @@ impl System {
             p.wait_healthy().await;
             services.push(p);
         }
-        System { services, data, db }
+        System {
+            services,
+            data,
+            db,
+            mail,
+        }
     }
 
     pub fn service(&self, name: &str) -> &Proc {

@@ -169,6 +169,11 @@ fn all() -> Vec<SqlMigration> {
             include_str!("sql/m0023_up.sql").to_owned(),
             include_str!("sql/m0023_down.sql"),
         ),
+        sql(
+            "m0024_scheduler_passes",
+            include_str!("sql/m0024_up.sql").to_owned(),
+            include_str!("sql/m0024_down.sql"),
+        ),
     ]
 }
 

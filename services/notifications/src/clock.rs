@@ -4,13 +4,13 @@
 
 use crate::AppState;
 use axum::extract::State;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use kc_auth::{AnyUser, MinistryAdmin, Tenant, audit_by, declare};
 use kc_db::{AuditEvent, audit, stmt};
 use kc_http::{ApiError, ClientMeta, Json};
 use kc_kernel::today_vn;
 use kc_service::Mode;
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -45,6 +45,29 @@ pub struct ClockView {
     pub moved: bool,
     /// This system may move its clock (development mode).
     pub movable: bool,
+    /// The scheduler's latest pass (none before the first).
+    pub last_pass: Option<LastPass>,
+}
+
+/// What the scheduler's passes for one day did, in all (see `scheduler::pass`).
+#[derive(Debug, Serialize, ToSchema, sea_orm::FromQueryResult)]
+pub struct LastPass {
+    /// The day passed for (the clock's today when the pass began).
+    pub day: NaiveDate,
+    /// How many passes ran for that day.
+    pub passes: i64,
+    /// When the latest of them finished.
+    pub finished_at: DateTime<Utc>,
+    /// Obligations opened from the calendar's duties.
+    pub opened: i64,
+    /// Obligations marked overdue.
+    pub overdue: i64,
+    /// Obligations whose reminder or escalation step came.
+    pub stepped: i64,
+    /// Notices added.
+    pub notices: i64,
+    /// E-mails queued.
+    pub emails: i64,
 }
 
 async fn view<C: ConnectionTrait>(c: &C, mode: Mode) -> Result<ClockView, DbErr> {
@@ -54,6 +77,13 @@ async fn view<C: ConnectionTrait>(c: &C, mode: Mode) -> Result<ClockView, DbErr>
         real_today: today_vn(),
         moved: set.is_some(),
         movable: mode == Mode::Dev,
+        last_pass: LastPass::find_by_statement(stmt(
+            "SELECT day, passes, finished_at, opened, overdue, stepped, notices, emails
+               FROM notifications.scheduler_passes ORDER BY finished_at DESC LIMIT 1",
+            [],
+        ))
+        .one(c)
+        .await?,
     })
 }
 

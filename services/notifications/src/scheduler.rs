@@ -11,7 +11,8 @@
 //!    the in-app notices their steps call for and moves each to its next step (`last_step_on`,
 //!    `notifications.next_step`). A notice's key names the obligation, the step and the user, so even
 //!    a repeated pass adds nothing twice;
-//! 4. gives each ministry user, once a day, a digest of the overdue obligations per province.
+//! 4. gives each ministry user, once a day, a digest of the overdue obligations per province;
+//! 5. adds what it did to its day's record (`notifications.scheduler_passes`, shown with the clock).
 //!
 //! Every notice is also an e-mail (recorded and queued in the same transaction, sent by the mailer),
 //! with the deadline, a link and the deadline as an iCalendar attachment, from the province's sender;
@@ -104,7 +105,35 @@ pub async fn pass(
     let (added, emails) = digest(db, today, mail).await?;
     r.notices += added;
     r.emails += emails;
+    record(db, today, &r).await?;
     Ok(r)
+}
+
+/// Add a finished pass to its day's record (shown with the clock).
+async fn record(db: &DatabaseConnection, today: NaiveDate, r: &PassReport) -> Result<(), DbErr> {
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    db.execute_raw(stmt(
+        "INSERT INTO notifications.scheduler_passes
+                (day, passes, finished_at, opened, overdue, stepped, notices, emails)
+         VALUES ($1, 1, clock_timestamp(), $2, $3, $4, $5, $6)
+         ON CONFLICT (day) DO UPDATE SET passes = scheduler_passes.passes + 1,
+                finished_at = EXCLUDED.finished_at,
+                opened = scheduler_passes.opened + EXCLUDED.opened,
+                overdue = scheduler_passes.overdue + EXCLUDED.overdue,
+                stepped = scheduler_passes.stepped + EXCLUDED.stepped,
+                notices = scheduler_passes.notices + EXCLUDED.notices,
+                emails = scheduler_passes.emails + EXCLUDED.emails",
+        [
+            today.into(),
+            n(r.opened).into(),
+            n(r.overdue).into(),
+            n(r.stepped).into(),
+            n(r.notices).into(),
+            n(r.emails).into(),
+        ],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// How many days before a calendar duty's due date its obligations open: its first reminder's, and

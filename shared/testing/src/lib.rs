@@ -5,12 +5,16 @@
 //! (owner role, database, every migration, reference data) under an advisory lock; every test then runs
 //! `CREATE DATABASE ... TEMPLATE ...`, which takes a few tens of milliseconds. The cluster, and with it
 //! every test database, is thrown away when the run ends.
+//!
+//! Beside it: an API client that logs the demo users in ([`client`]), forged tokens ([`jwt`]), a real
+//! mail server to deliver to ([`mail`]), and waiting for what another process does ([`wait_for`]).
 
 pub mod client;
 pub mod jwt;
+pub mod mail;
 mod wait;
 
-pub use wait::{free_port, wait_for};
+pub use wait::{free_port, wait_for, wait_listening};
 
 use kc_migrations::{Migrator, MigratorTrait, OWNER_ROLE, bootstrap, with_database, with_user};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};

@@ -20,6 +20,17 @@ where
     }
 }
 
+/// Wait (at most `within`) until something listens on loopback `port`; panic naming `what` after that.
+pub async fn wait_listening(what: &str, port: u16, within: Duration) {
+    wait_for(what, within, || async {
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()
+            .map(|_| ())
+    })
+    .await
+}
+
 /// A loopback port nobody listens on (yet).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

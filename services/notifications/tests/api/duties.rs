@@ -247,7 +247,24 @@ async fn the_clock_moves_in_development_only() {
         (Some("2027-06-13"), Some(true))
     );
     let r = app.get("/api/v1/clock", ENTERPRISE).await;
-    assert_eq!(app.expect(r, StatusCode::OK).await["today"], "2027-06-13");
+    let c = app.expect(r, StatusCode::OK).await;
+    assert_eq!(c["today"], "2027-06-13");
+    assert!(c["last_pass"].is_null(), "no pass yet: {c}");
+    // Each pass adds to its day's record, shown with the clock.
+    app.without_calendar_duties().await;
+    app.pass(day(2027, 6, 13)).await;
+    app.pass(day(2027, 6, 13)).await;
+    let r = app.get("/api/v1/clock", ENTERPRISE).await;
+    let last = app.expect(r, StatusCode::OK).await["last_pass"].clone();
+    assert_eq!(
+        (last["day"].as_str(), last["passes"].as_i64()),
+        (Some("2027-06-13"), Some(2)),
+        "{last}"
+    );
+    assert!(
+        last["finished_at"].is_string() && last["emails"].is_i64(),
+        "{last}"
+    );
     let r = app
         .put("/api/v1/clock", DEPARTMENT, &json!({"today": "2027-06-13"}))
         .await;
