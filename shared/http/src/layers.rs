@@ -69,6 +69,12 @@ pub const BODY_TOTAL_TIMEOUT: Duration = Duration::from_secs(20);
 /// Longest time for a whole request, handler included → 503 (the service is too slow, not the client).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// After a stop signal: how long connections already open keep being served, so that a request on
+/// its way when the signal came (written by the client, not yet read) is read and answered, before
+/// idle connections are closed and the requests in flight finish. New connections are refused from
+/// the signal on.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
+
 /// Longest request id accepted from a caller.
 pub const MAX_REQUEST_ID_LEN: usize = 64;
 
@@ -84,6 +90,8 @@ pub struct Timeouts {
     pub body_total: Duration,
     /// See [`REQUEST_TIMEOUT`] (used by [`apply_with`]).
     pub request: Duration,
+    /// See [`SHUTDOWN_GRACE`] (used by [`serve_with`](crate::serve_with)).
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Timeouts {
@@ -93,6 +101,7 @@ impl Default for Timeouts {
             body_idle: BODY_IDLE_TIMEOUT,
             body_total: BODY_TOTAL_TIMEOUT,
             request: REQUEST_TIMEOUT,
+            shutdown_grace: SHUTDOWN_GRACE,
         }
     }
 }

@@ -14,7 +14,8 @@
 //!   cleared ([`Patch`]), and pagination ([`Page`], [`Paged`]).
 //! - [`finish`]: the last step of every service's router: health routes, OpenAPI and Swagger UI, layers.
 //! - [`serve`]: bind, serve HTTP/1.1 with client addresses and a header-read timeout (slow clients are
-//!   disconnected), shut down gracefully on SIGTERM/SIGINT; [`serve_with`] takes shorter timeouts.
+//!   disconnected), shut down gracefully on SIGTERM/SIGINT (new connections refused, the open ones
+//!   served a moment longer, the requests in flight finished); [`serve_with`] takes shorter timeouts.
 //! - [`telemetry`]: tracing subscriber set-up.
 
 mod client;

@@ -55,8 +55,10 @@ pub async fn serve_until(
     serve_with(name, listener, router, shutdown, Timeouts::default()).await
 }
 
-/// Serve HTTP/1.1 until `shutdown` completes, then stop accepting, let the requests in flight finish
-/// (idle connections are closed at once) and return.
+/// Serve HTTP/1.1 until `shutdown` completes, then stop: refuse new connections (those the kernel had
+/// already completed are taken and served), keep serving the open ones for `timeouts.shutdown_grace`
+/// (a request already on its way is answered), then close the idle ones, let the requests in flight
+/// finish and return.
 ///
 /// Each connection is served by hyper with a timer, so that a client that does not send a whole
 /// request head within `timeouts.header_read` is disconnected (this also closes keep-alive
@@ -76,18 +78,7 @@ pub async fn serve_with(
     http.timer(TokioTimer::new())
         .header_read_timeout(timeouts.header_read);
     let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    accept_failed(name, e).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
+    let serve = |stream: tokio::net::TcpStream, peer: SocketAddr| {
         // Small answers go out at once rather than waiting for more to send.
         let _ = stream.set_nodelay(true);
         let router = router.clone();
@@ -103,9 +94,37 @@ pub async fn serve_with(
                 tracing::debug!(service = name, %peer, error = %e, "connection closed with an error");
             }
         });
+    };
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(name, e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        serve(stream, peer);
+    }
+    // The connections the kernel completed before the signal wait in the backlog: taken and served,
+    // not reset by the close.
+    let listener = listener.into_std()?;
+    while let Ok((stream, peer)) = listener.accept() {
+        if stream.set_nonblocking(true).is_ok()
+            && let Ok(stream) = tokio::net::TcpStream::from_std(stream)
+        {
+            serve(stream, peer);
+        }
     }
     drop(listener);
-    tracing::info!(service = name, "finishing the requests in flight");
+    tracing::info!(
+        service = name,
+        "refusing new connections, finishing the open ones"
+    );
+    tokio::time::sleep(timeouts.shutdown_grace).await;
     graceful.shutdown().await;
     tracing::info!(service = name, "stopped");
     Ok(())

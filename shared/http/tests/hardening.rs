@@ -559,3 +559,39 @@ async fn shutdown_lets_the_request_in_flight_finish() {
         "no longer listening"
     );
 }
+
+#[tokio::test]
+async fn a_request_on_an_open_connection_just_after_the_signal_is_still_answered() {
+    let mut server = Server::start().await;
+    // A kept-alive connection, then the signal, then a request on it at once: answered, since open
+    // connections are served a moment longer; a new connection is refused from the signal on.
+    let url = format!("{}/echo", server.base);
+    let r = server
+        .http
+        .post(&url)
+        .json(&json!({"n": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.bytes().await.unwrap();
+    server.stop.take().unwrap().send(()).unwrap();
+    let r = server
+        .http
+        .post(&url)
+        .json(&json!({"n": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["n"], 2);
+    tokio::time::timeout(PATIENCE, &mut server.served)
+        .await
+        .expect("the server should stop after its grace")
+        .unwrap()
+        .unwrap();
+    assert!(
+        TcpStream::connect(server.addr).await.is_err(),
+        "no longer listening"
+    );
+}
