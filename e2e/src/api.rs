@@ -91,14 +91,14 @@ impl Apis {
     /// until its scheduler has finished a pass for that day (up to `within`).
     pub async fn move_clock(&self, day: chrono::NaiveDate, within: Duration) -> Value {
         let nt = &self.notifications;
-        let minister = "bo@demo.test";
+        let ministry = "bo@demo.test";
         let r = nt
-            .put("/api/v1/clock", minister, &json!({"today": day}))
+            .put("/api/v1/clock", ministry, &json!({"today": day}))
             .await;
         nt.expect(r, StatusCode::OK).await;
         let day = day.to_string();
         kc_testing::wait_for(&format!("a scheduler pass for {day}"), within, || async {
-            let r = nt.get("/api/v1/clock", minister).await;
+            let r = nt.get("/api/v1/clock", ministry).await;
             let c: Value = r.json().await.ok()?;
             (c["last_pass"]["day"] == day.as_str()).then_some(c["last_pass"].clone())
         })

@@ -564,7 +564,7 @@ async fn shutdown_lets_the_request_in_flight_finish() {
 async fn a_request_on_an_open_connection_just_after_the_signal_is_still_answered() {
     let mut server = Server::start().await;
     // A kept-alive connection, then the signal, then a request on it at once: answered, since open
-    // connections are served a moment longer; a new connection is refused from the signal on.
+    // connections are served a moment longer. Then the server stops, and nothing listens.
     let url = format!("{}/echo", server.base);
     let r = server
         .http
