@@ -19,6 +19,7 @@
 use chrono::{Datelike, Duration as Days, NaiveDate};
 use kc_e2e::System;
 use kc_e2e::api::Apis;
+use kc_kernel::{format_date_vn, today_vn};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -33,14 +34,8 @@ const DUTY: &str = "Nộp hồ sơ quyết toán đề án sau nghiệm thu";
 /// Long enough for a loaded machine, never a measure of speed.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-fn today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap())
-        .date_naive()
-}
-
 fn day(offset: i64) -> String {
-    (today() + Days::days(offset)).to_string()
+    (today_vn() + Days::days(offset)).to_string()
 }
 
 /// The row of province `code` in a list of per-province rows.
@@ -51,13 +46,9 @@ fn province_row(rows: &Value, code: &str) -> Value {
         .clone()
 }
 
-fn vn(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
-
 /// The first plan year whose registration (by 20 May of the year before) is still open.
 fn open_plan_year() -> i32 {
-    let t = today();
+    let t = today_vn();
     if (t.month(), t.day()) <= (5, 20) {
         t.year() + 1
     } else {
@@ -234,6 +225,14 @@ async fn pay(
         .await
 }
 
+/// The scheme's settlement-dossier obligation, once the centre sees it in the notifications service.
+async fn settlement_dossier(apis: &Apis, s: &Value) -> Value {
+    apis.wait_obligation(CENTRE, "settlement_dossier", PATIENCE, |o| {
+        o["subject_id"] == s["id"]
+    })
+    .await
+}
+
 /// The centre submits the settlement dossier claiming `claimed`; the implementation after it.
 async fn submit_settlement(apis: &Apis, s: &Value, claimed: &str) -> Value {
     let case = format!("schemes/{}", s["id"].as_str().unwrap());
@@ -333,12 +332,7 @@ async fn the_national_fund_journey_from_registration_to_the_settled_report() {
     assert_eq!(e["scheme"]["status"], "accepted");
 
     // 5. The settlement dossier opens in the notifications service, for the centre.
-    let scheme_id = s["id"].clone();
-    let o = apis
-        .wait_obligation(CENTRE, "settlement_dossier", PATIENCE, |o| {
-            o["subject_id"] == scheme_id
-        })
-        .await;
+    let o = settlement_dossier(&apis, &s).await;
     let visible_after = accepted_at.elapsed();
     println!(
         "figure: acceptance recorded (workflow) → settlement dossier listed for the centre \
@@ -349,7 +343,7 @@ async fn the_national_fund_journey_from_registration_to_the_settled_report() {
     let base_due: NaiveDate = o["base_due"].as_str().unwrap().parse().unwrap();
     assert_eq!(
         base_due,
-        today() + Days::days(14),
+        today_vn() + Days::days(14),
         "15 days after the acceptance"
     );
     let due: NaiveDate = o["due_date"].as_str().unwrap().parse().unwrap();
@@ -373,7 +367,7 @@ async fn the_national_fund_journey_from_registration_to_the_settled_report() {
         .mail
         .wait_for(CENTRE, &format!("Còn 1 ngày: {DUTY}"), PATIENCE)
         .await;
-    assert!(m.text.contains(&vn(due)), "{m:?}");
+    assert!(m.text.contains(&format_date_vn(due)), "{m:?}");
     assert!(
         system.mail.to(DEPT, DUTY).is_empty(),
         "no escalation before the due date"
@@ -385,7 +379,7 @@ async fn the_national_fund_journey_from_registration_to_the_settled_report() {
         .mail
         .wait_for(DEPT, &format!("chưa thực hiện: {DUTY}"), PATIENCE)
         .await;
-    assert!(m.text.contains(&vn(due)), "{m:?}");
+    assert!(m.text.contains(&format_date_vn(due)), "{m:?}");
     system
         .mail
         .wait_for(CENTRE, &format!("Quá hạn 1 ngày: {DUTY}"), PATIENCE)
@@ -493,7 +487,7 @@ async fn the_national_fund_journey_from_registration_to_the_settled_report() {
     // The national settlement, owed since the approval, is fulfilled by the settlement too.
     let ns = apis
         .wait_obligation(CENTRE, "national_settlement", PATIENCE, |x| {
-            x["subject_id"] == scheme_id && x["state"] == "fulfilled"
+            x["subject_id"] == s["id"] && x["state"] == "fulfilled"
         })
         .await;
     assert_eq!(ns["state"], "fulfilled");
@@ -554,12 +548,7 @@ async fn the_local_fund_journey_with_its_one_appraisal_level() {
     assert_eq!(e["scheme"]["status"], "accepted");
 
     // The settlement dossier opens for the centre and closes, on time, when it is submitted.
-    let scheme_id = s["id"].clone();
-    let o = apis
-        .wait_obligation(CENTRE, "settlement_dossier", PATIENCE, |o| {
-            o["subject_id"] == scheme_id
-        })
-        .await;
+    let o = settlement_dossier(&apis, &s).await;
     let e = submit_settlement(&apis, &s, "260000000").await;
     let closed = apis
         .wait_obligation(CENTRE, "settlement_dossier", PATIENCE, |x| {
@@ -666,7 +655,7 @@ async fn a_cluster_is_registered_its_investor_reports_after_a_reminder_and_the_m
         .mail
         .wait_for(DN, &format!("Hôm nay đến hạn: {title}"), PATIENCE)
         .await;
-    assert!(m.text.contains(&vn(due)), "{m:?}");
+    assert!(m.text.contains(&format_date_vn(due)), "{m:?}");
 
     // The investor reports; the obligation is fulfilled, on time.
     let r = rg

@@ -45,7 +45,8 @@ pub struct ClockView {
     pub moved: bool,
     /// This system may move its clock (development mode).
     pub movable: bool,
-    /// The scheduler's latest pass (none before the first).
+    /// The scheduler's latest pass, for the ministry (its counts are the nation's); none before the
+    /// first pass, and for everyone else.
     pub last_pass: Option<LastPass>,
 }
 

@@ -254,7 +254,13 @@ async fn the_clock_moves_in_development_only() {
     app.without_calendar_duties().await;
     app.pass(day(2027, 6, 13)).await;
     app.pass(day(2027, 6, 13)).await;
-    let r = app.get("/api/v1/clock", ENTERPRISE).await;
+    // The counts are the nation's: the ministry sees them, no one else.
+    for who in [ENTERPRISE, DEPARTMENT] {
+        let r = app.get("/api/v1/clock", who).await;
+        let c = app.expect(r, StatusCode::OK).await;
+        assert!(c["last_pass"].is_null(), "{who}: {c}");
+    }
+    let r = app.get("/api/v1/clock", MINISTRY).await;
     let last = app.expect(r, StatusCode::OK).await["last_pass"].clone();
     assert_eq!(
         (last["day"].as_str(), last["passes"].as_i64()),
