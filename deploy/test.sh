@@ -28,15 +28,18 @@ start_cluster "$tmp/data" "$port" "$tmp/postgres.log" \
 export KC_TEST_ADMIN_URL="postgres://postgres@127.0.0.1:$port/postgres"
 
 # Python tools from PyPI, in a virtualenv kept in .data/venv-test (git-ignored) and reinstalled only when a
-# pinned version changes: the fuzzer of the OpenAPI contract (e2e/tests/fuzz.rs, schemathesis) and the mail
-# server the notifications and e2e tests deliver to (aiosmtpd). Without them those tests fail saying so; the rest
-# of the suite still runs.
+# pinned version changes: the fuzzer of the OpenAPI contract (e2e/tests/fuzz.rs, schemathesis), the mail
+# server the notifications and e2e tests deliver to (aiosmtpd), and the offline validator of the Kubernetes
+# manifests (e2e/tests/deploy.rs, kubernetes-validate). Without them those tests fail saying so; the rest of
+# the suite still runs.
 SCHEMATHESIS_VERSION=4.32.5
 AIOSMTPD_VERSION=1.4.6
+K8S_VALIDATE_VERSION=1.37.0
 venv="$PWD/.data/venv-test"
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, version $SCHEMATHESIS_VERSION" ||
-   ! "$venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
-  echo "==> installing schemathesis $SCHEMATHESIS_VERSION and aiosmtpd $AIOSMTPD_VERSION (PyPI) into $venv"
+   ! "$venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null ||
+   ! "$venv/bin/kubernetes-validate" --version 2>/dev/null | grep -q "$K8S_VALIDATE_VERSION"; then
+  echo "==> installing schemathesis $SCHEMATHESIS_VERSION, aiosmtpd $AIOSMTPD_VERSION and kubernetes-validate $K8S_VALIDATE_VERSION (PyPI) into $venv"
   mkdir -p .data
   if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -47,10 +50,11 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, ve
     fi
   fi
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" \
-    "aiosmtpd==$AIOSMTPD_VERSION" || echo "warning: the Python test tools could not be installed" >&2
+    "aiosmtpd==$AIOSMTPD_VERSION" "kubernetes-validate==$K8S_VALIDATE_VERSION" || echo "warning: the Python test tools could not be installed" >&2
 fi
 if [ -x "$venv/bin/schemathesis" ]; then export KC_SCHEMATHESIS="$venv/bin/schemathesis"; fi
 if [ -x "$venv/bin/python" ]; then export KC_SMTP_SINK_PYTHON="$venv/bin/python"; fi
+if [ -x "$venv/bin/kubernetes-validate" ]; then export KC_K8S_VALIDATE="$venv/bin/kubernetes-validate"; fi
 
 # The browser tests (e2e/tests/browser.rs): Debian's Chromium and chromedriver, and axe-core from npm kept
 # in .data/npm-test (git-ignored), reinstalled only when its pinned version changes.

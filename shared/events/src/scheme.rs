@@ -24,6 +24,9 @@ pub struct SchemeTransitioned {
     pub reason: Option<String>,
     /// The support committed, in whole đồng, when the step approved it.
     pub support_approved: Option<String>,
+    /// The scheme's title, for the duties it opens (absent in events written before it was added).
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 impl Event for SchemeTransitioned {
@@ -54,6 +57,10 @@ pub struct AcceptanceRecorded {
     pub plan_year: i32,
     pub accepted_on: chrono::NaiveDate,
     pub by: Uuid,
+    /// The scheme's title, for the settlement dossier's duty (absent in events written before it
+    /// was added).
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 impl Event for AcceptanceRecorded {

@@ -24,6 +24,7 @@ fn scheme_step(
         by: Uuid::new_v4(),
         reason: None,
         support_approved: None,
+        title: Some("Mô hình lò nung gốm".into()),
     }
 }
 
@@ -117,6 +118,7 @@ async fn an_acceptance_opens_the_settlement_dossier_which_the_dossier_and_the_se
         plan_year: 2026,
         accepted_on: day(2026, 11, 20),
         by: Uuid::new_v4(),
+        title: Some("Mô hình lò nung gốm".into()),
     };
     app.deliver("workflow", &accepted).await;
     let o = app.obligations(CENTRE, "duty=settlement_dossier").await;
@@ -125,6 +127,8 @@ async fn an_acceptance_opens_the_settlement_dossier_which_the_dossier_and_the_se
     assert_eq!(o[0]["base_due"], "2026-12-05");
     assert_eq!(o[0]["due_date"], "2026-12-07");
     assert_eq!(o[0]["subject_kind"], "scheme");
+    // The scheme's title names it among the centre's duties.
+    assert_eq!(o[0]["subject_label"], "Mô hình lò nung gốm");
     assert_eq!(o[0]["recipient"], "department");
     // The dossier submitted fulfils it, and only it: the national settlement is still owed.
     app.deliver(

@@ -1024,6 +1024,7 @@ async fn record_acceptance(
             plan_year: s.plan_year,
             accepted_on: req.accepted_on,
             by: tenant.user_id(),
+            title: Some(s.title.clone()),
         },
     )
     .await?;

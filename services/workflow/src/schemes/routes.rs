@@ -909,6 +909,7 @@ pub(crate) async fn record_step<P>(
             by: tenant.user_id(),
             reason,
             support_approved: after.support_approved.map(|d| d.to_string()),
+            title: Some(s.title.clone()),
         },
     )
     .await?;
