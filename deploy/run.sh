@@ -2,6 +2,10 @@
 # Run the whole system locally: a private PostgreSQL kept in .data/ (git-ignored), migrations, reference
 # and demo data, a mail sink, and every service. Logs are prefixed with the service's name.
 # Ctrl-C stops everything, PostgreSQL included.
+#
+# KC_REPLICAS=2 ./deploy/run.sh runs two replicas of every service behind nginx (Debian's package, installed
+# when missing and root): nginx listens on each service's usual port, replica i on that port + 10000 × i
+# (identity: 18081 and 28081), every caller goes through nginx. The configuration: deploy/nginx-conf.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/pg.sh
@@ -22,6 +26,21 @@ while read -r name port database _label; do
   [ "$database" = yes ] && USES_DB+=("$name")
 done < deploy/services.txt
 IDENTITY_PORT=$KC_IDENTITY_PORT PORTAL_PORT=$KC_PORTAL_PORT
+REPLICAS=${KC_REPLICAS:-1}
+case "$REPLICAS" in [1-9]) ;; *) echo "KC_REPLICAS must be a number from 1 to 9, not $REPLICAS" >&2; exit 1 ;; esac
+# The ports of a service's replicas (its own port when there is one replica; nginx takes it otherwise).
+replica_ports() {
+  if [ "$REPLICAS" = 1 ]; then echo "$1"; return; fi
+  for i in $(seq 1 "$REPLICAS"); do echo $(( $1 + 10000 * i )); done
+}
+if [ "$REPLICAS" != 1 ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing nginx (Debian) for the replicas"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; } >/dev/null
+  else
+    echo "KC_REPLICAS needs nginx: sudo apt-get install nginx" >&2; exit 1
+  fi
+fi
 
 mkdir -p "$DATA"
 exec 9>"$DATA/run.lock"
@@ -30,7 +49,12 @@ if ! flock -n 9; then
   echo "Stop it with Ctrl-C in its terminal first." >&2
   exit 1
 fi
-for sp in "${SERVICES[@]}" mail:"$SMTP_PORT"; do
+ALL_PORTS=()
+for sp in "${SERVICES[@]}"; do
+  ALL_PORTS+=("$sp")
+  [ "$REPLICAS" = 1 ] || for p in $(replica_ports "${sp#*:}"); do ALL_PORTS+=("${sp%%:*}-replica:$p"); done
+done
+for sp in "${ALL_PORTS[@]}" mail:"$SMTP_PORT"; do
   name=${sp%%:*} port=${sp#*:}
   if port_busy "$port"; then
     echo "Cổng $port ($name) đang bị chương trình khác dùng (port $port is in use, perhaps by another copy" >&2
@@ -96,11 +120,28 @@ mkdir -p "$DATA/mailbox/tmp" "$DATA/mailbox/new" "$DATA/mailbox/cur"
   > >(sed -u "s/^/[mail] /") 2>&1 9>&- &
 pids+=($!)
 
+if [ "$REPLICAS" != 1 ]; then
+  echo "==> nginx in front of $REPLICAS replicas of each service"
+  mkdir -p "$DATA/nginx"
+  specs=()
+  for sp in "${SERVICES[@]}"; do
+    specs+=("${sp%%:*}:${sp#*:}:$(replica_ports "${sp#*:}" | paste -sd,)")
+  done
+  deploy/nginx-conf.sh "$DATA/nginx" "${specs[@]}" > "$DATA/nginx/nginx.conf"
+  "$(command -v nginx || echo /usr/sbin/nginx)" -p "$DATA/nginx" -c "$DATA/nginx/nginx.conf" \
+    > >(sed -u "s/^/[nginx] /") 2>&1 9>&- &
+  pids+=($!)
+  export KC_TRUST_FORWARDED_FOR=1
+fi
 for sp in "${SERVICES[@]}"; do
   name=${sp%%:*}
   if [[ " ${USES_DB[*]} " == *" $name "* ]]; then url=$(db_url "$name"); else url=; fi
-  KC_DATABASE_URL=$url "$BIN/kc-$name" > >(sed -u "s/^/[$name] /") 2>&1 9>&- &
-  pids+=($!)
+  var="KC_${name^^}_PORT" i=0
+  for port in $(replica_ports "${sp#*:}"); do
+    i=$((i + 1)); tag=$name; [ "$REPLICAS" = 1 ] || tag="$name.$i"
+    env "$var=$port" KC_DATABASE_URL="$url" "$BIN/kc-$name" > >(sed -u "s/^/[$tag] /") 2>&1 9>&- &
+    pids+=($!)
+  done
 done
 
 for sp in "${SERVICES[@]}"; do
@@ -144,6 +185,12 @@ cat <<MSG
 ==================================================================================
 
 MSG
+
+if [ "$REPLICAS" != 1 ]; then
+  echo " $REPLICAS bản sao mỗi dịch vụ sau nginx ($REPLICAS replicas of each service behind nginx on the ports above;"
+  echo " replica i on the port + 10000 × i). Logs: [name.i]."
+  echo
+fi
 
 # Stay up until Ctrl-C or until a service dies.
 while true; do

@@ -79,6 +79,17 @@ export KC_AXE_JS="$npm_dir/node_modules/axe-core/axe.min.js"
 if command -v chromedriver >/dev/null; then export KC_CHROMEDRIVER="$(command -v chromedriver)"; fi
 if command -v chromium >/dev/null; then export KC_CHROMIUM="$(command -v chromium)"; fi
 
+# nginx (Debian) for the replica tests (e2e/tests/replicas.rs) and the run command's replica mode.
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing nginx (Debian) for the replica tests"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; } >/dev/null ||
+      echo "warning: nginx could not be installed; the replica tests will fail saying so" >&2
+  else
+    echo "warning: nginx is missing: sudo apt-get install nginx" >&2
+  fi
+fi
+
 echo "==> building the binaries (the e2e tests start them) and every test"
 cargo build --workspace --bins
 status=0

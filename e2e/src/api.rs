@@ -21,14 +21,13 @@ pub struct Apis {
 
 impl Apis {
     pub fn of(system: &System) -> Apis {
-        let identity = system.service("identity").url("");
-        let client = |name: &str| {
-            ApiClient::new(
-                identity.clone(),
-                system.service(name).url(""),
-                DEMO_PASSWORD,
-            )
-        };
+        Apis::at(|name| system.service(name).url(""))
+    }
+
+    /// The clients of the services whose base URLs `base` gives (by service name).
+    pub fn at(base: impl Fn(&str) -> String) -> Apis {
+        let identity = base("identity");
+        let client = |name: &str| ApiClient::new(identity.clone(), base(name), DEMO_PASSWORD);
         Apis {
             identity: client("identity"),
             workflow: client("workflow"),

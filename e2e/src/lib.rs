@@ -10,6 +10,8 @@
 
 pub mod api;
 pub mod browser;
+pub mod load;
+pub mod replicas;
 
 use kc_testing::TestDb;
 pub use kc_testing::mail::{Mail, Sink};
@@ -68,7 +70,11 @@ impl Proc {
 
     /// Start `kc-<name>` on a free port with exactly these variables (and PATH).
     pub fn start(name: &'static str, envs: &[(&str, String)]) -> Proc {
-        let port = kc_testing::free_port();
+        Proc::start_on(name, kc_testing::free_port(), envs)
+    }
+
+    /// Start `kc-<name>` on `port` with exactly these variables (and PATH).
+    pub fn start_on(name: &'static str, port: u16, envs: &[(&str, String)]) -> Proc {
         let info = kc_service::services::info(name);
         let mut cmd = Command::new(bin(&format!("kc-{name}")));
         cmd.env_clear()
@@ -110,45 +116,65 @@ pub struct System {
     pub mail: Sink,
 }
 
+/// The demo accounts, through the real binary (`kc-identity seed-demo`), with identity's development
+/// signing key written into `data`.
+pub(crate) fn seed_accounts(db: &TestDb, data: &std::path::Path) {
+    let status = Command::new(bin("kc-identity"))
+        .arg("seed-demo")
+        .env_clear()
+        .env("KC_MODE", "dev")
+        .env("KC_DATA_DIR", data)
+        .env("KC_DATABASE_URL", db.url_as("kc_identity"))
+        .env("KC_LOG", "warn")
+        .status()
+        .unwrap();
+    assert!(status.success(), "seed-demo failed");
+}
+
+/// What a service of the system is started with, besides where the others are: development mode,
+/// the shared data folder, a scheduler that looks every second (a test moves its clock), the mail
+/// server, and its own database role.
+pub(crate) fn service_env(
+    info: &kc_service::services::ServiceInfo,
+    db: &TestDb,
+    data: &std::path::Path,
+    mail: &Sink,
+) -> Vec<(&'static str, String)> {
+    let mut envs = vec![
+        ("KC_MODE", "dev".to_owned()),
+        ("KC_DATA_DIR", data.to_string_lossy().to_string()),
+        ("KC_SCHEDULER_INTERVAL_SECS", "1".to_owned()),
+        ("KC_SMTP_HOST", "127.0.0.1".to_owned()),
+        ("KC_SMTP_PORT", mail.port.to_string()),
+    ];
+    if info.database {
+        envs.push(("KC_DATABASE_URL", db.url_as(&format!("kc_{}", info.name))));
+    }
+    envs
+}
+
 impl System {
     pub async fn start() -> System {
         let db = TestDb::new().await;
         let mail = Sink::start().await;
         let data = std::env::temp_dir().join(format!("kc-e2e-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&data).unwrap();
-        let data_dir = data.to_string_lossy().to_string();
-
-        // Demo accounts, through the real binary.
-        let status = Command::new(bin("kc-identity"))
-            .arg("seed-demo")
-            .env_clear()
-            .env("KC_MODE", "dev")
-            .env("KC_DATA_DIR", &data_dir)
-            .env("KC_DATABASE_URL", db.url_as("kc_identity"))
-            .env("KC_LOG", "warn")
-            .status()
-            .unwrap();
-        assert!(status.success(), "seed-demo failed");
+        seed_accounts(&db, &data);
 
         let mut services: Vec<Proc> = Vec::new();
         for info in kc_service::services::all() {
-            let mut envs = vec![
-                ("KC_MODE", "dev".to_owned()),
-                ("KC_DATA_DIR", data_dir.clone()),
-                // The notifications scheduler looks every second (a test moves its clock).
-                ("KC_SCHEDULER_INTERVAL_SECS", "1".to_owned()),
-                ("KC_SMTP_HOST", "127.0.0.1".to_owned()),
-                ("KC_SMTP_PORT", mail.port.to_string()),
-            ];
-            if info.database {
-                envs.push(("KC_DATABASE_URL", db.url_as(&format!("kc_{}", info.name))));
-            }
-            // Where each service started before this one answers (the portal calls them all).
-            let urls: Vec<(String, String)> = services
-                .iter()
-                .map(|p| (kc_service::services::info(p.name).url_var(), p.url("")))
+            let mut envs: Vec<(String, String)> = service_env(info, &db, &data, &mail)
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
                 .collect();
-            envs.extend(urls.iter().map(|(k, v)| (k.as_str(), v.clone())));
+            // Where each service started before this one answers (the portal calls them all).
+            envs.extend(
+                services
+                    .iter()
+                    .map(|p| (kc_service::services::info(p.name).url_var(), p.url(""))),
+            );
+            let envs: Vec<(&str, String)> =
+                envs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             let p = Proc::start(info.name, &envs);
             p.wait_healthy().await;
             services.push(p);
@@ -172,19 +198,8 @@ impl System {
     /// against the running services); what it printed. The notifications demo's e-mails wait for a
     /// mail server that is not there.
     pub fn seed(&self, name: &str) -> std::process::Output {
-        let mut cmd = Command::new(bin(&format!("kc-{name}")));
-        cmd.arg("seed-demo")
-            .env_clear()
-            .env("KC_MODE", "dev")
-            .env("KC_LOG", "warn")
-            .env("KC_SMTP_PORT", kc_testing::free_port().to_string());
-        for p in &self.services {
-            cmd.env(kc_service::services::info(p.name).url_var(), p.url(""));
-        }
-        if kc_service::services::info(name).database {
-            cmd.env("KC_DATABASE_URL", self.db.url_as(&format!("kc_{name}")));
-        }
-        cmd.output().unwrap()
+        let urls = self.services.iter().map(|p| (p.name, p.url("")));
+        seed_demo(name, &self.db, urls, kc_testing::free_port())
     }
 
     /// Every service's demo data (the 2018 archive, workflow, registry, then notifications), as the
@@ -222,6 +237,29 @@ impl Drop for System {
     }
 }
 
+/// `kc-<name> seed-demo`, the real binary, against the running services at `urls` (by service name),
+/// sending its e-mails (if any) to `smtp_port`; what it printed.
+pub(crate) fn seed_demo<'a>(
+    name: &str,
+    db: &TestDb,
+    urls: impl Iterator<Item = (&'a str, String)>,
+    smtp_port: u16,
+) -> std::process::Output {
+    let mut cmd = Command::new(bin(&format!("kc-{name}")));
+    cmd.arg("seed-demo")
+        .env_clear()
+        .env("KC_MODE", "dev")
+        .env("KC_LOG", "warn")
+        .env("KC_SMTP_PORT", smtp_port.to_string());
+    for (service, url) in urls {
+        cmd.env(kc_service::services::info(service).url_var(), url);
+    }
+    if kc_service::services::info(name).database {
+        cmd.env("KC_DATABASE_URL", db.url_as(&format!("kc_{name}")));
+    }
+    cmd.output().unwrap()
+}
+
 /// The demo accounts' password (the run command prints it too).
 pub const DEMO_PASSWORD: &str = "KhuyenCong@2025";
 
@@ -234,13 +272,14 @@ pub async fn get_json(http: &reqwest::Client, url: &str, token: Option<&str>) ->
     req.send().await.unwrap().json().await.unwrap()
 }
 
-/// Log in through identity (`identity` is its base URL): the access token, and the caller's `/me`.
-pub async fn login(
+/// Log in through identity (`identity` is its base URL): identity's answer, the access and refresh
+/// tokens.
+pub async fn token_pair(
     http: &reqwest::Client,
     identity: &str,
     email: &str,
     password: &str,
-) -> (String, serde_json::Value) {
+) -> serde_json::Value {
     let r: serde_json::Value = http
         .post(format!("{identity}/api/v1/auth/login"))
         .json(&serde_json::json!({"email": email, "password": password}))
@@ -250,10 +289,19 @@ pub async fn login(
         .json()
         .await
         .unwrap();
-    let token = r["access_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("login {email}: {r}"))
-        .to_owned();
+    assert!(r["access_token"].is_string(), "login {email}: {r}");
+    r
+}
+
+/// Log in through identity (`identity` is its base URL): the access token, and the caller's `/me`.
+pub async fn login(
+    http: &reqwest::Client,
+    identity: &str,
+    email: &str,
+    password: &str,
+) -> (String, serde_json::Value) {
+    let pair = token_pair(http, identity, email, password).await;
+    let token = pair["access_token"].as_str().unwrap().to_owned();
     let me = get_json(http, &format!("{identity}/api/v1/me"), Some(&token)).await;
     (token, me)
 }

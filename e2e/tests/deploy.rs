@@ -157,6 +157,23 @@ fn every_service_has_its_deployment_probes_and_secrets() {
             "{name}"
         );
     }
+    // The notifications workers connect as their own role.
+    let c =
+        &find(&docs, "Deployment", "notifications")["spec"]["template"]["spec"]["containers"][0];
+    let worker = c["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "KC_WORKER_DATABASE_URL")
+        .expect("KC_WORKER_DATABASE_URL");
+    let key = worker["valueFrom"]["secretKeyRef"]["key"].as_str().unwrap();
+    let url = find(&docs, "Secret", "kc-secrets")["stringData"][key]
+        .as_str()
+        .unwrap();
+    assert!(
+        url.starts_with("postgres://kc_notifications_worker:"),
+        "{url}"
+    );
     let job = find(&docs, "Job", "kc-migrate");
     let c = &job["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(c["command"][0], "/usr/local/bin/kc-migrate");

@@ -150,8 +150,7 @@ fn services_refuse_to_start_without_their_secrets_and_name_them() {
 /// cleanly, and a new connection is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn each_service_stopped_under_load_answers_every_request_it_had_accepted() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use kc_e2e::load::Load;
 
     let mut system = System::start().await;
     let identity = system.service("identity").url("");
@@ -167,62 +166,22 @@ async fn each_service_stopped_under_load_answers_every_request_it_had_accepted()
     };
     for p in system.services.iter_mut().rev() {
         let url = p.url(route(p.name));
-        let stop = Arc::new(AtomicBool::new(false));
-        let answered = Arc::new(AtomicUsize::new(0));
-        // Sixteen clients, each on its own kept-alive connection, each sending its next request as
-        // soon as the last is answered, until told to stop.
-        let clients: Vec<_> = (0..16)
-            .map(|_| {
-                let (url, token, stop, answered) =
-                    (url.clone(), token.clone(), stop.clone(), answered.clone());
-                tokio::spawn(async move {
-                    let client = reqwest::Client::builder()
-                        .pool_max_idle_per_host(1)
-                        .build()
-                        .unwrap();
-                    let mut outcomes = Vec::new();
-                    while !stop.load(Ordering::SeqCst) {
-                        let outcome = match client.get(&url).bearer_auth(&token).send().await {
-                            Ok(r) => {
-                                let status = r.status().as_u16();
-                                match r.bytes().await {
-                                    Ok(_) => Ok(status),
-                                    Err(e) => Err(format!("body: {e}")),
-                                }
-                            }
-                            Err(e) => Err(format!("{e:?}")),
-                        };
-                        answered.fetch_add(1, Ordering::SeqCst);
-                        outcomes.push(outcome);
-                    }
-                    outcomes
-                })
-            })
-            .collect();
-        kc_testing::wait_for(
-            &format!("{} under load", p.name),
-            std::time::Duration::from_secs(60),
-            || {
-                let n = answered.load(Ordering::SeqCst);
-                async move { (n >= 200).then_some(()) }
-            },
-        )
-        .await;
+        // Sixteen clients, each on its own kept-alive connection, back to back.
+        let load = Load::start(&url, &token, 16);
+        load.reach(200).await;
         // Stop sending, and at once stop the service: the requests in flight must all be answered.
-        stop.store(true, Ordering::SeqCst);
+        load.stop_sending();
         let status = tokio::task::block_in_place(|| p.terminate())
             .unwrap_or_else(|| panic!("{} ignored SIGTERM", p.name));
         assert!(status.success(), "{} exited with {status}", p.name);
-        let mut total = 0;
-        for c in clients {
-            for outcome in c.await.unwrap() {
-                total += 1;
-                match outcome {
-                    Ok(200) => {}
-                    other => panic!("{}: a request under load came to {other:?}", p.name),
-                }
+        let outcomes = load.outcomes().await;
+        for (_, outcome) in &outcomes {
+            match outcome {
+                Ok((200, _)) => {}
+                other => panic!("{}: a request under load came to {other:?}", p.name),
             }
         }
+        let total = outcomes.len();
         assert!(total >= 200, "{}: {total} requests", p.name);
         println!(
             "{}: {total} requests under load, each answered 200; stopped cleanly",

@@ -8,7 +8,7 @@ use std::time::Instant;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let p = Argon2Params::default();
-    let pw = Passwords::new(p)?;
+    let pw = Passwords::new(p, 1)?;
     let n = 21;
     let mut hash_ms = Vec::with_capacity(n);
     let mut verify_ms = Vec::with_capacity(n);
@@ -19,7 +19,11 @@ async fn main() -> anyhow::Result<()> {
         hash_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let ok = pw
-            .verify("mat-khau-thu-nghiem".into(), Some(hash.clone()))
+            .verify(
+                pw.place().map_err(|_| anyhow::anyhow!("busy"))?,
+                "mat-khau-thu-nghiem".into(),
+                Some(hash.clone()),
+            )
             .await;
         verify_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         anyhow::ensure!(ok, "verify failed");

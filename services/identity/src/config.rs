@@ -63,6 +63,9 @@ pub struct Config {
     pub reset_ttl: Duration,
     pub lockout: LockoutPolicy,
     pub argon2: Argon2Params,
+    /// `KC_LOGIN_QUEUE`: how many password checks may run or wait at once; a login beyond them is
+    /// answered 429 with `Retry-After` (default: four per core).
+    pub login_queue: usize,
     /// Base URL of the web portal, for links in e-mails.
     pub portal_url: String,
 }
@@ -109,6 +112,7 @@ impl Config {
             reset_ttl: env.seconds("KC_PASSWORD_RESET_SECONDS", Duration::from_secs(3600)),
             lockout,
             argon2: Argon2Params::default(),
+            login_queue: env.or("KC_LOGIN_QUEUE", crate::passwords::default_places()),
             portal_url: env
                 .get("KC_PORTAL_URL")
                 .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
@@ -132,6 +136,7 @@ impl Config {
                 addr_lock: Duration::from_secs(60),
             },
             argon2: Argon2Params::default(),
+            login_queue: crate::passwords::default_places(),
             portal_url: "http://127.0.0.1:8080".into(),
         })
     }

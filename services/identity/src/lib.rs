@@ -82,7 +82,10 @@ impl AppState {
             db,
             signer: Arc::new(signer),
             verifier: Arc::new(verifier),
-            passwords: Arc::new(passwords::Passwords::new(config.argon2)?),
+            passwords: Arc::new(passwords::Passwords::new(
+                config.argon2,
+                config.login_queue,
+            )?),
             config: Arc::new(config),
         })
     }

@@ -1,6 +1,9 @@
 //! Argon2id password hashing, always on the blocking pool (a hash takes tens of milliseconds).
 //! Unknown e-mails are verified against a dummy hash so that they take as long as wrong passwords.
 //! At most one hash per CPU core runs at a time: a flood of logins queues instead of taking every core.
+//! The queue is bounded: a login takes a [`Place`] before anything else, and when every place is
+//! taken (`KC_LOGIN_QUEUE`, by default four per core) it is answered 429 with `Retry-After` at once,
+//! so that logins beyond Argon2's capacity are shed instead of making every caller wait.
 //! Argon2's working memory (19 MiB a hash) comes from a [`MemoryPool`] of at most one buffer per core,
 //! reused and zeroed after each hash, so the service's memory stays bounded whatever the load.
 
@@ -9,6 +12,7 @@ use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 use kc_kernel::nfc;
 use rand::RngCore;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
@@ -20,21 +24,60 @@ pub struct Passwords {
     dummy_hash: String,
     permits: Arc<Semaphore>,
     memory: Arc<MemoryPool>,
+    /// Password checks running or waiting, and how many may.
+    taken: Arc<AtomicUsize>,
+    places: usize,
+}
+
+/// A place among the password checks running or waiting, given back when dropped.
+pub struct Place(Arc<AtomicUsize>);
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Every place is taken: the caller should come back shortly.
+#[derive(Debug)]
+pub struct Busy;
+
+/// How many password checks may run or wait at once by default: four per core, so that a login
+/// waits for at most a few hashes (tens of milliseconds each) before its own.
+pub fn default_places() -> usize {
+    4 * cores()
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 impl Passwords {
-    pub fn new(p: Argon2Params) -> anyhow::Result<Passwords> {
+    /// Hashing with `p`; at most `places` password checks running or waiting at once.
+    pub fn new(p: Argon2Params, places: usize) -> anyhow::Result<Passwords> {
         let params = Params::new(p.memory_kib, p.iterations, p.parallelism, None)
             .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
         let memory = Arc::new(MemoryPool::default());
         let dummy_hash = hash_with(&memory, &params, "không phải mật khẩu thật")?;
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Passwords {
             params,
             dummy_hash,
-            permits: Arc::new(Semaphore::new(cores)),
+            permits: Arc::new(Semaphore::new(cores())),
             memory,
+            taken: Arc::new(AtomicUsize::new(0)),
+            places: places.max(1),
         })
+    }
+
+    /// A place for one password check, or [`Busy`] when every place is taken. Taken before any
+    /// other work of the request, so that a shed login costs almost nothing.
+    pub fn place(&self) -> Result<Place, Busy> {
+        let before = self.taken.fetch_add(1, Ordering::AcqRel);
+        let place = Place(self.taken.clone());
+        if before >= self.places {
+            return Err(Busy);
+        }
+        Ok(place)
     }
 
     /// Hash a new password (PHC string with algorithm, version, parameters and salt). Passwords are
@@ -52,8 +95,9 @@ impl Passwords {
         .await?
     }
 
-    /// Verify a password against a stored hash, or against the dummy hash when there is none.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
+    /// Verify a password against a stored hash, or against the dummy hash when there is none, in the
+    /// `place` the caller took (held until the hash is done, even if the request is cancelled).
+    pub async fn verify(&self, place: Place, password: String, stored: Option<String>) -> bool {
         let (hash, real) = match stored {
             Some(h) => (h, true),
             None => (self.dummy_hash.clone(), false),
@@ -63,7 +107,7 @@ impl Passwords {
         };
         let memory = self.memory.clone();
         let ok = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
+            let _held = (permit, place);
             verify_with(&memory, &nfc(&password), &hash)
         })
         .await
@@ -180,6 +224,14 @@ mod tests {
         MemoryPool::default()
     }
 
+    fn small_params() -> crate::config::Argon2Params {
+        crate::config::Argon2Params {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        }
+    }
+
     #[test]
     fn round_trip_and_wrong_password() {
         let h = hash_with(&pool(), &small(), "mật khẩu đúng").unwrap();
@@ -213,23 +265,36 @@ mod tests {
 
     #[tokio::test]
     async fn passwords_are_compared_in_nfc() {
-        let p = Passwords::new(crate::config::Argon2Params {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-        })
-        .unwrap();
+        let p = Passwords::new(small_params(), 4).unwrap();
         let h = p.hash("Mật khẩu".into()).await.unwrap();
+        let place = || p.place().unwrap();
         // The same password with combining marks (as some keyboards send it).
         assert!(
-            p.verify("Mâ\u{0323}t khâ\u{0309}u".into(), Some(h.clone()))
+            p.verify(place(), "Mâ\u{0323}t khâ\u{0309}u".into(), Some(h.clone()))
                 .await
         );
-        assert!(!p.verify("Mat khau".into(), Some(h)).await);
+        assert!(!p.verify(place(), "Mat khau".into(), Some(h)).await);
         assert!(
-            !p.verify("Mật khẩu".into(), None).await,
+            !p.verify(place(), "Mật khẩu".into(), None).await,
             "no account never verifies"
         );
+    }
+
+    #[tokio::test]
+    async fn checks_beyond_the_places_are_refused_until_one_is_given_back() {
+        let p = Passwords::new(small_params(), 2).unwrap();
+        let first = p.place().unwrap();
+        let second = p.place().unwrap();
+        assert!(p.place().is_err(), "both places are taken");
+        drop(first);
+        let third = p.place().unwrap();
+        assert!(p.place().is_err());
+        // A verification holds its place until it is done, then gives it back.
+        assert!(!p.verify(third, "abc12345".into(), None).await);
+        drop(second);
+        let _a = p.place().unwrap();
+        let _b = p.place().unwrap();
+        assert!(p.place().is_err());
     }
 
     #[test]

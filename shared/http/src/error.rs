@@ -27,6 +27,10 @@ pub enum ApiError {
     Conflict(String),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// More work of this kind is waiting than the service takes on (logins beyond Argon2's
+    /// capacity): 429 with `Retry-After`, answered at once so that the rest of the service stays fast.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("service unavailable")]
@@ -149,7 +153,9 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } | ApiError::Busy { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -176,6 +182,11 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => (
                 "too_many_requests".into(),
                 "Quá nhiều lần thử, vui lòng thử lại sau (too many attempts, try again later)".into(),
+                FieldErrors::new(),
+            ),
+            ApiError::Busy { .. } => (
+                "busy".into(),
+                "Hệ thống đang bận, vui lòng thử lại sau ít giây (the service is busy: try again in a few seconds)".into(),
                 FieldErrors::new(),
             ),
             ApiError::PayloadTooLarge => (
@@ -218,7 +229,8 @@ impl IntoResponse for ApiError {
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let ApiError::TooManyRequests { retry_after_secs } = self
+        if let ApiError::TooManyRequests { retry_after_secs } | ApiError::Busy { retry_after_secs } =
+            self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(1).to_string())
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);

@@ -20,6 +20,8 @@ pub struct Sink {
 pub struct Mail {
     pub to: String,
     pub subject: String,
+    /// The `Message-ID` header: a delivery sent twice arrives twice with the same one.
+    pub message_id: String,
     /// Every text part (plain, HTML, calendar), decoded, one after the other.
     pub text: String,
 }
@@ -58,6 +60,7 @@ impl Mail {
         Some(Mail {
             to: m.headers.get_first_value("To").unwrap_or_default(),
             subject: m.headers.get_first_value("Subject").unwrap_or_default(),
+            message_id: m.headers.get_first_value("Message-ID").unwrap_or_default(),
             text,
         })
     }

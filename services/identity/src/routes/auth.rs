@@ -46,7 +46,9 @@ fn invalid_credentials() -> ApiError {
 /// Log in with e-mail and password.
 ///
 /// Wrong e-mail and wrong password get the same 401 in about the same time. Repeated failures lock the
-/// account or the client address for a while (429 with `Retry-After`).
+/// account or the client address for a while (429 with `Retry-After`). When more logins are waiting
+/// for their password check than the service takes on (`KC_LOGIN_QUEUE`), the next is answered 429
+/// with code `busy` and `Retry-After` at once.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     extensions(("x-kc-access" = json!(public()))), request_body = LoginRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = kc_http::ErrorEnvelope),
@@ -62,6 +64,11 @@ async fn login(
     if req.password.is_empty() || req.password.chars().count() > passwords::MAX_LENGTH {
         return Err(invalid_credentials());
     }
+    // 0. A place among the password checks, or 429 at once: logins beyond Argon2's capacity are
+    //    shed before they cost anything.
+    let place = s.passwords.place().map_err(|_| ApiError::Busy {
+        retry_after_secs: 1,
+    })?;
     let addr = meta.addr_string().unwrap_or_else(|| "unknown".into());
     let lockout = s.config.lockout;
     let addr_subject = Subject::addr(&addr, &lockout);
@@ -93,7 +100,11 @@ async fn login(
     // 2. Verify (against a dummy hash when the e-mail is unknown), outside any transaction.
     let ok = s
         .passwords
-        .verify(req.password, user.as_ref().map(|u| u.password_hash.clone()))
+        .verify(
+            place,
+            req.password,
+            user.as_ref().map(|u| u.password_hash.clone()),
+        )
         .await;
 
     // 3. Settle the reservations (address first, then e-mail: one lock order, no deadlock).

@@ -195,6 +195,10 @@ async fn change_password(
     if n == 0 || n > passwords::MAX_LENGTH {
         return Err(wrong());
     }
+    // A place among the password checks, or 429 at once (as at login).
+    let place = s.passwords.place().map_err(|_| ApiError::Busy {
+        retry_after_secs: 1,
+    })?;
     let id = tenant.user_id();
     // 1. Reserve the attempt on the account's login counter.
     let tx = tenant.begin().await?;
@@ -208,7 +212,11 @@ async fn change_password(
     // 2. Check the current password outside any transaction, and hash the new one.
     let ok = s
         .passwords
-        .verify(req.current_password, Some(user.password_hash.clone()))
+        .verify(
+            place,
+            req.current_password,
+            Some(user.password_hash.clone()),
+        )
         .await;
     let hash = if ok {
         Some(s.passwords.hash(req.new_password).await?)

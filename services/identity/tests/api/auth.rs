@@ -359,3 +359,43 @@ async fn parallel_logins_of_one_account_never_lock_it() {
         0
     );
 }
+
+#[tokio::test]
+async fn logins_beyond_the_password_queue_are_shed_at_once_and_nothing_else_waits() {
+    let app = TestApp::spawn_with(|c| c.login_queue = 1).await;
+    let token = app.token("so.01@demo.test").await;
+    let attempts = "SELECT 1 FROM audit.events WHERE action LIKE 'login%'";
+    let before = app.count(attempts).await;
+
+    // The only place is taken, as by a login whose password check is running.
+    let held = app.state.passwords.place().expect("a free place");
+    let r = app.login_with(&app.http, "so.01@demo.test", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers()["retry-after"], "1");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "busy", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hệ thống đang bận"),
+        "{body}"
+    );
+    // So is a password change, which checks the current password the same way.
+    let r = app
+        .post(
+            "/api/v1/me/password",
+            Some(&token),
+            &json!({"current_password": PASSWORD, "new_password": "Mật-khẩu-mới-2026"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    // A shed login cost nothing and counted against no one: no audit row, no failure counted.
+    assert_eq!(app.count(attempts).await, before);
+    // The rest of the service does not wait for passwords.
+    assert_eq!(app.get("/api/v1/me", &token).await.status(), StatusCode::OK);
+
+    // The place given back, the next login goes through.
+    drop(held);
+    app.login("so.01@demo.test").await;
+}
