@@ -64,6 +64,22 @@ wrk -t2 -c32 -d"${DURATION}s" --latency -H "Authorization: Bearer $token" "http:
 echo
 echo "    identity RSS after the /me run: $(ps -o rss= -p "$pid" | awk '{printf "%.1f MiB", $1/1024}')"
 
+# Logins beyond Argon2's capacity are shed (429 'busy' with Retry-After, KC_LOGIN_QUEUE) while the other
+# routes keep their latency: /me alone with 8 connections, then the same beside 64 connections logging in.
+echo
+echo "==> reference: GET /api/v1/me alone, ${DURATION}s, 1 thread, 8 connections"
+wrk -t1 -c8 -d"${DURATION}s" --latency -H "Authorization: Bearer $token" "http://127.0.0.1:$app_port/api/v1/me" \
+  | grep -E "Requests/sec|50%|99%|Non-2xx"
+echo "==> a login flood: POST /api/v1/auth/login on 64 connections and GET /api/v1/me on 8, together, ${DURATION}s"
+wrk -t1 -c64 -d"${DURATION}s" --latency -s "$tmp/login.lua" "http://127.0.0.1:$app_port/api/v1/auth/login" \
+  > "$tmp/flood.txt" &
+flood=$!
+wrk -t1 -c8 -d"${DURATION}s" --latency -H "Authorization: Bearer $token" "http://127.0.0.1:$app_port/api/v1/me" \
+  | grep -E "Requests/sec|50%|99%|Non-2xx" | sed 's/^/    \/me   /'
+wait "$flood"
+grep -E "Requests/sec|50%|99%|Non-2xx|requests in" "$tmp/flood.txt" | sed 's/^/    login /'
+echo "    (the login's non-2xx answers are the logins shed with 429: every password sent is right)"
+
 # A reset request must take as long for an address with an account as for one without (it answers
 # before looking the address up).
 for who in dn1.01@demo.test nobody.here@demo.test; do
