@@ -184,6 +184,9 @@ fn every_service_has_its_deployment_probes_and_secrets() {
         identity["volumes"][1]["secret"]["secretName"],
         "kc-signing-key"
     );
+    // Readable by the non-root user: through its group.
+    assert_eq!(identity["securityContext"]["fsGroup"], 65532);
+    assert_eq!(identity["volumes"][1]["secret"]["defaultMode"], 0o440);
 }
 
 /// The backend the Ingress sends `path` to: the longest matching prefix, by whole path segments.
