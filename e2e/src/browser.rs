@@ -384,3 +384,34 @@ pub async fn attach(c: &Client, id: &str, path: &std::path::Path) {
         .await
         .unwrap();
 }
+
+/// The notice the page shows after an act (`p.notice`), once it is there.
+pub async fn notice(c: &Client) -> String {
+    after_click(c, Locator::Css("p.notice"))
+        .await
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Give every criterion of the scheme page's appraisal form its maximum, read from its label
+/// ("… (tối đa 20)").
+pub async fn score_at_max(c: &Client) {
+    let inputs = c
+        .find_all(Locator::Css("#score-form input[name^='score.']"))
+        .await
+        .unwrap();
+    assert!(!inputs.is_empty(), "the rubric's criteria");
+    for input in &inputs {
+        let id = input.attr("id").await.unwrap().unwrap();
+        let label = text_of(c, &format!("label[for='{id}']")).await;
+        let max: String = label
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        input.send_keys(&max).await.unwrap();
+    }
+}

@@ -34,6 +34,21 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
+/// Send SIGTERM to `child` and wait, until `within` has passed, for it to exit; its exit status.
+pub fn terminate(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
 /// A running service process, killed if the test ends early.
 pub struct Proc {
     pub name: &'static str,
@@ -55,17 +70,7 @@ impl Proc {
 
     /// SIGTERM, then the exit status (waits up to 10 s).
     pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
+        terminate(&mut self.child, Duration::from_secs(10))
     }
 
     /// Start `kc-<name>` on a free port with exactly these variables (and PATH).
@@ -262,6 +267,22 @@ pub(crate) fn seed_demo<'a>(
 
 /// The demo accounts' password (the run command prints it too).
 pub const DEMO_PASSWORD: &str = "KhuyenCong@2025";
+
+/// The OpenAPI document of the service at `base`.
+pub async fn openapi(http: &reqwest::Client, base: &str) -> serde_json::Value {
+    get_json(http, &format!("{base}/api-docs/openapi.json"), None).await
+}
+
+/// The first plan year whose registration (by 20 May of the year before) is still open.
+pub fn open_plan_year() -> i32 {
+    use chrono::Datelike;
+    let t = kc_kernel::today_vn();
+    if (t.month(), t.day()) <= (5, 20) {
+        t.year() + 1
+    } else {
+        t.year() + 2
+    }
+}
 
 /// GET a JSON document, with a bearer token when given.
 pub async fn get_json(http: &reqwest::Client, url: &str, token: Option<&str>) -> serde_json::Value {

@@ -174,17 +174,10 @@ impl Replicated {
 impl Drop for Replicated {
     fn drop(&mut self) {
         // SIGTERM: nginx's master stops its workers (killed outright, they would outlive it).
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.nginx.id().to_string()])
-            .status();
-        for _ in 0..50 {
-            if matches!(self.nginx.try_wait(), Ok(Some(_))) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
+        if crate::terminate(&mut self.nginx, Duration::from_secs(5)).is_none() {
+            let _ = self.nginx.kill();
+            let _ = self.nginx.wait();
         }
-        let _ = self.nginx.kill();
-        let _ = self.nginx.wait();
         let _ = std::fs::remove_dir_all(&self.nginx_dir);
         let _ = std::fs::remove_dir_all(&self.data);
     }

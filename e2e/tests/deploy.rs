@@ -38,30 +38,25 @@ fn manifests() -> Vec<PathBuf> {
     files
 }
 
-/// Every document of every manifest, as JSON (read by the validator's own Python and PyYAML, so
-/// that the test reads the files as Kubernetes tools do).
+/// Every document of every manifest, as JSON (read in one run of the validator's own Python and
+/// PyYAML, so that the test reads the files as Kubernetes tools do).
 fn documents() -> Vec<Value> {
     let python = validator().parent().unwrap().join("python");
-    let mut all = Vec::new();
-    for file in manifests() {
-        let out = Command::new(&python)
-            .args([
-                "-c",
-                "import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1])) if d]))",
-            ])
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}: {}",
-            file.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let docs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-        all.extend(docs);
-    }
-    all
+    let out = Command::new(&python)
+        .args([
+            "-c",
+            "import json, sys, yaml\n\
+             print(json.dumps([d for f in sys.argv[1:] for d in yaml.safe_load_all(open(f)) if d]))",
+        ])
+        .args(manifests())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// The services of the one list: name, port, whether it uses the database.
@@ -237,14 +232,7 @@ async fn the_ingress_sends_every_documented_path_to_its_service() {
     let http = reqwest::Client::new();
     let mut checked = 0;
     for svc in &system.services {
-        let doc: Value = http
-            .get(svc.url("/api-docs/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let doc = kc_e2e::openapi(&http, &svc.url("")).await;
         for path in doc["paths"].as_object().unwrap().keys() {
             // Every service answers these itself; the Ingress does not expose them by service.
             if ["/health", "/ready", "/api/v1/whoami"].contains(&path.as_str()) {

@@ -16,7 +16,7 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use chrono::{Datelike, Duration as Days, NaiveDate};
+use chrono::{Duration as Days, NaiveDate};
 use kc_e2e::System;
 use kc_e2e::api::Apis;
 use kc_kernel::{format_date_vn, today_vn};
@@ -44,16 +44,6 @@ fn province_row(rows: &Value, code: &str) -> Value {
         .and_then(|rows| rows.iter().find(|r| r["province_code"] == code))
         .unwrap_or_else(|| panic!("no row for {code}: {rows}"))
         .clone()
-}
-
-/// The first plan year whose registration (by 20 May of the year before) is still open.
-fn open_plan_year() -> i32 {
-    let t = today_vn();
-    if (t.month(), t.day()) <= (5, 20) {
-        t.year() + 1
-    } else {
-        t.year() + 2
-    }
 }
 
 /// Step 1: the enterprise registers itself; the centre verifies it; it is told by e-mail each time.
@@ -276,7 +266,7 @@ async fn the_national_fund_journey_from_registration_to_the_settled_report() {
     let system = System::start().await;
     let apis = Apis::of(&system);
     let wf = &apis.workflow;
-    let year = open_plan_year();
+    let year = kc_e2e::open_plan_year();
 
     register(&system, &apis).await;
     let application = apply(&apis, HOA, "kcqg", year).await;
@@ -498,7 +488,7 @@ async fn the_local_fund_journey_with_its_one_appraisal_level() {
     let system = System::start().await;
     let apis = Apis::of(&system);
     let wf = &apis.workflow;
-    let year = open_plan_year();
+    let year = kc_e2e::open_plan_year();
     let application = apply(&apis, DN, "kcdp", year).await;
     let s = approve(&apis, "kcdp", year, &application).await;
     let case = format!("schemes/{}", s["id"].as_str().unwrap());

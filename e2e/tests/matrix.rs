@@ -600,14 +600,7 @@ async fn every_route_of_every_service_admits_exactly_its_declared_callers() {
         // direction logs in again).
         let mut docs = Vec::new();
         for svc in &system.services {
-            let doc: Value = http
-                .get(svc.url("/api-docs/openapi.json"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let doc = kc_e2e::openapi(&http, &svc.url("")).await;
             docs.push((svc, doc));
         }
         let mut operations: Vec<(&kc_e2e::Proc, &Value, &String, &String, &Value)> = docs

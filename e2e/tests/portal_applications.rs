@@ -12,7 +12,7 @@ use chrono::Datelike;
 use kc_e2e::System;
 use kc_e2e::browser::{
     Client, Locator, after_click, at, browser, browser_with, check_screen, choose, click,
-    click_through, fill, h1, h1_becomes, lands, sign_in, sign_out, text_of, value_of,
+    click_through, fill, h1, h1_becomes, lands, notice, sign_in, sign_out, text_of, value_of,
 };
 use std::time::Duration;
 
@@ -140,11 +140,7 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
     choose(c, "kind", "request_letter").await;
     kc_e2e::browser::attach(c, "file", &pdf).await;
     click_through(c, "form[enctype='multipart/form-data'] button").await;
-    let said = after_click(c, Locator::Css("p.notice"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let said = notice(c).await;
     assert_eq!(said, "Đã tải tài liệu lên.");
     let doc_link = c.find(Locator::Css("a[href^='/tai-lieu/']")).await.unwrap();
     assert!(doc_link.text().await.unwrap().starts_with("don-de-nghi-"));
@@ -153,11 +149,7 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
 
     // Submitted: the case is with the centre, until a date.
     act(c, "submit", None).await;
-    let said = after_click(c, Locator::Css("p.notice"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let said = notice(c).await;
     assert!(said.starts_with("Đã nộp hồ sơ"), "{said}");
     let stands = text_of(c, "section[aria-labelledby=where]").await;
     assert!(
@@ -201,11 +193,7 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
     after_click(c, Locator::Css("p.notice")).await;
     let reason = "Bổ sung báo giá của hai nhà cung cấp và chi phí lắp đặt";
     act(c, "return", Some(reason)).await;
-    let said = after_click(c, Locator::Css("p.notice"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let said = notice(c).await;
     assert_eq!(said, "Đã trả hồ sơ cho doanh nghiệp bổ sung.");
     sign_out(c).await;
 
@@ -219,11 +207,7 @@ async fn an_application_goes_from_the_enterprise_to_the_centre_and_back_in_the_b
     fill(c, "total_cost", "560000000").await;
     fill(c, "counterpart", "410.000.000").await;
     click_through(c, "button[value=stay]").await;
-    let said = after_click(c, Locator::Css("p.notice"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let said = notice(c).await;
     assert_eq!(said, "Đã lưu bản nháp.");
     assert_eq!(value_of(c, "total_cost").await, "560.000.000");
     c.goto(&format!("{portal}/ho-so/{id}")).await.unwrap();
@@ -323,11 +307,7 @@ async fn the_application_form_works_with_javascript_switched_off() {
     );
     let (id, _) = fill_the_form(c, "Lò sấy gỗ tiết kiệm năng lượng", "500.000.000", None).await;
     act(c, "submit", None).await;
-    let said = after_click(c, Locator::Css("p.notice"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let said = notice(c).await;
     assert!(said.starts_with("Đã nộp hồ sơ"), "{said}");
     assert!(at(c).await.starts_with(&format!("/ho-so/{id}")));
     // The submission reached workflow.

@@ -12,7 +12,7 @@
 
 use kc_e2e::browser::{
     Client, Locator, after_click, attach, browser, check_screen, click_through, confirm_through,
-    fill, h1, lands, lands_under, pdf, sign_in, sign_out, text_of, value_of,
+    fill, h1, lands, lands_under, notice, pdf, sign_in, sign_out, text_of, value_of,
 };
 use kc_e2e::{DEMO_PASSWORD, System, get_json, login};
 
@@ -100,11 +100,7 @@ async fn a_centre_builds_a_scheme_and_the_province_and_centre_carry_one_out() {
     click_through(c, "form.stack button.primary").await;
     let here = lands_under(c, "/de-an/").await;
     assert!(here.ends_with("?xong=moi"), "{here}");
-    let said = after_click(c, Locator::Css("p.notice"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let said = notice(c).await;
     assert!(said.starts_with("Đã lập đề án"), "{said}");
     sign_out(c).await;
 

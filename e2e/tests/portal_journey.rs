@@ -12,11 +12,10 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use chrono::Datelike;
 use kc_e2e::System;
 use kc_e2e::browser::{
-    Client, Locator, after_click, at, attach, browser, check_screen, choose, click, click_through,
-    click_through_at, fill, h1, h1_becomes, lands, lands_under, pdf, sign_in, sign_in_with,
+    Client, Locator, at, attach, browser, check_screen, choose, click, click_through,
+    click_through_at, fill, h1, h1_becomes, lands, lands_under, notice, pdf, sign_in, sign_in_with,
     sign_out, text_of,
 };
 use kc_kernel::{TaxCode, format_date_vn, today_vn};
@@ -28,16 +27,6 @@ const PASSWORD: &str = "Gốm-Bát-Tràng-2026!";
 const NAME: &str = "Cơ sở gốm Bát Tràng An";
 const TITLE: &str = "Mô hình trình diễn lò nung gốm tiết kiệm năng lượng";
 const DUTY: &str = "Nộp hồ sơ quyết toán đề án sau nghiệm thu";
-
-/// The first plan year whose registration (by 20 May of the year before) is still open.
-fn open_plan_year() -> i32 {
-    let t = today_vn();
-    if (t.month(), t.day()) <= (5, 20) {
-        t.year() + 1
-    } else {
-        t.year() + 2
-    }
-}
 
 /// The files the journey uploads, removed when it ends.
 struct Files(Vec<PathBuf>);
@@ -56,15 +45,6 @@ impl Drop for Files {
             let _ = std::fs::remove_file(p);
         }
     }
-}
-
-/// The notice the page shows after an act.
-async fn notice(c: &Client) -> String {
-    after_click(c, Locator::Css("p.notice"))
-        .await
-        .text()
-        .await
-        .unwrap()
 }
 
 /// Take step `act` from the case page, with a reason when given.
@@ -141,7 +121,7 @@ async fn the_national_fund_journey_through_the_portal() {
     let c = &b.client;
     let mut files = Files(Vec::new());
     let mut problems = Vec::new();
-    let year = open_plan_year();
+    let year = kc_e2e::open_plan_year();
     let today = format_date_vn(today_vn());
     let tax = (0..10)
         .find_map(|d| TaxCode::with_check_digit(&format!("01077788{d}")))
@@ -278,23 +258,7 @@ async fn the_national_fund_journey_through_the_portal() {
         &format!("/de-an/{scheme}"),
     )
     .await;
-    let inputs = c
-        .find_all(Locator::Css("#score-form input[name^='score.']"))
-        .await
-        .unwrap();
-    assert!(!inputs.is_empty(), "the rubric's criteria");
-    for input in &inputs {
-        let id = input.attr("id").await.unwrap().unwrap();
-        let label = text_of(c, &format!("label[for='{id}']")).await;
-        let max: String = label
-            .rsplit(' ')
-            .next()
-            .unwrap()
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
-        input.send_keys(&max).await.unwrap();
-    }
+    kc_e2e::browser::score_at_max(c).await;
     fill(c, "recommended_amount", "300000000").await;
     click(c, "#no_conflict").await;
     click_through(c, "#score-form button").await;

@@ -9,8 +9,8 @@
 
 use kc_e2e::System;
 use kc_e2e::browser::{
-    Client, Locator, after_click, browser, check_screen, click, click_through, fill, h1, sign_in,
-    sign_out, text_of,
+    Client, Locator, after_click, browser, check_screen, click, click_through, fill, h1, notice,
+    sign_in, sign_out, text_of,
 };
 
 /// A figure of the table as it is written (`2.070,00`), in millions, as a number of hundredths.
@@ -44,11 +44,7 @@ async fn approved_of(c: &Client, province: &str) -> i64 {
 /// Take the scheme's next step from its page (the visitor must be the one who takes it).
 async fn advance(c: &Client) {
     click_through(c, "#advance-form button").await;
-    let said = after_click(c, Locator::Css("p.notice"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let said = notice(c).await;
     assert_eq!(said, "Đã chuyển đề án sang bước tiếp theo.");
 }
 
@@ -95,23 +91,7 @@ async fn the_province_appraises_the_ministry_approves_and_the_dashboard_shows_it
 
     // The appraiser scores; without the declaration the scores are refused and kept.
     sign_in(c, &portal, "cv.so.01@demo.test", &format!("/de-an/{id}")).await;
-    let inputs = c
-        .find_all(Locator::Css("#score-form input[name^='score.']"))
-        .await
-        .unwrap();
-    assert!(!inputs.is_empty(), "the rubric's criteria");
-    for input in &inputs {
-        let label_max = input.attr("id").await.unwrap().unwrap();
-        let label = text_of(c, &format!("label[for='{label_max}']")).await;
-        let max: String = label
-            .rsplit(' ')
-            .next()
-            .unwrap()
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
-        input.send_keys(&max).await.unwrap();
-    }
+    kc_e2e::browser::score_at_max(c).await;
     fill(c, "recommended_amount", &requested.to_string()).await;
     click_through(c, "#score-form button").await;
     after_click(c, Locator::Id("no_conflict-error")).await;
@@ -127,11 +107,7 @@ async fn the_province_appraises_the_ministry_approves_and_the_dashboard_shows_it
     problems.extend(check_screen(&b, "scheme-refused").await);
     click(c, "#no_conflict").await;
     click_through(c, "#score-form button").await;
-    let said = after_click(c, Locator::Css("p.notice"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let said = notice(c).await;
     assert_eq!(said, "Đã ghi nhận phiếu chấm điểm của anh/chị.");
     assert!(
         text_of(c, "section[aria-labelledby=appraisal]")
